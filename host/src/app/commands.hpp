@@ -1,0 +1,13 @@
+// The things the binary can do; each returns the process exit code.
+#pragma once
+
+#include "app/configuration.hpp"
+
+namespace tg::host {
+
+int serve(const Configuration& configuration);
+int check_config(const Configuration& configuration);
+int run_hook_now(const Configuration& configuration, const std::string& sink_and_hook, bool dry_run);
+int replay(const Configuration& configuration, const std::string& file, bool dry_run);
+
+}  // namespace tg::host

@@ -1,0 +1,119 @@
+#include "app/configuration.hpp"
+
+#include "config/config_error.hpp"
+#include "config/routing_loader.hpp"
+#include "config/time_zone.hpp"
+#include "observability/log.hpp"
+#include "plugins/plugin_loader.hpp"
+
+#include <cstdlib>
+#include <filesystem>
+#include <sys/stat.h>
+
+namespace tg::host {
+
+RoutingConfig default_routing() {
+    RoutingConfig routing;
+    SinkConfig sink;
+    sink.name = "redmine";
+    sink.plugin = "redmine_grouping";
+    sink.config_json = "{}";
+    routing.sinks.push_back(sink);
+    routing.root.sink = "redmine";
+    routing.root.path = "route";
+    return routing;
+}
+
+Configuration load_configuration(const Options& options) {
+    Configuration result;
+    auto env = std::make_shared<Environment>(Environment::from_process());
+    if (options.env_file) env->load_env_file(*options.env_file);
+    result.env = env;
+
+    if (options.config_file) {
+        result.routing = std::make_shared<RoutingConfig>(load_routing_file(*options.config_file, *env));
+    } else {
+        if (!env->get("REDMINE_URL"))
+            throw UsageError(
+                "no routing file: give --config FILE, or set REDMINE_URL and the other REDMINE_* "
+                "variables (environment or --env-file) to route every alert to Redmine");
+        result.routing = std::make_shared<RoutingConfig>(default_routing());
+    }
+
+    const char* systemd_state = std::getenv("STATE_DIRECTORY");
+    if (options.state_dir) result.state_dir = *options.state_dir;
+    else if (result.routing->state_dir) result.state_dir = *result.routing->state_dir;
+    else if (systemd_state && *systemd_state) {
+        // systemd may list several directories separated by ':'; the first is ours.
+        result.state_dir = std::string(systemd_state).substr(0, std::string(systemd_state).find(':'));
+    } else result.state_dir = "./state";
+
+    if (options.listen) result.listen = *options.listen;
+    else if (result.routing->server.listen) result.listen = *result.routing->server.listen;
+    else result.listen = "0.0.0.0:5005";
+    return result;
+}
+
+std::vector<std::shared_ptr<SinkInstance>> create_sinks(const Configuration& configuration,
+                                                        const std::string& only) {
+    const auto& routing = *configuration.routing;
+    std::vector<std::string> search_dirs = routing.plugin_dirs;
+    for (auto& dir : default_plugin_dirs()) search_dirs.push_back(dir);
+
+    auto env = configuration.env;
+    SinkHostContext host;
+    host.log = [](tg_log_level level, const std::string& sink, const std::string& message) {
+        static constexpr log::Level levels[] = {log::Level::debug, log::Level::info, log::Level::warn,
+                                                log::Level::error};
+        const auto index = static_cast<size_t>(level) < 4 ? static_cast<size_t>(level) : 3;
+        log::write(levels[index], message, {{"sink", sink}});
+    };
+    host.get_env = [env](const std::string& name, std::string& value) {
+        auto found = env->get(name);
+        if (found) value = *found;
+        return found.has_value();
+    };
+
+    std::vector<std::shared_ptr<SinkInstance>> sinks;
+    for (const auto& sink : routing.sinks) {
+        if (!only.empty() && sink.name != only) continue;
+        const std::string path = find_plugin(sink.plugin, search_dirs);
+        const tg_sink_plugin* plugin = load_plugin(path);
+        const auto state_dir = std::filesystem::path(configuration.state_dir) / "sinks" / sink.name;
+        std::filesystem::create_directories(state_dir);
+        ::chmod(state_dir.c_str(), 0750);
+        sinks.push_back(std::make_shared<SinkInstance>(plugin, path, sink.name, sink.config_json,
+                                                       state_dir.string(), host));
+        log::info("sink ready", {{"sink", sink.name}, {"plugin", path},
+                                 {"plugin_version", plugin->plugin_version ? plugin->plugin_version : ""}});
+    }
+    if (!only.empty() && sinks.empty()) throw UsageError("no sink named '" + only + "'");
+    return sinks;
+}
+
+std::vector<ScheduledHook> scheduled_hooks(const Configuration& configuration,
+                                           const std::vector<std::shared_ptr<SinkInstance>>& sinks) {
+    std::vector<ScheduledHook> hooks;
+    const auto& routing = *configuration.routing;
+    for (const auto& sink : sinks) {
+        const SinkConfig* config = routing.find_sink(sink->name());
+        for (const auto& declared : sink->hooks()) {
+            HookSchedule schedule;
+            if (config)
+                if (auto it = config->hooks.find(declared.name); it != config->hooks.end()) schedule = it->second;
+            if (!schedule.enabled) continue;
+            const std::string cron = schedule.cron.value_or(declared.default_cron);
+            const std::string zone =
+                schedule.time_zone.value_or(!declared.time_zone.empty() ? declared.time_zone
+                                                                        : routing.time_zone.value_or(""));
+            try {
+                hooks.push_back({sink->name(), declared.name, cron, CronSchedule::parse(cron), find_time_zone(zone)});
+            } catch (const std::exception& e) {
+                throw UsageError("sink '" + sink->name() + "' hook '" + declared.name + "': " + e.what());
+            }
+        }
+    }
+    return hooks;
+}
+
+}  // namespace tg::host

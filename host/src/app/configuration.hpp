@@ -1,0 +1,37 @@
+// Everything the command line, the env file and the routing file decide, resolved once.
+#pragma once
+
+#include "app/options.hpp"
+#include "config/env.hpp"
+#include "config/routing_config.hpp"
+#include "plugins/sink_instance.hpp"
+#include "scheduler/scheduler.hpp"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace tg::host {
+
+struct Configuration {
+    std::shared_ptr<const Environment> env;
+    std::shared_ptr<const RoutingConfig> routing;
+    std::string state_dir;
+    std::string listen;  // ADDR:PORT
+};
+
+// Throws ConfigError or UsageError with a message for the operator.
+Configuration load_configuration(const Options& options);
+
+// The routing used when no routing file is given: every alert to one redmine_grouping sink
+// named "redmine", configured by the REDMINE_* variables.
+RoutingConfig default_routing();
+
+// Loads the plugins and creates the sinks (all, or only `only` when given).
+std::vector<std::shared_ptr<SinkInstance>> create_sinks(const Configuration& configuration,
+                                                        const std::string& only = "");
+
+std::vector<ScheduledHook> scheduled_hooks(const Configuration& configuration,
+                                           const std::vector<std::shared_ptr<SinkInstance>>& sinks);
+
+}  // namespace tg::host

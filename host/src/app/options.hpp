@@ -1,0 +1,32 @@
+// The command line of tickets-grouping.
+#pragma once
+
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace tg::host {
+
+struct UsageError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+struct Options {
+    std::optional<std::string> config_file;
+    std::optional<std::string> env_file;
+    std::optional<std::string> listen;
+    std::optional<std::string> state_dir;
+    std::optional<std::string> log_level;
+    bool check_config = false;
+    std::optional<std::string> run_hook;  // SINK:HOOK
+    std::optional<std::string> replay_file;
+    bool dry_run = false;
+    bool help = false;
+    bool version = false;
+};
+
+Options parse_options(const std::vector<std::string>& args);  // throws UsageError
+std::string usage_text();
+
+}  // namespace tg::host

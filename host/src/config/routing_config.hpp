@@ -1,0 +1,64 @@
+// The operator's routing file, loaded: named sinks and the route tree that sends alerts to them.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/matcher.hpp"
+
+namespace tg::host {
+
+struct RetryPolicy {
+    std::chrono::milliseconds initial_backoff{1000};
+    std::chrono::milliseconds max_backoff{300000};
+    uint32_t max_attempts = 0;                    // 0 = no limit (max_age still applies)
+    std::chrono::seconds max_age{7 * 24 * 3600};  // then the delivery goes to the dead letters
+};
+
+struct HookSchedule {
+    std::optional<std::string> cron;       // overrides the sink's default cron
+    std::optional<std::string> time_zone;  // overrides the sink's zone
+    bool enabled = true;
+};
+
+struct SinkConfig {
+    std::string name;
+    std::string plugin;       // a plugin name (found in the plugin directories) or a path to a .so
+    std::string config_json;  // the `config:` block converted to a JSON object ("{}" if absent)
+    RetryPolicy retry;
+    std::map<std::string, HookSchedule> hooks;  // by hook name
+    int line = 0;                               // where it is defined, for messages
+};
+
+struct Route {
+    std::string sink;  // resolved: inherited from the parent when not set
+    std::vector<Matcher> matchers;
+    bool continue_matching = false;
+    std::vector<Route> routes;
+    std::string path;  // "route", "route.routes[1]", ... for logs and metrics
+};
+
+struct ServerSettings {
+    std::optional<std::string> listen;  // ADDR:PORT
+    size_t max_body_bytes = 10 * 1024 * 1024;
+    int max_threads = 64;
+    int max_queued = 256;
+};
+
+struct RoutingConfig {
+    std::string source_file;  // "" when synthesised from the REDMINE_* variables
+    std::vector<std::string> plugin_dirs;
+    std::optional<std::string> state_dir;
+    std::optional<std::string> time_zone;  // default zone for hook schedules
+    ServerSettings server;
+    std::vector<SinkConfig> sinks;  // in file order; names unique
+    Route root;
+
+    const SinkConfig* find_sink(const std::string& name) const;
+};
+
+}  // namespace tg::host

@@ -1,0 +1,430 @@
+#include "config/routing_loader.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <charconv>
+#include <fstream>
+#include <limits>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+
+#include "config/cron.hpp"
+#include "config/duration.hpp"
+#include "config/time_zone.hpp"
+#include "config/yaml_json.hpp"
+
+namespace tg::host {
+
+namespace {
+
+int line_of(const YAML::Node& node) {
+    const YAML::Mark m = node.Mark();
+    return m.line >= 0 ? m.line + 1 : 0;
+}
+
+std::string join(const std::vector<std::string>& v) {
+    std::string out;
+    for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
+    return out;
+}
+
+std::string type_name(const YAML::Node& n) {
+    switch (n.Type()) {
+        case YAML::NodeType::Undefined:
+        case YAML::NodeType::Null:
+            return "nothing (null)";
+        case YAML::NodeType::Scalar:
+            return "\"" + n.Scalar() + "\"";
+        case YAML::NodeType::Sequence:
+            return "a list";
+        case YAML::NodeType::Map:
+            return "a map";
+    }
+    return "?";
+}
+
+bool valid_sink_name(const std::string& s) {
+    if (s.empty()) return false;
+    for (char c : s) {
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '_' || c == '.' || c == '-';
+        if (!ok) return false;
+    }
+    return true;
+}
+
+// One `key: value` of a map, with where it is.
+struct Entry {
+    std::string key;
+    YAML::Node key_node;
+    YAML::Node value;
+    std::string path;  // full key path
+    int line() const {
+        int l = line_of(value);
+        // An empty value ("key:") may carry no usable mark: use the key's line.
+        return value.IsNull() || l == 0 ? line_of(key_node) : l;
+    }
+};
+
+class Loader {
+  public:
+    Loader(const std::string& file, const Environment& env) : file_(file), env_(env) {}
+
+    RoutingConfig load(const std::string& text) {
+        std::vector<YAML::Node> docs;
+        try {
+            docs = YAML::LoadAll(text);
+        } catch (const YAML::Exception& e) {
+            throw ConfigError(file_, e.mark.line >= 0 ? e.mark.line + 1 : 0, "",
+                              "YAML syntax error: " + e.msg);
+        }
+        if (docs.size() > 1) {
+            throw ConfigError(file_, line_of(docs[1]), "",
+                              "the file holds several YAML documents; write only one");
+        }
+        if (docs.empty() || docs[0].IsNull()) {
+            throw ConfigError(file_, 1, "",
+                              "the file is empty: it needs at least sinks: and route:");
+        }
+        const YAML::Node& top = docs[0];
+        RoutingConfig cfg;
+        cfg.source_file = file_;
+        auto e = entries(top, "", "", 1,
+                         {"plugin_dirs", "state_dir", "time_zone", "server", "sinks", "route"});
+
+        if (const Entry* x = find(e, "plugin_dirs")) {
+            if (!x->value.IsNull()) {
+                if (!x->value.IsSequence()) {
+                    fail(*x, "expected a list of directories, got " + type_name(x->value));
+                }
+                for (size_t i = 0; i < x->value.size(); ++i) {
+                    Entry item{"", x->value[i], x->value[i],
+                               x->path + "[" + std::to_string(i) + "]"};
+                    cfg.plugin_dirs.push_back(non_empty_string(item));
+                }
+            }
+        }
+        if (const Entry* x = find(e, "state_dir")) cfg.state_dir = non_empty_string(*x);
+        if (const Entry* x = find(e, "time_zone")) {
+            std::string tz = string(*x);
+            if (!tz.empty()) {
+                zone(*x, tz);
+                cfg.time_zone = tz;
+            }
+        }
+        if (const Entry* x = find(e, "server")) load_server(*x, cfg.server);
+        const Entry* sinks = find(e, "sinks");
+        if (sinks == nullptr)
+            fail_at(line_of(top), "sinks", "missing required key (the sinks alerts go to)");
+        load_sinks(*sinks, cfg);
+        const Entry* route = find(e, "route");
+        if (route == nullptr)
+            fail_at(line_of(top), "route", "missing required key (the root route)");
+        cfg.root = load_route(*route, cfg, "", true);
+        return cfg;
+    }
+
+  private:
+    const std::string& file_;
+    const Environment& env_;
+
+    [[noreturn]] void fail_at(int line, const std::string& path, const std::string& problem) const {
+        throw ConfigError(file_, line, path, problem);
+    }
+    [[noreturn]] void fail(const Entry& x, const std::string& problem) const {
+        fail_at(x.line(), x.path, problem);
+    }
+
+    static const Entry* find(const std::vector<Entry>& e, const std::string& key) {
+        for (const Entry& x : e) {
+            if (x.key == key) return &x;
+        }
+        return nullptr;
+    }
+
+    // The entries of a map node, checking keys: scalars, no duplicates, and (when `allowed` is
+    // not empty) only allowed names. A null node is an empty map.
+    std::vector<Entry> entries(const YAML::Node& node, const std::string& path,
+                               const std::string& what, int fallback_line,
+                               const std::vector<std::string>& allowed) const {
+        std::vector<Entry> out;
+        if (node.IsNull()) return out;
+        if (!node.IsMap()) {
+            int l = line_of(node);
+            fail_at(l ? l : fallback_line, path,
+                    "expected a map" + (what.empty() ? std::string() : " (" + what + ")") +
+                        ", got " + type_name(node));
+        }
+        std::set<std::string> seen;
+        for (const auto& kv : node) {
+            if (!kv.first.IsScalar()) {
+                fail_at(line_of(kv.first), path, "map keys must be plain names");
+            }
+            Entry x{kv.first.Scalar(), kv.first, kv.second,
+                    path.empty() ? kv.first.Scalar() : path + "." + kv.first.Scalar()};
+            if (!seen.insert(x.key).second) fail_at(line_of(kv.first), x.path, "duplicate key");
+            if (!allowed.empty()) {
+                bool ok = false;
+                for (const auto& a : allowed) ok = ok || a == x.key;
+                if (!ok) {
+                    fail_at(line_of(kv.first), x.path,
+                            "unknown key \"" + x.key + "\" (allowed here: " + join(allowed) + ")");
+                }
+            }
+            out.push_back(std::move(x));
+        }
+        return out;
+    }
+
+    // A scalar, ${VAR}-expanded.
+    std::string string(const Entry& x) const {
+        if (!x.value.IsScalar()) fail(x, "expected a text value, got " + type_name(x.value));
+        try {
+            return env_.expand(x.value.Scalar());
+        } catch (const std::invalid_argument& e) {
+            fail(x, e.what());
+        }
+    }
+    std::string non_empty_string(const Entry& x) const {
+        std::string s = string(x);
+        if (s.empty()) fail(x, "must not be empty");
+        return s;
+    }
+    int64_t integer(const Entry& x, int64_t min, int64_t max) const {
+        if (!x.value.IsScalar()) fail(x, "expected an integer, got " + type_name(x.value));
+        std::string s = string(x);
+        int64_t v = 0;
+        auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+        if (s.empty() || ec != std::errc() || p != s.data() + s.size()) {
+            fail(x, "expected an integer, got \"" + s + "\"");
+        }
+        if (v < min || v > max) {
+            fail(x, std::to_string(v) + " is out of range (" + std::to_string(min) + " to " +
+                        std::to_string(max) + ")");
+        }
+        return v;
+    }
+    bool boolean(const Entry& x) const {
+        if (!x.value.IsScalar()) fail(x, "expected true or false, got " + type_name(x.value));
+        std::string s = string(x);
+        if (s == "true" || s == "True" || s == "TRUE") return true;
+        if (s == "false" || s == "False" || s == "FALSE") return false;
+        fail(x, "expected true or false, got \"" + s + "\"");
+    }
+    std::chrono::milliseconds duration(const Entry& x) const {
+        std::string s = string(x);
+        try {
+            return parse_duration(s);
+        } catch (const std::invalid_argument& e) {
+            fail(x, e.what());
+        }
+    }
+    const date::time_zone* zone(const Entry& x, const std::string& name) const {
+        try {
+            return find_time_zone(name);
+        } catch (const std::invalid_argument& e) {
+            fail(x, e.what());
+        }
+    }
+
+    void load_server(const Entry& s, ServerSettings& out) const {
+        auto e = entries(s.value, s.path, "", s.line(),
+                         {"listen", "max_body_bytes", "max_threads", "max_queued"});
+        if (const Entry* x = find(e, "listen")) {
+            std::string v = non_empty_string(*x);
+            size_t colon = v.rfind(':');
+            int port = 0;
+            bool ok = colon != std::string::npos && colon > 0 && colon + 1 < v.size();
+            if (ok) {
+                auto [p, ec] = std::from_chars(v.data() + colon + 1, v.data() + v.size(), port);
+                ok = ec == std::errc() && p == v.data() + v.size() && port >= 1 && port <= 65535;
+            }
+            if (!ok) fail(*x, "expected ADDRESS:PORT (like 0.0.0.0:5005), got \"" + v + "\"");
+            out.listen = v;
+        }
+        if (const Entry* x = find(e, "max_body_bytes")) {
+            out.max_body_bytes = static_cast<size_t>(integer(*x, 1, int64_t{1} << 40));
+        }
+        if (const Entry* x = find(e, "max_threads")) {
+            out.max_threads = static_cast<int>(integer(*x, 1, 10000));
+        }
+        if (const Entry* x = find(e, "max_queued")) {
+            out.max_queued = static_cast<int>(integer(*x, 1, 1000000));
+        }
+    }
+
+    void load_sinks(const Entry& s, RoutingConfig& cfg) const {
+        auto e = entries(s.value, s.path, "sink name: settings", s.line(), {});
+        if (e.empty()) fail(s, "at least one sink is required");
+        for (const Entry& x : e) {
+            if (!valid_sink_name(x.key)) {
+                fail_at(line_of(x.key_node), x.path,
+                        "invalid sink name \"" + x.key + "\" (use letters, digits, _ . -)");
+            }
+            cfg.sinks.push_back(load_sink(x, cfg));
+        }
+    }
+
+    SinkConfig load_sink(const Entry& s, const RoutingConfig& cfg) const {
+        SinkConfig sink;
+        sink.name = s.key;
+        sink.line = line_of(s.key_node);
+        if (s.value.IsNull()) fail(s, "missing required key \"plugin\"");
+        auto e = entries(s.value, s.path, "plugin, config, retry, hooks", s.line(),
+                         {"plugin", "config", "retry", "hooks"});
+        const Entry* plugin = find(e, "plugin");
+        if (plugin == nullptr) fail_at(sink.line, s.path + ".plugin", "missing required key");
+        sink.plugin = non_empty_string(*plugin);
+
+        sink.config_json = "{}";
+        if (const Entry* x = find(e, "config"); x != nullptr && !x->value.IsNull()) {
+            if (!x->value.IsMap()) fail(*x, "expected a map, got " + type_name(x->value));
+            sink.config_json = yaml_to_json(x->value, env_, file_, x->path);
+        }
+
+        if (const Entry* r = find(e, "retry")) {
+            auto re = entries(r->value, r->path, "", r->line(),
+                              {"initial_backoff", "max_backoff", "max_attempts", "max_age"});
+            RetryPolicy& p = sink.retry;
+            if (const Entry* x = find(re, "initial_backoff")) {
+                p.initial_backoff = duration(*x);
+                if (p.initial_backoff.count() <= 0) fail(*x, "must be more than 0");
+            }
+            if (const Entry* x = find(re, "max_backoff")) {
+                p.max_backoff = duration(*x);
+                if (p.max_backoff.count() <= 0) fail(*x, "must be more than 0");
+            }
+            if (p.max_backoff < p.initial_backoff) {
+                const Entry* x = find(re, "max_backoff");
+                if (x == nullptr) x = find(re, "initial_backoff");
+                fail(*x, "max_backoff (" + format_duration(p.max_backoff) +
+                             ") is less than initial_backoff (" +
+                             format_duration(p.initial_backoff) + ")");
+            }
+            if (const Entry* x = find(re, "max_attempts")) {
+                p.max_attempts =
+                    static_cast<uint32_t>(integer(*x, 0, std::numeric_limits<uint32_t>::max()));
+            }
+            if (const Entry* x = find(re, "max_age")) {
+                auto age = duration(*x);
+                if (age < std::chrono::seconds{1}) fail(*x, "must be at least 1s");
+                p.max_age = std::chrono::duration_cast<std::chrono::seconds>(age);
+            }
+        }
+
+        if (const Entry* h = find(e, "hooks")) {
+            for (const Entry& hook :
+                 entries(h->value, h->path, "hook name: settings", h->line(), {})) {
+                if (!valid_sink_name(hook.key)) {
+                    fail_at(line_of(hook.key_node), hook.path,
+                            "invalid hook name \"" + hook.key + "\" (use letters, digits, _ . -)");
+                }
+                HookSchedule hs;
+                auto he = entries(hook.value, hook.path, "", hook.line(),
+                                  {"schedule", "time_zone", "enabled"});
+                const date::time_zone* tz = nullptr;
+                if (const Entry* x = find(he, "time_zone")) {
+                    std::string name = non_empty_string(*x);
+                    tz = zone(*x, name);
+                    hs.time_zone = name;
+                }
+                if (tz == nullptr) tz = find_time_zone(cfg.time_zone.value_or(""));
+                if (const Entry* x = find(he, "schedule")) {
+                    std::string text = non_empty_string(*x);
+                    try {
+                        CronSchedule c = CronSchedule::parse(text);
+                        c.next_after(std::chrono::system_clock::now(), tz);
+                    } catch (const std::exception& ex) {
+                        fail(*x, ex.what());
+                    }
+                    hs.cron = text;
+                }
+                if (const Entry* x = find(he, "enabled")) hs.enabled = boolean(*x);
+                sink.hooks.emplace(hook.key, std::move(hs));
+            }
+        }
+        return sink;
+    }
+
+    std::string sink_names(const RoutingConfig& cfg) const {
+        std::vector<std::string> names;
+        for (const auto& s : cfg.sinks) names.push_back(s.name);
+        return join(names);
+    }
+
+    Route load_route(const Entry& r, const RoutingConfig& cfg, const std::string& parent_sink,
+                     bool is_root) const {
+        Route route;
+        route.path = r.path;
+        auto e = entries(r.value, r.path, "sink, matchers, continue, routes", r.line(),
+                         {"sink", "matchers", "continue", "routes"});
+        route.sink = parent_sink;
+        if (const Entry* x = find(e, "sink")) {
+            std::string name = non_empty_string(*x);
+            if (cfg.find_sink(name) == nullptr) {
+                fail(*x, "unknown sink \"" + name + "\" (defined: " + sink_names(cfg) + ")");
+            }
+            route.sink = name;
+        } else if (is_root) {
+            fail_at(r.line(), r.path + ".sink",
+                    "missing required key: the root route needs a sink (the default one)");
+        }
+        if (const Entry* x = find(e, "matchers")) {
+            if (is_root) {
+                fail(*x, "the root route matches every alert: it may not have matchers");
+            }
+            if (!x->value.IsNull()) {
+                if (!x->value.IsSequence()) {
+                    fail(*x, "expected a list of matchers like ['severity = \"critical\"'], got " +
+                                 type_name(x->value));
+                }
+                for (size_t i = 0; i < x->value.size(); ++i) {
+                    Entry item{"", x->value[i], x->value[i],
+                               x->path + "[" + std::to_string(i) + "]"};
+                    if (!item.value.IsScalar()) {
+                        fail(item, "expected a matcher like 'severity = \"critical\"', got " +
+                                       type_name(item.value));
+                    }
+                    try {
+                        route.matchers.push_back(Matcher::parse(item.value.Scalar()));
+                    } catch (const std::invalid_argument& ex) {
+                        fail(item, ex.what());
+                    }
+                }
+            }
+        }
+        if (const Entry* x = find(e, "continue")) {
+            if (is_root) fail(*x, "the root route may not have continue");
+            route.continue_matching = boolean(*x);
+        }
+        if (const Entry* x = find(e, "routes"); x != nullptr && !x->value.IsNull()) {
+            if (!x->value.IsSequence()) {
+                fail(*x, "expected a list of routes, got " + type_name(x->value));
+            }
+            for (size_t i = 0; i < x->value.size(); ++i) {
+                Entry child{"", x->value[i], x->value[i], x->path + "[" + std::to_string(i) + "]"};
+                route.routes.push_back(load_route(child, cfg, route.sink, false));
+            }
+        }
+        return route;
+    }
+};
+
+}  // namespace
+
+RoutingConfig load_routing_text(const std::string& text, const std::string& file_name,
+                                const Environment& env) {
+    return Loader(file_name, env).load(text);
+}
+
+RoutingConfig load_routing_file(const std::string& path, const Environment& env) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw ConfigError(path, 0, "", "cannot read the routing file");
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    if (in.bad()) throw ConfigError(path, 0, "", "cannot read the routing file");
+    return load_routing_text(ss.str(), path, env);
+}
+
+}  // namespace tg::host

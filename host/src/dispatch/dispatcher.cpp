@@ -1,0 +1,205 @@
+#include "dispatch/dispatcher.hpp"
+
+#include "dispatch/backoff.hpp"
+#include "observability/log.hpp"
+
+namespace tg::host {
+namespace {
+
+constexpr auto idle_poll = std::chrono::seconds(1);
+constexpr auto spool_error_pause = std::chrono::seconds(1);
+
+const char* status_name(tg_status status) {
+    switch (status) {
+        case TG_OK: return "ok";
+        case TG_RETRY_LATER: return "retry";
+        default: return "drop";
+    }
+}
+
+}  // namespace
+
+Dispatcher::Dispatcher(Spool& spool, Metrics& metrics) : spool_(spool), metrics_(metrics) {}
+
+Dispatcher::~Dispatcher() { stop(std::chrono::seconds(5)); }
+
+void Dispatcher::add_sink(std::shared_ptr<SinkInstance> sink, const RetryPolicy& retry) {
+    auto worker = std::make_unique<Worker>();
+    worker->sink = std::move(sink);
+    worker->retry = retry;
+    Worker& ref = *worker;
+    {
+        std::lock_guard lock(workers_mutex_);
+        workers_[ref.sink->name()] = std::move(worker);
+    }
+    ref.thread = std::thread([this, &ref] { work(ref); });
+}
+
+void Dispatcher::wake() {
+    std::lock_guard lock(workers_mutex_);
+    for (auto& [name, worker] : workers_) {
+        if (!worker) continue;
+        {
+            std::lock_guard worker_lock(worker->mutex);
+            ++worker->generation;
+        }
+        worker->cv.notify_one();
+    }
+}
+
+void Dispatcher::run_hook(const std::string& sink, const std::string& hook, int64_t slot_ms,
+                          std::function<void(const SinkCallResult&)> done) {
+    std::lock_guard lock(workers_mutex_);
+    auto it = workers_.find(sink);
+    if (it == workers_.end() || !it->second) {
+        done({TG_DROP, "no sink named '" + sink + "'"});
+        return;
+    }
+    {
+        std::lock_guard worker_lock(it->second->mutex);
+        it->second->hooks.push_back({hook, slot_ms, std::move(done)});
+    }
+    it->second->cv.notify_one();
+}
+
+bool Dispatcher::stop(std::chrono::milliseconds grace) {
+    std::lock_guard lock(workers_mutex_);
+    for (auto& [name, worker] : workers_) {
+        if (!worker) continue;
+        {
+            std::lock_guard worker_lock(worker->mutex);
+            worker->stopping = true;
+        }
+        worker->cv.notify_one();
+    }
+    const auto deadline = std::chrono::steady_clock::now() + grace;
+    bool all_stopped = true;
+    for (auto& [name, worker] : workers_) {
+        if (!worker || !worker->thread.joinable()) continue;
+        std::unique_lock worker_lock(worker->mutex);
+        if (!worker->cv.wait_until(worker_lock, deadline, [&] { return worker->stopped; })) {
+            // A sink stuck in a call: leave its thread behind; the spool keeps its delivery.
+            log::warn("sink did not finish its call in time", {{"sink", name}});
+            worker->thread.detach();
+            (void)worker.release();  // the thread may still use it: leak it rather than free it
+            all_stopped = false;
+            continue;
+        }
+        worker_lock.unlock();
+        worker->thread.join();
+    }
+    return all_stopped;
+}
+
+void Dispatcher::work(Worker& worker) {
+    const std::string& name = worker.sink->name();
+    uint64_t seen = 0;
+    for (;;) {
+        {
+            std::lock_guard lock(worker.mutex);
+            if (worker.stopping) break;
+            seen = worker.generation;
+        }
+        run_hooks(worker);
+        std::optional<SpooledDelivery> head;
+        try {
+            head = spool_.head(name);
+        } catch (const std::exception& e) {
+            log::error("cannot read the spool", {{"sink", name}, {"error", e.what()}});
+            std::unique_lock lock(worker.mutex);
+            worker.cv.wait_for(lock, spool_error_pause, [&] { return worker.stopping; });
+            continue;
+        }
+        const int64_t now = now_ms();
+        if (head && head->next_ms <= now) {
+            deliver(worker, *head);
+            continue;
+        }
+        auto wait = head ? std::chrono::milliseconds(head->next_ms - now)
+                         : std::chrono::duration_cast<std::chrono::milliseconds>(idle_poll);
+        std::unique_lock lock(worker.mutex);
+        worker.cv.wait_for(lock, wait, [&] {
+            return worker.stopping || !worker.hooks.empty() || (!head && worker.generation != seen);
+        });
+    }
+    std::lock_guard lock(worker.mutex);
+    worker.stopped = true;
+    worker.cv.notify_all();
+}
+
+void Dispatcher::deliver(Worker& worker, const SpooledDelivery& d) {
+    const std::string& name = worker.sink->name();
+    const uint32_t attempt = d.attempts + 1;
+    const auto result = worker.sink->deliver(d.payload, d.idempotency_key, d.route, attempt, false);
+    metrics_
+        .counter("tickets_grouping_deliveries_total", "Delivery attempts by sink and result.",
+                 {{"sink", name}, {"result", status_name(result.status)}})
+        .fetch_add(1);
+    const std::string id = std::to_string(d.id);
+    try {
+        if (result.status == TG_OK) {
+            spool_.complete(d.id);
+            log::info("delivered", {{"sink", name}, {"route", d.route}, {"delivery", id},
+                                    {"attempt", std::to_string(attempt)}});
+            return;
+        }
+        const int64_t age_ms = now_ms() - d.created_ms;
+        const bool exhausted =
+            result.status == TG_DROP ||
+            (worker.retry.max_attempts && attempt >= worker.retry.max_attempts) ||
+            age_ms >= std::chrono::duration_cast<std::chrono::milliseconds>(worker.retry.max_age).count();
+        if (exhausted) {
+            const std::string reason =
+                result.status == TG_DROP ? result.error
+                                         : "gave up after " + std::to_string(attempt) +
+                                               " attempts: " + result.error;
+            spool_.dead_letter(d, attempt, reason);
+            metrics_
+                .counter("tickets_grouping_dead_letters_total", "Deliveries moved to the dead letters.",
+                         {{"sink", name}})
+                .fetch_add(1);
+            log::error("delivery dead-lettered", {{"sink", name}, {"route", d.route}, {"delivery", id},
+                                                  {"attempt", std::to_string(attempt)}, {"reason", reason}});
+            return;
+        }
+        double unit;
+        {
+            std::lock_guard lock(random_mutex_);
+            unit = std::uniform_real_distribution<double>(0.0, 1.0)(random_);
+        }
+        const auto delay = retry_delay(attempt, worker.retry.initial_backoff, worker.retry.max_backoff, unit);
+        spool_.reschedule(d.id, attempt, now_ms() + delay.count(), result.error);
+        metrics_
+            .counter("tickets_grouping_retries_total", "Deliveries scheduled for another attempt.",
+                     {{"sink", name}})
+            .fetch_add(1);
+        log::warn("delivery will be retried",
+                  {{"sink", name}, {"route", d.route}, {"delivery", id}, {"attempt", std::to_string(attempt)},
+                   {"retry_in_ms", std::to_string(delay.count())}, {"error", result.error}});
+    } catch (const std::exception& e) {
+        // The outcome is not recorded: the delivery stays due and is attempted again.
+        log::error("cannot record a delivery outcome", {{"sink", name}, {"delivery", id}, {"error", e.what()}});
+        std::unique_lock lock(worker.mutex);
+        worker.cv.wait_for(lock, spool_error_pause, [&] { return worker.stopping; });
+    }
+}
+
+void Dispatcher::run_hooks(Worker& worker) {
+    for (;;) {
+        HookRequest request;
+        {
+            std::lock_guard lock(worker.mutex);
+            if (worker.hooks.empty()) return;
+            request = std::move(worker.hooks.front());
+            worker.hooks.pop_front();
+        }
+        const auto result = worker.sink->run_hook(request.hook, request.slot_ms, false);
+        metrics_
+            .counter("tickets_grouping_hook_runs_total", "Scheduled hook runs by sink, hook and result.",
+                     {{"sink", worker.sink->name()}, {"hook", request.hook}, {"result", status_name(result.status)}})
+            .fetch_add(1);
+        if (request.done) request.done(result);
+    }
+}
+
+}  // namespace tg::host

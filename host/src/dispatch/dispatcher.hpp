@@ -1,0 +1,65 @@
+// Takes deliveries from the spool and hands them to their sinks: one worker thread per sink, so a
+// slow or stuck sink delays only its own work, and each sink sees its deliveries in arrival order.
+#pragma once
+
+#include "config/routing_config.hpp"
+#include "observability/metrics.hpp"
+#include "plugins/sink_instance.hpp"
+#include "spool/spool.hpp"
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <string>
+#include <thread>
+
+namespace tg::host {
+
+class Dispatcher {
+public:
+    Dispatcher(Spool& spool, Metrics& metrics);
+    ~Dispatcher();
+
+    void add_sink(std::shared_ptr<SinkInstance> sink, const RetryPolicy& retry);
+    // New deliveries were committed.
+    void wake();
+    // Runs a hook on the sink's worker, between two deliveries; `done` is called there.
+    void run_hook(const std::string& sink, const std::string& hook, int64_t slot_ms,
+                  std::function<void(const SinkCallResult&)> done);
+    // Lets each worker finish its current call, then joins them; gives up after `grace`.
+    bool stop(std::chrono::milliseconds grace);
+
+private:
+    struct HookRequest {
+        std::string hook;
+        int64_t slot_ms;
+        std::function<void(const SinkCallResult&)> done;
+    };
+    struct Worker {
+        std::shared_ptr<SinkInstance> sink;
+        RetryPolicy retry;
+        std::mutex mutex;
+        std::condition_variable cv;
+        uint64_t generation = 0;
+        bool stopping = false;
+        bool stopped = false;
+        std::deque<HookRequest> hooks;
+        std::thread thread;
+    };
+    void work(Worker& worker);
+    void deliver(Worker& worker, const SpooledDelivery& delivery);
+    void run_hooks(Worker& worker);
+
+    Spool& spool_;
+    Metrics& metrics_;
+    std::mutex workers_mutex_;
+    std::map<std::string, std::unique_ptr<Worker>> workers_;
+    std::mt19937_64 random_{std::random_device{}()};
+    std::mutex random_mutex_;
+};
+
+}  // namespace tg::host

@@ -1,0 +1,85 @@
+#include "http/handler_factory.hpp"
+
+#include "http/responses.hpp"
+#include "http/webhook_handler.hpp"
+
+#include <Poco/JSON/Object.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/URI.h>
+
+#include <functional>
+#include <sstream>
+
+namespace tg::host {
+namespace {
+
+using Poco::Net::HTTPRequest;
+using Poco::Net::HTTPResponse;
+using Poco::Net::HTTPServerRequest;
+using Poco::Net::HTTPServerResponse;
+
+class FunctionHandler : public Poco::Net::HTTPRequestHandler {
+public:
+    explicit FunctionHandler(std::function<void(HTTPServerRequest&, HTTPServerResponse&)> body)
+        : body_(std::move(body)) {}
+    void handleRequest(HTTPServerRequest& request, HTTPServerResponse& response) override {
+        body_(request, response);
+    }
+
+private:
+    std::function<void(HTTPServerRequest&, HTTPServerResponse&)> body_;
+};
+
+void readiness(Runtime& runtime, HTTPServerResponse& response) {
+    const std::string spool_error = runtime.spool.write_error();
+    Poco::JSON::Object body;
+    body.set("status", spool_error.empty() ? "ok" : "error");
+    if (!spool_error.empty()) body.set("spool", spool_error);
+    std::ostringstream text;
+    body.stringify(text);
+    send_json(response, spool_error.empty() ? HTTPResponse::HTTP_OK : HTTPResponse::HTTP_SERVICE_UNAVAILABLE,
+              text.str());
+}
+
+}  // namespace
+
+Poco::Net::HTTPRequestHandler* HandlerFactory::createRequestHandler(const HTTPServerRequest& request) {
+    const std::string path = Poco::URI(request.getURI()).getPath();
+    const std::string& method = request.getMethod();
+    auto only = [&](const char* allowed, std::function<Poco::Net::HTTPRequestHandler*()> make)
+        -> Poco::Net::HTTPRequestHandler* {
+        if (method == allowed || (std::string(allowed) == HTTPRequest::HTTP_GET && method == HTTPRequest::HTTP_HEAD))
+            return make();
+        return new FunctionHandler([allowed](HTTPServerRequest&, HTTPServerResponse& response) {
+            response.set("Allow", allowed);
+            send_error(response, HTTPResponse::HTTP_METHOD_NOT_ALLOWED,
+                       std::string("method not allowed here; use ") + allowed);
+        });
+    };
+    if (path == "/webhook")
+        return only(HTTPRequest::HTTP_POST.c_str(), [&] { return new WebhookHandler(runtime_); });
+    if (path == "/healthz")
+        return only(HTTPRequest::HTTP_GET.c_str(), [] {
+            return new FunctionHandler([](HTTPServerRequest&, HTTPServerResponse& r) { send_ok(r); });
+        });
+    if (path == "/readyz")
+        return only(HTTPRequest::HTTP_GET.c_str(), [&] {
+            return new FunctionHandler([this](HTTPServerRequest&, HTTPServerResponse& r) { readiness(runtime_, r); });
+        });
+    if (path == "/metrics")
+        return only(HTTPRequest::HTTP_GET.c_str(), [&] {
+            return new FunctionHandler([this](HTTPServerRequest&, HTTPServerResponse& response) {
+                const std::string text = runtime_.metrics.render();
+                response.setStatusAndReason(HTTPResponse::HTTP_OK);
+                response.setContentType("text/plain; version=0.0.4; charset=utf-8");
+                response.setContentLength(static_cast<std::streamsize>(text.size()));
+                response.send() << text;
+            });
+        });
+    return new FunctionHandler([path](HTTPServerRequest&, HTTPServerResponse& response) {
+        send_error(response, HTTPResponse::HTTP_NOT_FOUND, "no such path: " + path.substr(0, 200));
+    });
+}
+
+}  // namespace tg::host

@@ -1,0 +1,37 @@
+// What the HTTP handlers need from the running host.
+#pragma once
+
+#include "config/routing_config.hpp"
+#include "observability/metrics.hpp"
+#include "spool/spool.hpp"
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+
+namespace tg::host {
+
+class Runtime {
+public:
+    Runtime(Spool& spool, Metrics& metrics, std::shared_ptr<const RoutingConfig> config)
+        : spool(spool), metrics(metrics), config_(std::move(config)) {}
+
+    Spool& spool;
+    Metrics& metrics;
+
+    std::shared_ptr<const RoutingConfig> config() const {
+        std::lock_guard lock(mutex_);
+        return config_;
+    }
+    void set_config(std::shared_ptr<const RoutingConfig> config) {
+        std::lock_guard lock(mutex_);
+        config_ = std::move(config);
+    }
+
+private:
+    mutable std::mutex mutex_;
+    std::shared_ptr<const RoutingConfig> config_;
+};
+
+}  // namespace tg::host

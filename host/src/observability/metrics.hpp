@@ -1,0 +1,38 @@
+// Prometheus metrics of the host, exposed at /metrics in text format 0.0.4.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace tg::host {
+
+class Metrics {
+public:
+    using LabelSet = std::vector<std::pair<std::string, std::string>>;
+
+    // Declares a counter family (once) and returns the series for these labels.
+    std::atomic<uint64_t>& counter(const std::string& name, const std::string& help,
+                                   const LabelSet& labels = {});
+    // A value read at scrape time.
+    void gauge(const std::string& name, const std::string& help, std::function<double()> read);
+
+    std::string render() const;
+
+private:
+    struct Family {
+        std::string help;
+        std::string type;
+        std::map<std::string, std::unique_ptr<std::atomic<uint64_t>>> series;  // by label text
+        std::function<double()> read;
+    };
+    mutable std::mutex mutex_;
+    std::map<std::string, Family> families_;
+};
+
+}  // namespace tg::host

@@ -1,0 +1,63 @@
+// One configured sink: a plugin instance created from a routing file's `sinks:` entry, and the
+// host services it is given. Calls are not synchronised here: the dispatcher owns one thread per
+// instance, as the ABI promises.
+#pragma once
+
+#include <tickets_grouping/sink_abi.h>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace tg::host {
+
+struct SinkCallResult {
+    tg_status status = TG_OK;
+    std::string error;  // empty on TG_OK
+};
+
+struct DeclaredHook {
+    std::string name;
+    std::string default_cron;
+    std::string time_zone;
+};
+
+// What a sink may ask of the host: where its log lines go, and how variables are looked up.
+struct SinkHostContext {
+    std::function<void(tg_log_level, const std::string& sink, const std::string& message)> log;
+    std::function<bool(const std::string& name, std::string& value)> get_env;
+};
+
+class SinkInstance {
+public:
+    // Throws PluginError when the plugin refuses the configuration.
+    SinkInstance(const tg_sink_plugin* plugin, std::string plugin_path, std::string name,
+                 const std::string& config_json, const std::string& state_dir,
+                 SinkHostContext host);
+    ~SinkInstance();
+    SinkInstance(const SinkInstance&) = delete;
+    SinkInstance& operator=(const SinkInstance&) = delete;
+
+    const std::string& name() const { return name_; }
+    const std::string& plugin_path() const { return plugin_path_; }
+    const std::vector<DeclaredHook>& hooks() const { return hooks_; }
+
+    SinkCallResult deliver(const std::string& payload, const std::string& idempotency_key,
+                           const std::string& route, uint32_t attempt, bool dry_run);
+    SinkCallResult run_hook(const std::string& hook, int64_t scheduled_unix_ms, bool dry_run);
+    SinkCallResult check();
+
+private:
+    static void log_thunk(void* context, tg_log_level level, tg_str message) noexcept;
+    static size_t env_thunk(void* context, tg_str name, char* buffer, size_t capacity) noexcept;
+
+    const tg_sink_plugin* plugin_;
+    std::string plugin_path_;
+    std::string name_;
+    SinkHostContext host_;
+    tg_host_services services_{};
+    void* instance_ = nullptr;
+    std::vector<DeclaredHook> hooks_;
+};
+
+}  // namespace tg::host

@@ -1,0 +1,84 @@
+// log_sink: the reference sink. Appends every alert of a notification to a file as one JSON line,
+// and makes the lines durable (fsync) before reporting success.
+//
+// Config:  path: /var/log/alerts.jsonl   (required)
+#include <tickets_grouping/sink.hpp>
+
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sstream>
+#include <unistd.h>
+
+namespace {
+
+class LogSink : public tg::Sink {
+public:
+    explicit LogSink(const tg::SinkContext& context) : host_(context.host) {
+        auto config = Poco::JSON::Parser().parse(context.config_json).extract<Poco::JSON::Object::Ptr>();
+        for (const auto& [key, value] : *config)
+            if (key != "path") throw std::invalid_argument("log_sink: unknown config key '" + key + "'");
+        if (!config->has("path") || !config->get("path").isString() ||
+            config->getValue<std::string>("path").empty())
+            throw std::invalid_argument("log_sink: config key 'path' (a file name) is required");
+        path_ = config->getValue<std::string>("path");
+        // Opened once; O_APPEND keeps each write() at the end even if another process appends.
+        fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+        if (fd_ < 0)
+            throw std::invalid_argument("log_sink: cannot open '" + path_ + "': " + std::strerror(errno));
+    }
+    ~LogSink() override { ::close(fd_); }
+
+    void deliver(const tg::Delivery& delivery) override {
+        auto notification = Poco::JSON::Parser()
+                                .parse(std::string(delivery.notification_json))
+                                .extract<Poco::JSON::Object::Ptr>();
+        auto alerts = notification->getArray("alerts");
+        std::ostringstream lines;
+        for (size_t i = 0; alerts && i < alerts->size(); ++i) {
+            Poco::JSON::Object line;
+            line.set("receiver", notification->optValue<std::string>("receiver", ""));
+            line.set("route", std::string(delivery.route));
+            line.set("idempotency_key", std::string(delivery.idempotency_key));
+            line.set("alert", alerts->getObject(i));
+            line.stringify(lines);
+            lines << '\n';
+        }
+        const std::string text = lines.str();
+        if (delivery.dry_run) {
+            host_.info("dry run: would append " + std::to_string(alerts ? alerts->size() : 0) +
+                       " line(s) to " + path_);
+            return;
+        }
+        write_all(text);
+        if (::fsync(fd_) != 0) throw tg::RetryLater("log_sink: fsync failed: " + std::string(std::strerror(errno)));
+    }
+
+private:
+    // Appends whole lines or nothing: a failed write is cut back so a retry never leaves half a line.
+    void write_all(const std::string& text) {
+        const off_t start = ::lseek(fd_, 0, SEEK_END);
+        size_t done = 0;
+        while (done < text.size()) {
+            ssize_t n = ::write(fd_, text.data() + done, text.size() - done);
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0) {
+                const std::string reason = std::strerror(errno);
+                if (start >= 0 && ::ftruncate(fd_, start) != 0) host_.warn("log_sink: cannot cut back " + path_);
+                throw tg::RetryLater("log_sink: write to " + path_ + " failed: " + reason);
+            }
+            done += static_cast<size_t>(n);
+        }
+    }
+
+    tg::HostServices host_;
+    std::string path_;
+    int fd_ = -1;
+};
+
+}  // namespace
+
+TG_SINK_PLUGIN(LogSink, "log_sink", "1.0.0")

@@ -1,0 +1,215 @@
+// Header-only C++ wrapper over sink_abi.h: derive from tg::Sink, implement deliver(), and export
+// the class with TG_SINK_PLUGIN. Every exception is caught at the C boundary and becomes a
+// status with its message, so nothing throws across the plugin boundary.
+#pragma once
+
+#include <tickets_grouping/sink_abi.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tg {
+
+inline std::string_view view(tg_str s) { return s.data ? std::string_view(s.data, s.size) : ""; }
+inline tg_str borrow(std::string_view s) { return tg_str{s.data(), s.size()}; }
+
+// Copies a message into the host's error buffer, cut at a UTF-8 character boundary.
+inline void set_error(tg_error_buf* error, std::string_view message) {
+    if (!error || !error->data || error->capacity == 0) return;
+    size_t n = message.size() < error->capacity - 1 ? message.size() : error->capacity - 1;
+    while (n > 0 && n < message.size() && (static_cast<unsigned char>(message[n]) & 0xC0) == 0x80) --n;
+    std::memcpy(error->data, message.data(), n);
+    error->data[n] = '\0';
+}
+
+// Thrown by a sink to ask for a retry with backoff (Redmine down, timeout, ...).
+struct RetryLater : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+// Thrown by a sink for a failure that retrying cannot fix (bad config, rejected content).
+struct Drop : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+class HostServices {
+public:
+    explicit HostServices(const tg_host_services* services) : services_(services) {}
+
+    void log(tg_log_level level, std::string_view message) const {
+        if (services_ && services_->log) services_->log(services_->host_ctx, level, borrow(message));
+    }
+    void debug(std::string_view m) const { log(TG_LOG_DEBUG, m); }
+    void info(std::string_view m) const { log(TG_LOG_INFO, m); }
+    void warn(std::string_view m) const { log(TG_LOG_WARN, m); }
+    void error(std::string_view m) const { log(TG_LOG_ERROR, m); }
+
+    // The operator's env file first, then the process environment.
+    std::optional<std::string> env(std::string_view name) const {
+        if (!services_ || services_->struct_size < offsetof(tg_host_services, get_env) + sizeof(void*) ||
+            !services_->get_env)
+            return std::nullopt;
+        std::string value(256, '\0');
+        size_t n = services_->get_env(services_->host_ctx, borrow(name), value.data(), value.size());
+        if (n == TG_ENV_UNSET) return std::nullopt;
+        if (n > value.size()) {
+            value.resize(n);
+            n = services_->get_env(services_->host_ctx, borrow(name), value.data(), value.size());
+            if (n == TG_ENV_UNSET) return std::nullopt;
+        }
+        value.resize(n);
+        return value;
+    }
+
+private:
+    const tg_host_services* services_;
+};
+
+struct SinkContext {
+    std::string instance_name;
+    std::string config_json;
+    std::string state_dir;
+    HostServices host;
+};
+
+struct Delivery {
+    std::string_view notification_json;
+    std::string_view idempotency_key;
+    std::string_view route;
+    bool dry_run = false;
+    uint32_t attempt = 1;
+};
+
+struct HookRun {
+    std::string_view name;
+    int64_t scheduled_unix_ms = 0;
+    bool dry_run = false;
+};
+
+struct Hook {
+    std::string name;
+    std::string default_cron;
+    std::string time_zone;  // "" = the host's zone
+};
+
+class Sink {
+public:
+    virtual ~Sink() = default;
+    // Returns normally on success; throws RetryLater or Drop (any other exception = retry).
+    virtual void deliver(const Delivery& delivery) = 0;
+    virtual std::vector<Hook> hooks() const { return {}; }
+    virtual void run_hook(const HookRun& run) {
+        throw Drop("this sink has no hook named '" + std::string(run.name) + "'");
+    }
+    // Deeper configuration checks for --check-config; report each problem with host.error()
+    // and return false if there was any.
+    virtual bool check() { return true; }
+};
+
+namespace detail {
+
+struct Instance {
+    std::unique_ptr<Sink> sink;
+    std::vector<Hook> hooks;  // owns the strings handed out by hook_get
+};
+
+template <class F>
+tg_status guarded(tg_error_buf* error, F&& body) noexcept {
+    try {
+        return body();
+    } catch (const Drop& e) {
+        set_error(error, e.what());
+        return TG_DROP;
+    } catch (const RetryLater& e) {
+        set_error(error, e.what());
+        return TG_RETRY_LATER;
+    } catch (const std::exception& e) {
+        set_error(error, e.what());
+        return TG_RETRY_LATER;
+    } catch (...) {
+        set_error(error, "unknown exception in sink");
+        return TG_RETRY_LATER;
+    }
+}
+
+template <class SinkClass>
+struct Adapter {
+    static tg_status create(const tg_sink_create_args* args, void** instance,
+                            tg_error_buf* error) noexcept {
+        return guarded(error, [&] {
+            if (!args || !instance) throw Drop("create called without arguments");
+            SinkContext context{std::string(view(args->instance_name)),
+                                std::string(view(args->config_json)),
+                                std::string(view(args->state_dir)), HostServices(args->host)};
+            auto holder = std::make_unique<Instance>();
+            try {
+                holder->sink = std::make_unique<SinkClass>(context);
+            } catch (const std::invalid_argument& e) {
+                throw Drop(e.what());  // a configuration error will not fix itself
+            }
+            holder->hooks = holder->sink->hooks();
+            *instance = holder.release();
+            return TG_OK;
+        });
+    }
+    static void destroy(void* instance) noexcept {
+        try {
+            delete static_cast<Instance*>(instance);
+        } catch (...) {
+        }
+    }
+    static tg_status deliver(void* instance, const tg_delivery* d, tg_error_buf* error) noexcept {
+        return guarded(error, [&] {
+            Delivery delivery{view(d->notification_json), view(d->idempotency_key), view(d->route),
+                              (d->flags & TG_FLAG_DRY_RUN) != 0, d->attempt};
+            static_cast<Instance*>(instance)->sink->deliver(delivery);
+            return TG_OK;
+        });
+    }
+    static uint32_t hook_count(void* instance) noexcept {
+        return static_cast<uint32_t>(static_cast<Instance*>(instance)->hooks.size());
+    }
+    static tg_status hook_get(void* instance, uint32_t index, tg_hook_decl* out) noexcept {
+        auto& hooks = static_cast<Instance*>(instance)->hooks;
+        if (!out || index >= hooks.size()) return TG_DROP;
+        out->name = hooks[index].name.c_str();
+        out->default_cron = hooks[index].default_cron.c_str();
+        out->time_zone = hooks[index].time_zone.c_str();
+        return TG_OK;
+    }
+    static tg_status run_hook(void* instance, const tg_hook_run* r, tg_error_buf* error) noexcept {
+        return guarded(error, [&] {
+            HookRun run{view(r->name), r->scheduled_unix_ms, (r->flags & TG_FLAG_DRY_RUN) != 0};
+            static_cast<Instance*>(instance)->sink->run_hook(run);
+            return TG_OK;
+        });
+    }
+    static tg_status check(void* instance, tg_error_buf* error) noexcept {
+        return guarded(error, [&] {
+            if (static_cast<Instance*>(instance)->sink->check()) return TG_OK;
+            throw Drop("configuration check failed");
+        });
+    }
+};
+
+}  // namespace detail
+}  // namespace tg
+
+// Exports SinkClass (constructible from const tg::SinkContext&) as this plugin's sink.
+#define TG_SINK_PLUGIN(SinkClass, name, version)                                               \
+    extern "C" TG_SINK_EXPORT const tg_sink_plugin* tg_sink_entry(void) {                      \
+        using tg_adapter_ = ::tg::detail::Adapter<SinkClass>;                                   \
+        static const tg_sink_plugin plugin = {sizeof(tg_sink_plugin), TG_SINK_ABI_MAJOR,       \
+                                              TG_SINK_ABI_MINOR,      name,                    \
+                                              version,                &tg_adapter_::create,    \
+                                              &tg_adapter_::destroy,  &tg_adapter_::deliver,   \
+                                              &tg_adapter_::hook_count, &tg_adapter_::hook_get, \
+                                              &tg_adapter_::run_hook, &tg_adapter_::check};    \
+        return &plugin;                                                                         \
+    }

@@ -1,0 +1,151 @@
+/*
+ * tickets-grouping sink ABI: the C contract between the router host and a sink plugin.
+ *
+ * Rules that keep this contract stable for plugins built by other compilers:
+ *  - Only C types cross it. Strings are borrowed (pointer + length, not NUL-terminated
+ *    unless stated) and valid only for the duration of the call that passes them.
+ *  - Every struct that may grow starts with `struct_size`; fields are only ever appended.
+ *    A reader checks `struct_size` before touching a field added in a later minor version.
+ *  - A change of TG_SINK_ABI_MAJOR means an incompatible change; the host refuses a plugin
+ *    whose major differs from its own.
+ *  - No function on either side may let an exception or a longjmp escape.
+ *  - The host never calls into one sink instance from two threads at once.
+ */
+#ifndef TICKETS_GROUPING_SINK_ABI_H
+#define TICKETS_GROUPING_SINK_ABI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define TG_SINK_ABI_MAJOR 1
+#define TG_SINK_ABI_MINOR 0
+
+/* The one symbol a plugin exports. */
+#define TG_SINK_ENTRY_SYMBOL "tg_sink_entry"
+
+#if defined(_WIN32)
+#define TG_SINK_EXPORT __declspec(dllexport)
+#else
+#define TG_SINK_EXPORT __attribute__((visibility("default")))
+#endif
+
+/* A borrowed string: `data` need not be NUL-terminated; `size` is in bytes (UTF-8). */
+typedef struct tg_str {
+    const char* data;
+    size_t size;
+} tg_str;
+
+typedef enum tg_status {
+    TG_OK = 0,          /* done */
+    TG_RETRY_LATER = 1, /* transient failure: the host retries with backoff */
+    TG_DROP = 2         /* permanent failure: the host moves the delivery to the dead letters */
+} tg_status;
+
+/* Host-owned buffer for an error message. The sink writes at most `capacity` bytes including
+ * a terminating NUL (tg_error_set in the C++ wrapper does this safely). */
+typedef struct tg_error_buf {
+    char* data;
+    size_t capacity;
+} tg_error_buf;
+
+typedef enum tg_log_level {
+    TG_LOG_DEBUG = 0,
+    TG_LOG_INFO = 1,
+    TG_LOG_WARN = 2,
+    TG_LOG_ERROR = 3
+} tg_log_level;
+
+/* Returned by tg_host_services.get_env when a variable is not set. */
+#define TG_ENV_UNSET ((size_t)-1)
+
+/* Services the host offers to a sink. Grows only at its end. */
+typedef struct tg_host_services {
+    uint32_t struct_size;
+    uint32_t abi_major;
+    uint32_t abi_minor;
+    void* host_ctx; /* pass back as the first argument of every service */
+    /* One log line; the host adds the sink's name and formats it. `message` is borrowed. */
+    void (*log)(void* host_ctx, tg_log_level level, tg_str message);
+    /* Looks a variable up in the operator's env file, then in the process environment.
+     * Copies at most `capacity` bytes into `buffer` (no NUL added) and returns the full
+     * length, or TG_ENV_UNSET. Call again with a larger buffer if the result exceeds it. */
+    size_t (*get_env)(void* host_ctx, tg_str name, char* buffer, size_t capacity);
+} tg_host_services;
+
+/* Arguments of create. Grows only at its end. */
+typedef struct tg_sink_create_args {
+    uint32_t struct_size;
+    tg_str instance_name; /* the sink's name in the routing file, e.g. "redmine" */
+    tg_str config_json;   /* the sink's `config:` block as a JSON object */
+    tg_str state_dir;     /* an existing directory that belongs to this instance alone */
+    const tg_host_services* host; /* valid until destroy */
+} tg_sink_create_args;
+
+/* Flags of a delivery or a hook run. */
+#define TG_FLAG_DRY_RUN 0x1u /* describe through log() what would change; change nothing */
+
+/* One notification for the sink. Grows only at its end. */
+typedef struct tg_delivery {
+    uint32_t struct_size;
+    /* An Alertmanager webhook (version 4) JSON object holding only the alerts routed to this
+     * sink; the host has filled `status` and `fingerprint` where the sender left them out. */
+    tg_str notification_json;
+    /* Equal for every attempt of the same content to the same sink, including duplicates
+     * sent by an Alertmanager HA cluster: applying a key twice must change nothing. */
+    tg_str idempotency_key;
+    tg_str route; /* the matching route's path in the routing file, for logs */
+    uint32_t flags;
+    uint32_t attempt; /* 1 for the first attempt */
+} tg_delivery;
+
+/* A scheduled hook the sink declares; strings are owned by the instance and stay valid
+ * until destroy. */
+typedef struct tg_hook_decl {
+    uint32_t struct_size;
+    const char* name;         /* NUL-terminated, e.g. "carry_over" */
+    const char* default_cron; /* NUL-terminated 5-field cron expression, e.g. "0 9 * * *" */
+    const char* time_zone;    /* NUL-terminated IANA zone for the cron, or "" for the host's */
+} tg_hook_decl;
+
+typedef struct tg_hook_run {
+    uint32_t struct_size;
+    tg_str name;
+    int64_t scheduled_unix_ms; /* the schedule slot this run is for (now, when run by hand) */
+    uint32_t flags;
+} tg_hook_run;
+
+/* What a plugin's entry point returns: a static table that lives as long as the process. */
+typedef struct tg_sink_plugin {
+    uint32_t struct_size;
+    uint32_t abi_major;
+    uint32_t abi_minor;
+    const char* plugin_name;    /* NUL-terminated */
+    const char* plugin_version; /* NUL-terminated */
+
+    /* Builds an instance from its configuration; on failure returns TG_DROP (bad config) or
+     * TG_RETRY_LATER and writes why into `error`. */
+    tg_status (*create)(const tg_sink_create_args* args, void** instance, tg_error_buf* error);
+    void (*destroy)(void* instance);
+    tg_status (*deliver)(void* instance, const tg_delivery* delivery, tg_error_buf* error);
+
+    /* Scheduled hooks; hook_count may be NULL when the sink has none. */
+    uint32_t (*hook_count)(void* instance);
+    tg_status (*hook_get)(void* instance, uint32_t index, tg_hook_decl* out);
+    tg_status (*run_hook)(void* instance, const tg_hook_run* run, tg_error_buf* error);
+
+    /* Deeper checks for --check-config (may reach remote systems); may be NULL. Each problem
+     * is reported through log() at TG_LOG_ERROR; returns TG_OK when there is none. */
+    tg_status (*check)(void* instance, tg_error_buf* error);
+} tg_sink_plugin;
+
+typedef const tg_sink_plugin* (*tg_sink_entry_fn)(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TICKETS_GROUPING_SINK_ABI_H */
