@@ -1,0 +1,87 @@
+// Shared by the integration tests: temporary directories, fixtures, HTTP calls, and the host
+// binary run as a child process on a free loopback port.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <string>
+#include <vector>
+#include <sys/types.h>
+
+namespace tg::test {
+
+std::string fixture(const std::string& name);  // tests/fixtures/alertmanager/<name>
+std::string read_file(const std::string& path);
+void write_file(const std::string& path, const std::string& text);
+std::string host_binary();
+std::string plugin_dir();
+int free_port();
+
+class TempDir {
+public:
+    TempDir();
+    ~TempDir();
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    const std::string& path() const { return path_; }
+    std::string operator/(const std::string& name) const { return path_ + "/" + name; }
+
+private:
+    std::string path_;
+};
+
+struct HttpResult {
+    int status = 0;  // 0: no answer (connection refused, reset, timeout)
+    std::string body;
+    std::string error;
+};
+
+HttpResult http_request(int port, const std::string& method, const std::string& path,
+                        const std::string& body = "",
+                        const std::map<std::string, std::string>& headers = {},
+                        std::chrono::milliseconds timeout = std::chrono::seconds(10));
+inline HttpResult http_post(int port, const std::string& path, const std::string& body) {
+    return http_request(port, "POST", path, body, {{"Content-Type", "application/json"}});
+}
+inline HttpResult http_get(int port, const std::string& path) { return http_request(port, "GET", path); }
+
+// The tickets-grouping binary, started with `args` plus --listen on a free port; its output
+// goes to a log file that tests may read.
+class HostProcess {
+public:
+    HostProcess(const std::vector<std::string>& args, const std::string& log_path,
+                const std::map<std::string, std::string>& env = {});
+    ~HostProcess();
+    HostProcess(const HostProcess&) = delete;
+    HostProcess& operator=(const HostProcess&) = delete;
+
+    int port() const { return port_; }
+    bool wait_ready(std::chrono::milliseconds timeout = std::chrono::seconds(15));
+    void kill_hard();      // SIGKILL, then reaps
+    int terminate();       // SIGTERM, returns the exit status (or -1)
+    bool running();
+    std::string log() const;
+
+private:
+    pid_t pid_ = -1;
+    int port_ = 0;
+    std::string log_path_;
+};
+
+// Runs a command; returns its exit status and puts stdout+stderr into `output`.
+int run_command(const std::vector<std::string>& argv, std::string& output,
+                const std::map<std::string, std::string>& env = {});
+
+// Polls `condition` until it is true or `timeout` passes.
+template <class F>
+bool eventually(F condition, std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (condition()) return true;
+        struct timespec pause {0, 50 * 1000 * 1000};
+        nanosleep(&pause, nullptr);
+    }
+    return condition();
+}
+
+}  // namespace tg::test
