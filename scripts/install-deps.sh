@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages tickets-grouping needs: `build` to build and run it, `test`
+# adds what the tests drive for real (Alertmanager, clang for the out-of-tree SDK check).
+# The local Redmine is installed by scripts/redmine-local.sh. Idempotent; needs root.
+set -euo pipefail
+
+readonly BUILD_PACKAGES=(g++ cmake ninja-build pkg-config libpoco-dev libyaml-cpp-dev libboost-dev
+  libboost-filesystem-dev libhowardhinnant-date-dev catch2 sqlite3 curl ca-certificates tzdata)
+readonly TEST_PACKAGES=(clang prometheus-alertmanager)
+
+packages=("${BUILD_PACKAGES[@]}")
+case "${1:-build}" in
+  build) ;;
+  test) packages+=("${TEST_PACKAGES[@]}") ;;
+  *) echo "usage: $0 [build|test]" >&2; exit 2 ;;
+esac
+
+missing=()
+for p in "${packages[@]}"; do
+  [[ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" == "install ok installed" ]] || missing+=("$p")
+done
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+[[ $EUID -eq 0 ]] || { echo "install-deps: run as root to install: ${missing[*]}" >&2; exit 1; }
+echo "[install-deps] installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# The Alertmanager package starts its own service on :9093; the tests start their own instances
+# on free ports and need neither it nor a policy change.
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
