@@ -110,8 +110,8 @@ int run_command(const std::vector<std::string>& argv, std::string& output,
 }
 
 HostProcess::HostProcess(const std::vector<std::string>& args, const std::string& log_path,
-                         const std::map<std::string, std::string>& env)
-    : port_(free_port()), log_path_(log_path) {
+                         const std::map<std::string, std::string>& env, int port)
+    : port_(port ? port : free_port()), log_path_(log_path) {
     std::vector<std::string> argv{host_binary()};
     argv.insert(argv.end(), args.begin(), args.end());
     argv.push_back("--listen");

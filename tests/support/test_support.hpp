@@ -49,8 +49,9 @@ inline HttpResult http_get(int port, const std::string& path) { return http_requ
 // goes to a log file that tests may read.
 class HostProcess {
 public:
+    // `port` 0 picks a free one; a fixed port lets a peer be configured before the host starts.
     HostProcess(const std::vector<std::string>& args, const std::string& log_path,
-                const std::map<std::string, std::string>& env = {});
+                const std::map<std::string, std::string>& env = {}, int port = 0);
     ~HostProcess();
     HostProcess(const HostProcess&) = delete;
     HostProcess& operator=(const HostProcess&) = delete;

@@ -97,6 +97,18 @@ std::vector<ScheduledHook> scheduled_hooks(const Configuration& configuration,
     const auto& routing = *configuration.routing;
     for (const auto& sink : sinks) {
         const SinkConfig* config = routing.find_sink(sink->name());
+        if (config)
+            for (const auto& [name, schedule] : config->hooks) {
+                std::string declared_names;
+                bool found = false;
+                for (const auto& declared : sink->hooks()) {
+                    found = found || declared.name == name;
+                    declared_names += (declared_names.empty() ? "" : ", ") + declared.name;
+                }
+                if (!found)
+                    throw UsageError("sinks." + sink->name() + ".hooks." + name + ": the sink declares no hook named '" +
+                                     name + "' (it has: " + (declared_names.empty() ? "none" : declared_names) + ")");
+            }
         for (const auto& declared : sink->hooks()) {
             HookSchedule schedule;
             if (config)
