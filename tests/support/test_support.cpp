@@ -150,6 +150,10 @@ bool HostProcess::wait_ready(std::chrono::milliseconds timeout) {
            running();
 }
 
+void HostProcess::send_signal(int signal) {
+    if (pid_ > 0) ::kill(pid_, signal);
+}
+
 void HostProcess::kill_hard() {
     if (pid_ <= 0) return;
     ::kill(pid_, SIGKILL);

@@ -61,6 +61,7 @@ public:
     void kill_hard();      // SIGKILL, then reaps
     int terminate();       // SIGTERM, returns the exit status (or -1)
     bool running();
+    void send_signal(int signal);
     std::string log() const;
 
 private:

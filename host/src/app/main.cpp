@@ -30,7 +30,7 @@ int main(int argc, char** argv) {
         if (options.check_config) return check_config(configuration);
         if (options.run_hook) return run_hook_now(configuration, *options.run_hook, options.dry_run);
         if (options.replay_file) return replay(configuration, *options.replay_file, options.dry_run);
-        return serve(configuration);
+        return serve(options, configuration);
     } catch (const UsageError& e) {
         std::cerr << "tickets-grouping: " << e.what() << "\n(see tickets-grouping --help)\n";
         return 2;

@@ -28,9 +28,32 @@ Poco::Net::SocketAddress parse_listen(const std::string& listen) {
     }
 }
 
+std::vector<std::pair<std::shared_ptr<SinkInstance>, RetryPolicy>> with_retry(
+    const RoutingConfig& routing, const std::vector<std::shared_ptr<SinkInstance>>& sinks) {
+    std::vector<std::pair<std::shared_ptr<SinkInstance>, RetryPolicy>> result;
+    for (const auto& sink : sinks) {
+        const SinkConfig* config = routing.find_sink(sink->name());
+        result.emplace_back(sink, config ? config->retry : RetryPolicy{});
+    }
+    return result;
+}
+
+void register_spool_metrics(Metrics& metrics, Spool& spool) {
+    metrics.gauge("tickets_grouping_build_info", "Build information (always 1).", [] { return 1.0; },
+                  {{"version", TG_VERSION}});
+    metrics.gauge("tickets_grouping_spool_depth", "Deliveries waiting in the spool.",
+                  [&spool] { return static_cast<double>(spool.stats().depth); });
+    metrics.gauge("tickets_grouping_spool_oldest_age_seconds", "Age of the oldest delivery waiting.", [&spool] {
+        const auto stats = spool.stats();
+        return stats.oldest_created_ms ? static_cast<double>(now_ms() - stats.oldest_created_ms) / 1000.0 : 0.0;
+    });
+    metrics.gauge("tickets_grouping_dead_letters", "Deliveries in the dead letters.",
+                  [&spool] { return static_cast<double>(spool.stats().dead_letters); });
+}
+
 }  // namespace
 
-int serve(const Configuration& configuration) {
+int serve(const Options& options, const Configuration& initial) {
     // Signals go to the main thread's sigwait, never to a worker in the middle of a call.
     sigset_t signals;
     sigemptyset(&signals);
@@ -41,34 +64,49 @@ int serve(const Configuration& configuration) {
     std::signal(SIGPIPE, SIG_IGN);
     ::umask(027);  // nothing we write (spool, state) is for other users to read
 
-    const auto& routing = *configuration.routing;
-    std::filesystem::create_directories(configuration.state_dir);
-    const std::string spool_path = (std::filesystem::path(configuration.state_dir) / "spool.sqlite3").string();
+    const auto& routing = *initial.routing;
+    std::filesystem::create_directories(initial.state_dir);
+    const std::string spool_path = (std::filesystem::path(initial.state_dir) / "spool.sqlite3").string();
     Metrics metrics;
     Spool spool(spool_path);
-    auto sinks = create_sinks(configuration);
-    auto hooks = scheduled_hooks(configuration, sinks);
+    register_spool_metrics(metrics, spool);
 
-    metrics.counter("tickets_grouping_build_info", "Build information.", {{"version", TG_VERSION}}).store(1);
-    metrics.gauge("tickets_grouping_spool_depth", "Deliveries waiting in the spool.",
-                  [&spool] { return static_cast<double>(spool.stats().depth); });
-    metrics.gauge("tickets_grouping_spool_oldest_age_seconds", "Age of the oldest delivery waiting.", [&spool] {
-        const auto stats = spool.stats();
-        return stats.oldest_created_ms ? static_cast<double>(now_ms() - stats.oldest_created_ms) / 1000.0 : 0.0;
-    });
-    metrics.gauge("tickets_grouping_dead_letters", "Deliveries in the dead letters.",
-                  [&spool] { return static_cast<double>(spool.stats().dead_letters); });
-
+    auto sinks = create_sinks(initial);
     Dispatcher dispatcher(spool, metrics);
-    for (const auto& sink : sinks) {
-        const SinkConfig* config = routing.find_sink(sink->name());
-        dispatcher.add_sink(sink, config ? config->retry : RetryPolicy{});
-    }
+    for (const auto& [sink, retry] : with_retry(routing, sinks)) dispatcher.add_sink(sink, retry);
     spool.on_commit([&dispatcher] { dispatcher.wake(); });
-    Scheduler scheduler(spool, dispatcher, hooks);
-    scheduler.start();
+    auto scheduler = std::make_unique<Scheduler>(spool, dispatcher, scheduled_hooks(initial, sinks));
+    scheduler->start();
 
-    Runtime runtime(spool, metrics, configuration.routing);
+    Runtime runtime(spool, metrics, initial.routing);
+    std::mutex reload_mutex;
+    // Reload as Alertmanager does: build everything new first; only if all of it loads, swap.
+    runtime.reload = [&]() -> std::string {
+        std::lock_guard lock(reload_mutex);
+        try {
+            Configuration next = load_configuration(options);
+            if (next.state_dir != initial.state_dir)
+                return "state_dir cannot change on reload (restart to move the state)";
+            auto next_sinks = create_sinks(next);
+            auto next_hooks = scheduled_hooks(next, next_sinks);
+            scheduler->stop();
+            dispatcher.reconfigure(with_retry(*next.routing, next_sinks));
+            runtime.set_config(next.routing);
+            scheduler = std::make_unique<Scheduler>(spool, dispatcher, std::move(next_hooks));
+            scheduler->start();
+            metrics.counter("tickets_grouping_reloads_total", "Configuration reloads by result.", {{"result", "ok"}})
+                .fetch_add(1);
+            log::info("configuration reloaded", {{"sinks", std::to_string(next_sinks.size())}});
+            return "";
+        } catch (const std::exception& e) {
+            metrics
+                .counter("tickets_grouping_reloads_total", "Configuration reloads by result.", {{"result", "failed"}})
+                .fetch_add(1);
+            log::error("reload refused, the running configuration stays", {{"error", e.what()}});
+            return std::string("reload refused: ") + e.what();
+        }
+    };
+
     auto params = new Poco::Net::HTTPServerParams;
     // Poco holds a pool thread for each keep-alive connection: size the pool for the clients
     // (Alertmanager peers, Prometheus, probes) and let idle connections go quickly.
@@ -79,17 +117,18 @@ int serve(const Configuration& configuration) {
     params->setMaxKeepAliveRequests(1000);
     params->setTimeout(Poco::Timespan(15, 0));  // a client that trickles its body is cut off
     Poco::ThreadPool pool("http", 2, routing.server.max_threads);
-    Poco::Net::ServerSocket socket(parse_listen(configuration.listen), 256);
+    Poco::Net::ServerSocket socket(parse_listen(initial.listen), 256);
     Poco::Net::HTTPServer server(new HandlerFactory(runtime), pool, socket, params);
     server.start();
-    log::info("listening", {{"address", configuration.listen}, {"state_dir", configuration.state_dir},
+    log::info("listening", {{"address", initial.listen}, {"state_dir", initial.state_dir},
                             {"sinks", std::to_string(sinks.size())}, {"version", TG_VERSION}});
+    sinks.clear();  // the dispatcher holds them now; a reload may replace them
 
     for (;;) {
         int signal = 0;
         sigwait(&signals, &signal);
         if (signal == SIGHUP) {
-            log::warn("SIGHUP received: reloading is not supported yet; restart to apply changes");
+            runtime.reload();
             continue;
         }
         log::info("stopping", {{"signal", std::to_string(signal)}});
@@ -99,7 +138,10 @@ int serve(const Configuration& configuration) {
     server.stopAll(false);
     for (int i = 0; i < 100 && server.currentConnections() > 0; ++i)
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    scheduler.stop();
+    {
+        std::lock_guard lock(reload_mutex);
+        scheduler->stop();
+    }
     dispatcher.stop(std::chrono::seconds(10));
     log::info("stopped");
     return 0;

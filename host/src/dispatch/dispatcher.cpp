@@ -25,14 +25,61 @@ Dispatcher::~Dispatcher() { stop(std::chrono::seconds(5)); }
 
 void Dispatcher::add_sink(std::shared_ptr<SinkInstance> sink, const RetryPolicy& retry) {
     auto worker = std::make_unique<Worker>();
+    worker->name = sink->name();
     worker->sink = std::move(sink);
     worker->retry = retry;
     Worker& ref = *worker;
     {
         std::lock_guard lock(workers_mutex_);
-        workers_[ref.sink->name()] = std::move(worker);
+        workers_[ref.name] = std::move(worker);
+        ref.thread = std::thread([this, &ref] { work(ref); });
     }
-    ref.thread = std::thread([this, &ref] { work(ref); });
+}
+
+void Dispatcher::reconfigure(const std::vector<std::pair<std::shared_ptr<SinkInstance>, RetryPolicy>>& sinks) {
+    std::vector<std::pair<std::shared_ptr<SinkInstance>, RetryPolicy>> added;
+    {
+        std::lock_guard lock(workers_mutex_);
+        for (auto& [name, worker] : workers_) {
+            if (!worker) continue;
+            std::lock_guard worker_lock(worker->mutex);
+            worker->retiring = true;
+        }
+        // Workers that retired earlier have ended: reap them first.
+        for (auto it = workers_.begin(); it != workers_.end();) {
+            bool ended = false;
+            if (it->second) {
+                std::lock_guard worker_lock(it->second->mutex);
+                ended = it->second->stopped;
+            }
+            if (ended) {
+                it->second->thread.join();
+                it = workers_.erase(it);
+            } else {
+                ++it;
+            }
+        }
+        for (const auto& [sink, retry] : sinks) {
+            auto it = workers_.find(sink->name());
+            if (it == workers_.end() || !it->second) {
+                added.emplace_back(sink, retry);
+                continue;
+            }
+            std::unique_lock worker_lock(it->second->mutex);
+            if (it->second->stopped) {  // retired just now: start it afresh
+                worker_lock.unlock();
+                it->second->thread.join();
+                workers_.erase(it);
+                added.emplace_back(sink, retry);
+                continue;
+            }
+            it->second->sink = sink;
+            it->second->retry = retry;
+            it->second->retiring = false;
+        }
+    }
+    for (const auto& [sink, retry] : added) add_sink(sink, retry);
+    wake();
 }
 
 void Dispatcher::wake() {
@@ -92,15 +139,21 @@ bool Dispatcher::stop(std::chrono::milliseconds grace) {
 }
 
 void Dispatcher::work(Worker& worker) {
-    const std::string& name = worker.sink->name();
+    const std::string& name = worker.name;
     uint64_t seen = 0;
     for (;;) {
+        std::shared_ptr<SinkInstance> sink;  // held for this round: a reload may swap it meanwhile
+        RetryPolicy retry;
+        bool retiring;
         {
             std::lock_guard lock(worker.mutex);
             if (worker.stopping) break;
             seen = worker.generation;
+            sink = worker.sink;
+            retry = worker.retry;
+            retiring = worker.retiring;
         }
-        run_hooks(worker);
+        run_hooks(worker, *sink);
         std::optional<SpooledDelivery> head;
         try {
             head = spool_.head(name);
@@ -110,9 +163,18 @@ void Dispatcher::work(Worker& worker) {
             worker.cv.wait_for(lock, spool_error_pause, [&] { return worker.stopping; });
             continue;
         }
+        if (!head && retiring) {
+            // Removed by a reload and nothing left to deliver; decided under the lock so that a
+            // reload reviving this sink at the same moment is not missed.
+            std::lock_guard lock(worker.mutex);
+            if (!worker.retiring) continue;
+            worker.stopped = true;
+            worker.cv.notify_all();
+            return;
+        }
         const int64_t now = now_ms();
         if (head && head->next_ms <= now) {
-            deliver(worker, *head);
+            deliver(worker, *sink, retry, *head);
             continue;
         }
         auto wait = head ? std::chrono::milliseconds(head->next_ms - now)
@@ -127,10 +189,10 @@ void Dispatcher::work(Worker& worker) {
     worker.cv.notify_all();
 }
 
-void Dispatcher::deliver(Worker& worker, const SpooledDelivery& d) {
-    const std::string& name = worker.sink->name();
+void Dispatcher::deliver(Worker& worker, SinkInstance& sink, const RetryPolicy& retry, const SpooledDelivery& d) {
+    const std::string& name = worker.name;
     const uint32_t attempt = d.attempts + 1;
-    const auto result = worker.sink->deliver(d.payload, d.idempotency_key, d.route, attempt, false);
+    const auto result = sink.deliver(d.payload, d.idempotency_key, d.route, attempt, false);
     metrics_
         .counter("tickets_grouping_deliveries_total", "Delivery attempts by sink and result.",
                  {{"sink", name}, {"result", status_name(result.status)}})
@@ -146,8 +208,8 @@ void Dispatcher::deliver(Worker& worker, const SpooledDelivery& d) {
         const int64_t age_ms = now_ms() - d.created_ms;
         const bool exhausted =
             result.status == TG_DROP ||
-            (worker.retry.max_attempts && attempt >= worker.retry.max_attempts) ||
-            age_ms >= std::chrono::duration_cast<std::chrono::milliseconds>(worker.retry.max_age).count();
+            (retry.max_attempts && attempt >= retry.max_attempts) ||
+            age_ms >= std::chrono::duration_cast<std::chrono::milliseconds>(retry.max_age).count();
         if (exhausted) {
             const std::string reason =
                 result.status == TG_DROP ? result.error
@@ -167,7 +229,7 @@ void Dispatcher::deliver(Worker& worker, const SpooledDelivery& d) {
             std::lock_guard lock(random_mutex_);
             unit = std::uniform_real_distribution<double>(0.0, 1.0)(random_);
         }
-        const auto delay = retry_delay(attempt, worker.retry.initial_backoff, worker.retry.max_backoff, unit);
+        const auto delay = retry_delay(attempt, retry.initial_backoff, retry.max_backoff, unit);
         spool_.reschedule(d.id, attempt, now_ms() + delay.count(), result.error);
         metrics_
             .counter("tickets_grouping_retries_total", "Deliveries scheduled for another attempt.",
@@ -184,7 +246,7 @@ void Dispatcher::deliver(Worker& worker, const SpooledDelivery& d) {
     }
 }
 
-void Dispatcher::run_hooks(Worker& worker) {
+void Dispatcher::run_hooks(Worker& worker, SinkInstance& sink) {
     for (;;) {
         HookRequest request;
         {
@@ -193,10 +255,10 @@ void Dispatcher::run_hooks(Worker& worker) {
             request = std::move(worker.hooks.front());
             worker.hooks.pop_front();
         }
-        const auto result = worker.sink->run_hook(request.hook, request.slot_ms, false);
+        const auto result = sink.run_hook(request.hook, request.slot_ms, false);
         metrics_
             .counter("tickets_grouping_hook_runs_total", "Scheduled hook runs by sink, hook and result.",
-                     {{"sink", worker.sink->name()}, {"hook", request.hook}, {"result", status_name(result.status)}})
+                     {{"sink", worker.name}, {"hook", request.hook}, {"result", status_name(result.status)}})
             .fetch_add(1);
         if (request.done) request.done(result);
     }

@@ -25,6 +25,10 @@ public:
     ~Dispatcher();
 
     void add_sink(std::shared_ptr<SinkInstance> sink, const RetryPolicy& retry);
+    // Swaps in the sinks of a reloaded configuration. A sink's call in flight finishes on the old
+    // instance; a sink that is no longer configured keeps its worker until its spooled deliveries
+    // are done, so nothing accepted is dropped by a reload.
+    void reconfigure(const std::vector<std::pair<std::shared_ptr<SinkInstance>, RetryPolicy>>& sinks);
     // New deliveries were committed.
     void wake();
     // Runs a hook on the sink's worker, between two deliveries; `done` is called there.
@@ -40,8 +44,10 @@ private:
         std::function<void(const SinkCallResult&)> done;
     };
     struct Worker {
-        std::shared_ptr<SinkInstance> sink;
+        std::string name;
+        std::shared_ptr<SinkInstance> sink;  // guarded by `mutex`: swapped by reconfigure
         RetryPolicy retry;
+        bool retiring = false;  // removed by a reload: stops once its deliveries are done
         std::mutex mutex;
         std::condition_variable cv;
         uint64_t generation = 0;
@@ -51,8 +57,8 @@ private:
         std::thread thread;
     };
     void work(Worker& worker);
-    void deliver(Worker& worker, const SpooledDelivery& delivery);
-    void run_hooks(Worker& worker);
+    void deliver(Worker& worker, SinkInstance& sink, const RetryPolicy& retry, const SpooledDelivery& delivery);
+    void run_hooks(Worker& worker, SinkInstance& sink);
 
     Spool& spool_;
     Metrics& metrics_;

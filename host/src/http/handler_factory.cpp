@@ -67,6 +67,14 @@ Poco::Net::HTTPRequestHandler* HandlerFactory::createRequestHandler(const HTTPSe
         return only(HTTPRequest::HTTP_GET.c_str(), [&] {
             return new FunctionHandler([this](HTTPServerRequest&, HTTPServerResponse& r) { readiness(runtime_, r); });
         });
+    if (path == "/-/reload")
+        return only(HTTPRequest::HTTP_POST.c_str(), [&] {
+            return new FunctionHandler([this](HTTPServerRequest&, HTTPServerResponse& response) {
+                const std::string error = runtime_.reload ? runtime_.reload() : "reload is not available";
+                if (error.empty()) send_ok(response);
+                else send_error(response, HTTPResponse::HTTP_BAD_REQUEST, error);
+            });
+        });
     if (path == "/metrics")
         return only(HTTPRequest::HTTP_GET.c_str(), [&] {
             return new FunctionHandler([this](HTTPServerRequest&, HTTPServerResponse& response) {

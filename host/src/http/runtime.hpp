@@ -29,6 +29,9 @@ public:
         config_ = std::move(config);
     }
 
+    // Re-reads the configuration; returns "" or why the new one was refused.
+    std::function<std::string()> reload;
+
 private:
     mutable std::mutex mutex_;
     std::shared_ptr<const RoutingConfig> config_;

@@ -37,12 +37,14 @@ std::atomic<uint64_t>& Metrics::counter(const std::string& name, const std::stri
     return *series;
 }
 
-void Metrics::gauge(const std::string& name, const std::string& help, std::function<double()> read) {
+void Metrics::gauge(const std::string& name, const std::string& help, std::function<double()> read,
+                    const LabelSet& labels) {
     std::lock_guard lock(mutex_);
     auto& family = families_[name];
     family.help = help;
     family.type = "gauge";
     family.read = std::move(read);
+    family.read_labels = label_text(labels);
 }
 
 std::string Metrics::render() const {
@@ -51,7 +53,7 @@ std::string Metrics::render() const {
     for (const auto& [name, family] : families_) {
         out << "# HELP " << name << ' ' << family.help << '\n' << "# TYPE " << name << ' ' << family.type << '\n';
         if (family.read) {
-            out << name << ' ' << family.read() << '\n';
+            out << name << family.read_labels << ' ' << family.read() << '\n';
             continue;
         }
         for (const auto& [labels, value] : family.series) out << name << labels << ' ' << value->load() << '\n';

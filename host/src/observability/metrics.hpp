@@ -20,7 +20,8 @@ public:
     std::atomic<uint64_t>& counter(const std::string& name, const std::string& help,
                                    const LabelSet& labels = {});
     // A value read at scrape time.
-    void gauge(const std::string& name, const std::string& help, std::function<double()> read);
+    void gauge(const std::string& name, const std::string& help, std::function<double()> read,
+               const LabelSet& labels = {});
 
     std::string render() const;
 
@@ -30,6 +31,7 @@ private:
         std::string type;
         std::map<std::string, std::unique_ptr<std::atomic<uint64_t>>> series;  // by label text
         std::function<double()> read;
+        std::string read_labels;
     };
     mutable std::mutex mutex_;
     std::map<std::string, Family> families_;

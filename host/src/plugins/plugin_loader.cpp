@@ -58,7 +58,10 @@ std::string find_plugin(const std::string& name_or_path, const std::vector<std::
 void check_plugin_abi(const tg_sink_plugin* table, const std::string& path) {
     if (!table) throw PluginError("plugin " + path + ": " TG_SINK_ENTRY_SYMBOL " returned no table");
     if (table->struct_size < offsetof(tg_sink_plugin, abi_minor) + sizeof(uint32_t))
-        throw PluginError("plugin " + path + ": its table is too small to be a sink plugin");
+        throw PluginError("plugin " + path + ": its table is too small to be a sink plugin (" +
+                          std::to_string(table->struct_size) + "-byte table, sink ABI " +
+                          version_text(TG_SINK_ABI_MAJOR, TG_SINK_ABI_MINOR) + " needs at least " +
+                          std::to_string(v1_table_size) + ")");
     if (table->abi_major != TG_SINK_ABI_MAJOR)
         throw PluginError("plugin " + path + " was built for sink ABI " +
                           version_text(table->abi_major, table->abi_minor) +

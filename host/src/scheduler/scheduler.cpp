@@ -8,6 +8,7 @@ namespace tg::host {
 namespace {
 
 using Clock = std::chrono::system_clock;
+constexpr int64_t failed_hook_pause_ms = 60 * 1000;
 
 int64_t to_ms(Clock::time_point t) {
     return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
@@ -25,14 +26,14 @@ Scheduler::Scheduler(Spool& spool, Dispatcher& dispatcher, std::vector<Scheduled
         auto stored = spool_.hook_last_slot(entry.hook.sink, entry.hook.hook);
         entry.last_slot_ms = stored ? *stored : now;
         if (!stored) spool_.set_hook_last_slot(entry.hook.sink, entry.hook.hook, now);
-        entries_.push_back(std::move(entry));
+        entries_->list.push_back(std::move(entry));
     }
 }
 
 Scheduler::~Scheduler() { stop(); }
 
 void Scheduler::start() {
-    if (entries_.empty()) return;
+    if (entries_->list.empty()) return;
     thread_ = std::thread([this] { loop(); });
 }
 
@@ -46,9 +47,9 @@ void Scheduler::stop() {
 }
 
 std::vector<std::pair<std::string, int64_t>> Scheduler::next_slots() {
-    std::lock_guard lock(mutex_);
+    std::lock_guard lock(entries_->mutex);
     std::vector<std::pair<std::string, int64_t>> result;
-    for (const auto& entry : entries_)
+    for (const auto& entry : entries_->list)
         result.emplace_back(entry.hook.sink + ":" + entry.hook.hook,
                             to_ms(entry.hook.cron.next_after(from_ms(entry.last_slot_ms), entry.hook.zone)));
     return result;
@@ -65,36 +66,53 @@ void Scheduler::loop() {
 }
 
 void Scheduler::tick(int64_t now) {
-    std::lock_guard lock(mutex_);
-    for (size_t i = 0; i < entries_.size(); ++i) {
-        Entry& entry = entries_[i];
-        if (entry.running) continue;
+    struct Due {
+        size_t index;
+        std::string sink, hook;
         int64_t slot;
-        try {
-            slot = to_ms(entry.hook.cron.next_after(from_ms(entry.last_slot_ms), entry.hook.zone));
-        } catch (const std::exception& e) {
-            continue;  // an impossible schedule was refused at load; nothing to run
+    };
+    std::vector<Due> due;
+    {
+        std::lock_guard lock(entries_->mutex);
+        for (size_t i = 0; i < entries_->list.size(); ++i) {
+            Entry& entry = entries_->list[i];
+            if (entry.running || now < entry.not_before_ms) continue;
+            int64_t slot;
+            try {
+                slot = to_ms(entry.hook.cron.next_after(from_ms(entry.last_slot_ms), entry.hook.zone));
+            } catch (const std::exception&) {
+                continue;  // an impossible schedule was refused at load; nothing to run
+            }
+            if (slot > now) continue;
+            // Slots missed while the host was down collapse into this one run.
+            entry.running = true;
+            due.push_back({i, entry.hook.sink, entry.hook.hook, slot});
+            log::info("running scheduled hook", {{"sink", entry.hook.sink}, {"hook", entry.hook.hook},
+                                                 {"schedule", entry.hook.cron_text}});
         }
-        if (slot > now) continue;
-        // Slots missed while the host was down collapse into this one run.
-        entry.running = true;
-        log::info("running scheduled hook", {{"sink", entry.hook.sink}, {"hook", entry.hook.hook},
-                                             {"schedule", entry.hook.cron_text}});
-        dispatcher_.run_hook(entry.hook.sink, entry.hook.hook, slot, [this, i, now](const SinkCallResult& r) {
-            std::lock_guard done_lock(mutex_);
-            Entry& e = entries_[i];
+    }
+    // Handed over without the lock held: the completion may run on this thread.
+    for (const auto& run : due) {
+        std::weak_ptr<Entries> weak = entries_;
+        Spool& spool = spool_;
+        const size_t i = run.index;
+        dispatcher_.run_hook(run.sink, run.hook, run.slot, [weak, &spool, i, now](const SinkCallResult& r) {
+            auto entries = weak.lock();
+            if (!entries) return;  // replaced by a reload; the new scheduler owns the schedule
+            std::lock_guard done_lock(entries->mutex);
+            Entry& e = entries->list[i];
             e.running = false;
             if (r.status == TG_OK) {
                 e.last_slot_ms = now;
                 try {
-                    spool_.set_hook_last_slot(e.hook.sink, e.hook.hook, now);
+                    spool.set_hook_last_slot(e.hook.sink, e.hook.hook, now);
                 } catch (const std::exception& ex) {
                     log::error("cannot record a hook run", {{"hook", e.hook.hook}, {"error", ex.what()}});
                 }
                 log::info("scheduled hook done", {{"sink", e.hook.sink}, {"hook", e.hook.hook}});
             } else {
-                // Not recorded: the same slot is tried again at the next tick after a pause.
-                e.last_slot_ms = now - 1;  // keeps the slot due without spinning on it
+                // Not recorded: the slot stays due and is tried again after a pause.
+                e.not_before_ms = now_ms() + failed_hook_pause_ms;
                 log::error("scheduled hook failed",
                            {{"sink", e.hook.sink}, {"hook", e.hook.hook}, {"error", r.error}});
             }

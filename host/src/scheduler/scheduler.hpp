@@ -9,6 +9,7 @@
 #include <date/tz.h>
 
 #include <condition_variable>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -39,15 +40,22 @@ private:
         ScheduledHook hook;
         int64_t last_slot_ms = 0;
         bool running = false;
+        int64_t not_before_ms = 0;  // after a failed run: wait a little before the next try
+    };
+    // Shared with the completion callbacks of hook runs, which may outlive this scheduler (a
+    // reload replaces it while a hook runs): they hold it weakly and do nothing once it is gone.
+    struct Entries {
+        std::mutex mutex;
+        std::vector<Entry> list;
     };
     void loop();
     void tick(int64_t now);
 
     Spool& spool_;
     Dispatcher& dispatcher_;
+    std::shared_ptr<Entries> entries_ = std::make_shared<Entries>();
     std::mutex mutex_;
     std::condition_variable cv_;
-    std::vector<Entry> entries_;
     bool stopping_ = false;
     std::thread thread_;
 };
