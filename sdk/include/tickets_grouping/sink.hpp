@@ -55,16 +55,17 @@ public:
         if (!services_ || services_->struct_size < offsetof(tg_host_services, get_env) + sizeof(void*) ||
             !services_->get_env)
             return std::nullopt;
+        // Asks again with the size it was told until the value fits (it may change in between).
         std::string value(256, '\0');
-        size_t n = services_->get_env(services_->host_ctx, borrow(name), value.data(), value.size());
-        if (n == TG_ENV_UNSET) return std::nullopt;
-        if (n > value.size()) {
-            value.resize(n);
-            n = services_->get_env(services_->host_ctx, borrow(name), value.data(), value.size());
+        for (int attempt = 0; attempt < 8; ++attempt) {
+            const size_t n =
+                services_->get_env(services_->host_ctx, borrow(name), value.data(), value.size());
             if (n == TG_ENV_UNSET) return std::nullopt;
+            const bool fits = n <= value.size();
+            value.resize(n);
+            if (fits) return value;
         }
-        value.resize(n);
-        return value;
+        return std::nullopt;
     }
 
 private:
