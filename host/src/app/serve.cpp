@@ -3,6 +3,7 @@
 
 #include "dispatch/dispatcher.hpp"
 #include "http/handler_factory.hpp"
+#include "http/listener.hpp"
 #include "http/runtime.hpp"
 #include "observability/log.hpp"
 #include "observability/metrics.hpp"
@@ -19,14 +20,6 @@
 
 namespace tg::host {
 namespace {
-
-Poco::Net::SocketAddress parse_listen(const std::string& listen) {
-    try {
-        return Poco::Net::SocketAddress(listen);
-    } catch (const Poco::Exception& e) {
-        throw UsageError("cannot listen on '" + listen + "': " + e.displayText() + " (use ADDR:PORT)");
-    }
-}
 
 std::vector<std::pair<std::shared_ptr<SinkInstance>, RetryPolicy>> with_retry(
     const RoutingConfig& routing, const std::vector<std::shared_ptr<SinkInstance>>& sinks) {
@@ -117,7 +110,7 @@ int serve(const Options& options, const Configuration& initial) {
     params->setMaxKeepAliveRequests(1000);
     params->setTimeout(Poco::Timespan(15, 0));  // a client that trickles its body is cut off
     Poco::ThreadPool pool("http", 2, routing.server.max_threads);
-    Poco::Net::ServerSocket socket(parse_listen(initial.listen), 256);
+    Poco::Net::ServerSocket socket = open_listener(initial.listen, routing.server);
     Poco::Net::HTTPServer server(new HandlerFactory(runtime), pool, socket, params);
     server.start();
     log::info("listening", {{"address", initial.listen}, {"state_dir", initial.state_dir},

@@ -42,8 +42,24 @@ struct Route {
     std::string path;  // "route", "route.routes[1]", ... for logs and metrics
 };
 
+// Alertmanager's webhook http_config: a bearer token or HTTP basic auth (secrets already read
+// from their files or variables).
+struct WebhookAuth {
+    std::optional<std::string> bearer_token;
+    std::optional<std::string> basic_username;
+    std::optional<std::string> basic_password;
+    bool enabled() const { return bearer_token || basic_username; }
+};
+
+struct TlsSettings {
+    std::string cert_file;
+    std::string key_file;
+};
+
 struct ServerSettings {
     std::optional<std::string> listen;  // ADDR:PORT
+    WebhookAuth auth;                   // required on /webhook and /-/reload when enabled
+    std::optional<TlsSettings> tls;
     size_t max_body_bytes = 10 * 1024 * 1024;
     int max_threads = 64;
     int max_queued = 256;

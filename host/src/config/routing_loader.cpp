@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <fstream>
+#include <iterator>
 #include <limits>
 #include <set>
 #include <sstream>
@@ -230,7 +231,15 @@ class Loader {
 
     void load_server(const Entry& s, ServerSettings& out) const {
         auto e = entries(s.value, s.path, "", s.line(),
-                         {"listen", "max_body_bytes", "max_threads", "max_queued"});
+                         {"listen", "max_body_bytes", "max_threads", "max_queued", "auth", "tls"});
+        if (const Entry* x = find(e, "auth")) load_auth(*x, out.auth);
+        if (const Entry* x = find(e, "tls")) {
+            auto t = entries(x->value, x->path, "", x->line(), {"cert_file", "key_file"});
+            const Entry* cert = find(t, "cert_file");
+            const Entry* key = find(t, "key_file");
+            if (!cert || !key) fail(*x, "tls needs both cert_file and key_file");
+            out.tls = TlsSettings{readable_file(*cert), readable_file(*key)};
+        }
         if (const Entry* x = find(e, "listen")) {
             std::string v = non_empty_string(*x);
             size_t colon = v.rfind(':');
@@ -252,6 +261,46 @@ class Loader {
         if (const Entry* x = find(e, "max_queued")) {
             out.max_queued = static_cast<int>(integer(*x, 1, 1000000));
         }
+    }
+
+    // A secret given inline (usually as ${VAR}) or in a file; never echoed in messages.
+    std::optional<std::string> secret(const std::vector<Entry>& e, const std::string& key) const {
+        const Entry* inline_value = find(e, key);
+        const Entry* file = find(e, key + "_file");
+        if (inline_value && file) fail(*file, "give " + key + " or " + key + "_file, not both");
+        if (inline_value) {
+            std::string v = string(*inline_value);
+            if (v.empty()) fail(*inline_value, "must not be empty");
+            return v;
+        }
+        if (!file) return std::nullopt;
+        std::ifstream in(readable_file(*file), std::ios::binary);
+        std::string v((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        while (!v.empty() && (v.back() == '\n' || v.back() == '\r')) v.pop_back();
+        if (v.empty()) fail(*file, "the file is empty");
+        return v;
+    }
+
+    std::string readable_file(const Entry& x) const {
+        std::string path = non_empty_string(x);
+        std::ifstream in(path, std::ios::binary);
+        if (!in) fail(x, "cannot read \"" + path + "\"");
+        return path;
+    }
+
+    void load_auth(const Entry& a, WebhookAuth& out) const {
+        auto e = entries(a.value, a.path, "", a.line(), {"bearer_token", "bearer_token_file", "basic_auth"});
+        out.bearer_token = secret(e, "bearer_token");
+        if (const Entry* b = find(e, "basic_auth")) {
+            auto be = entries(b->value, b->path, "", b->line(), {"username", "password", "password_file"});
+            const Entry* user = find(be, "username");
+            if (!user) fail(*b, "basic_auth needs a username");
+            out.basic_username = non_empty_string(*user);
+            out.basic_password = secret(be, "password");
+            if (!out.basic_password) fail(*b, "basic_auth needs password or password_file");
+        }
+        if (out.bearer_token && out.basic_username)
+            fail(a, "choose bearer_token or basic_auth, as Alertmanager sends only one");
     }
 
     void load_sinks(const Entry& s, RoutingConfig& cfg) const {

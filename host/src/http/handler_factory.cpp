@@ -1,6 +1,7 @@
 #include "http/handler_factory.hpp"
 
 #include "http/responses.hpp"
+#include "http/webhook_auth.hpp"
 #include "http/webhook_handler.hpp"
 
 #include <Poco/JSON/Object.h>
@@ -57,6 +58,20 @@ Poco::Net::HTTPRequestHandler* HandlerFactory::createRequestHandler(const HTTPSe
                        std::string("method not allowed here; use ") + allowed);
         });
     };
+    if ((path == "/webhook" || path == "/-/reload") &&
+        !webhook_authorized(runtime_.config()->server.auth, request.get("Authorization", ""))) {
+        return new FunctionHandler([this](HTTPServerRequest&, HTTPServerResponse& response) {
+            runtime_.metrics
+                .counter("tickets_grouping_webhook_rejected_total", "Webhook requests refused, by reason.",
+                         {{"reason", "unauthorized"}})
+                .fetch_add(1);
+            response.set("WWW-Authenticate", runtime_.config()->server.auth.bearer_token
+                                                 ? "Bearer realm=\"tickets-grouping\""
+                                                 : "Basic realm=\"tickets-grouping\"");
+            response.setKeepAlive(false);  // the body was not read
+            send_error(response, HTTPResponse::HTTP_UNAUTHORIZED, "missing or wrong credentials");
+        });
+    }
     if (path == "/webhook")
         return only(HTTPRequest::HTTP_POST.c_str(), [&] { return new WebhookHandler(runtime_); });
     if (path == "/healthz")
