@@ -1,0 +1,310 @@
+#include "config.hpp"
+
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/URI.h>
+#include <date/tz.h>
+
+#include <cctype>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+
+namespace tg::redmine {
+
+std::string StatusRef::describe() const {
+    return id != 0 ? "#" + std::to_string(id) : "'" + name + "'";
+}
+
+namespace {
+
+[[noreturn]] void fail(const std::string& key, const std::string& why) {
+    throw std::invalid_argument("redmine_grouping: config key '" + key + "': " + why);
+}
+
+std::string trim(std::string s) {
+    const auto not_space = [](unsigned char c) { return !std::isspace(c); };
+    while (!s.empty() && !not_space(static_cast<unsigned char>(s.back()))) s.pop_back();
+    size_t i = 0;
+    while (i < s.size() && !not_space(static_cast<unsigned char>(s[i]))) ++i;
+    return s.substr(i);
+}
+
+bool all_digits(std::string_view s) {
+    if (s.empty()) return false;
+    for (char c : s)
+        if (c < '0' || c > '9') return false;
+    return true;
+}
+
+int64_t to_id(const std::string& key, const std::string& text) {
+    if (!all_digits(text) || text.size() > 15)
+        fail(key, "expected a positive integer, got '" + text + "'");
+    int64_t v = std::stoll(text);
+    if (v <= 0) fail(key, "expected a positive integer, got '" + text + "'");
+    return v;
+}
+
+// One configuration value: from the JSON object if present (type-checked), else from the env.
+class Source {
+  public:
+    Source(Poco::JSON::Object::Ptr object, const EnvLookup& env) : object_(object), env_(env) {}
+
+    std::optional<std::string> string(const std::string& key, const char* env_name) const {
+        if (present(key)) {
+            auto v = object_->get(key);
+            if (!v.isString()) fail(key, "expected a string");
+            return v.convert<std::string>();
+        }
+        return from_env(env_name);
+    }
+    std::optional<int64_t> id(const std::string& key, const char* env_name) const {
+        if (present(key)) {
+            auto v = object_->get(key);
+            if (v.isString()) return to_id(key, v.convert<std::string>());
+            if (v.isBoolean() || !v.isInteger()) fail(key, "expected an integer id");
+            int64_t n = v.convert<int64_t>();
+            if (n <= 0) fail(key, "expected a positive integer");
+            return n;
+        }
+        if (auto s = from_env(env_name)) return to_id(key + " (" + env_name + ")", trim(*s));
+        return std::nullopt;
+    }
+    // Numeric ids may come as numbers; identifiers and names as strings.
+    std::optional<std::string> id_or_name(const std::string& key, const char* env_name) const {
+        if (present(key)) {
+            auto v = object_->get(key);
+            if (v.isInteger() && !v.isBoolean()) {
+                if (v.convert<int64_t>() <= 0) fail(key, "expected a positive id or a name");
+                return v.convert<std::string>();
+            }
+            if (!v.isString()) fail(key, "expected an id or a name");
+            return v.convert<std::string>();
+        }
+        return from_env(env_name);
+    }
+    std::optional<bool> boolean(const std::string& key, const char* env_name) const {
+        if (present(key)) {
+            auto v = object_->get(key);
+            if (!v.isBoolean()) fail(key, "expected true or false");
+            return v.convert<bool>();
+        }
+        if (auto s = from_env(env_name)) {
+            std::string t = trim(*s);
+            for (auto& c : t) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            if (t == "true" || t == "1" || t == "yes" || t == "on") return true;
+            if (t == "false" || t == "0" || t == "no" || t == "off" || t.empty()) return false;
+            fail(key + " (" + env_name + ")", "expected true or false, got '" + *s + "'");
+        }
+        return std::nullopt;
+    }
+
+  private:
+    // `key:` with nothing after it arrives as null from YAML: the same as leaving it out.
+    bool present(const std::string& key) const {
+        return object_->has(key) && !object_->get(key).isEmpty();
+    }
+    std::optional<std::string> from_env(const char* name) const {
+        if (!name || !env_) return std::nullopt;
+        auto v = env_(name);
+        if (v && trim(*v).empty()) return std::nullopt;
+        return v;
+    }
+    Poco::JSON::Object::Ptr object_;
+    const EnvLookup& env_;
+};
+
+StatusRef status_ref(const std::string& text) {
+    StatusRef ref;
+    std::string t = trim(text);
+    if (all_digits(t) && t.size() < 16)
+        ref.id = std::stoll(t);
+    else
+        ref.name = t;
+    return ref;
+}
+
+bool valid_cron(const std::string& expr) {
+    std::istringstream in(expr);
+    std::string field;
+    int n = 0;
+    while (in >> field) {
+        ++n;
+        for (char c : field)
+            if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '*' || c == ',' || c == '-' ||
+                  c == '/'))
+                return false;
+    }
+    return n == 5;
+}
+
+std::string read_key_file(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) fail("api_key_file", "cannot read '" + path + "'");
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    std::string key = trim(buffer.str());
+    if (key.empty()) fail("api_key_file", "'" + path + "' is empty");
+    return key;
+}
+
+}  // namespace
+
+std::chrono::milliseconds parse_duration(std::string_view text) {
+    std::string t = trim(std::string(text));
+    if (t == "0") return std::chrono::milliseconds(0);
+    if (t.empty()) throw std::invalid_argument("empty duration");
+    int64_t total = 0;
+    size_t i = 0;
+    while (i < t.size()) {
+        size_t start = i;
+        while (i < t.size() && std::isdigit(static_cast<unsigned char>(t[i]))) ++i;
+        if (i == start || i - start > 12)
+            throw std::invalid_argument("bad duration '" + t + "' (use e.g. 72h, 30m, 45s)");
+        int64_t n = std::stoll(t.substr(start, i - start));
+        size_t unit_start = i;
+        while (i < t.size() && std::isalpha(static_cast<unsigned char>(t[i]))) ++i;
+        const std::string unit = t.substr(unit_start, i - unit_start);
+        static const std::map<std::string, int64_t> ms_per{
+            {"ms", 1}, {"s", 1000}, {"m", 60'000}, {"h", 3'600'000}, {"d", 86'400'000}};
+        auto it = ms_per.find(unit);
+        if (it == ms_per.end())
+            throw std::invalid_argument("bad duration '" + t + "' (units: ms, s, m, h, d)");
+        total += n * it->second;
+    }
+    return std::chrono::milliseconds(total);
+}
+
+Config parse_config(std::string_view json, const EnvLookup& env) {
+    Poco::JSON::Object::Ptr object;
+    try {
+        std::string text = trim(std::string(json));
+        if (text.empty()) text = "{}";
+        auto parsed = Poco::JSON::Parser().parse(text);
+        if (parsed.type() != typeid(Poco::JSON::Object::Ptr))
+            throw std::invalid_argument("redmine_grouping: config must be a JSON object");
+        object = parsed.extract<Poco::JSON::Object::Ptr>();
+    } catch (const Poco::Exception& e) {
+        throw std::invalid_argument("redmine_grouping: config is not valid JSON: " +
+                                    e.displayText());
+    }
+    static const std::set<std::string> known{"url",
+                                             "api_key",
+                                             "api_key_file",
+                                             "project",
+                                             "tracker_id",
+                                             "status_done",
+                                             "status_carryover",
+                                             "time_zone",
+                                             "carry_over_schedule",
+                                             "close_on_resolve",
+                                             "reopen_window",
+                                             "ca_file",
+                                             "tls_verify",
+                                             "timeout",
+                                             "text_formatting"};
+    for (const auto& [key, value] : *object)
+        if (!known.count(key)) fail(key, "unknown key");
+
+    Source src(object, env);
+    Config c;
+
+    auto url = src.string("url", "REDMINE_URL");
+    if (!url || trim(*url).empty()) fail("url", "required (or set REDMINE_URL)");
+    c.url = trim(*url);
+    while (!c.url.empty() && c.url.back() == '/') c.url.pop_back();
+    try {
+        Poco::URI uri(c.url);
+        if ((uri.getScheme() != "http" && uri.getScheme() != "https") || uri.getHost().empty())
+            fail("url", "expected an http:// or https:// URL, got '" + c.url + "'");
+        if (!uri.getUserInfo().empty() || !uri.getQuery().empty() || !uri.getFragment().empty())
+            fail("url", "must not carry credentials, a query or a fragment");
+    } catch (const Poco::Exception& e) {
+        fail("url", "not a URL: " + e.displayText());
+    }
+
+    if (object->has("api_key") && object->has("api_key_file"))
+        fail("api_key_file", "give either api_key or api_key_file, not both");
+    if (auto file =
+            src.string("api_key_file", object->has("api_key") ? nullptr : "REDMINE_API_KEY_FILE")) {
+        c.api_key = read_key_file(trim(*file));
+    } else if (auto key = src.string("api_key", "REDMINE_API_KEY")) {
+        c.api_key = trim(*key);
+    }
+    if (c.api_key.empty()) fail("api_key", "required (or api_key_file, or set REDMINE_API_KEY)");
+    for (char ch : c.api_key)
+        if (static_cast<unsigned char>(ch) < 0x21 || static_cast<unsigned char>(ch) > 0x7e)
+            fail("api_key", "contains characters that cannot go in an HTTP header");
+
+    auto project = src.id_or_name("project", "REDMINE_PROJECT_ID");
+    if (!project || trim(*project).empty()) fail("project", "required (or set REDMINE_PROJECT_ID)");
+    c.project = trim(*project);
+
+    if (auto tracker = src.id("tracker_id", "REDMINE_TRACKER_ID")) c.tracker_id = *tracker;
+    if (auto s = src.id_or_name("status_done", "REDMINE_STATUS_DONE"))
+        c.status_done = status_ref(*s);
+    if (auto s = src.id_or_name("status_carryover", "REDMINE_STATUS_CARRYOVER"))
+        c.status_carryover = status_ref(*s);
+
+    if (auto tz = src.string("time_zone", "REDMINE_TIME_ZONE")) {
+        c.time_zone = trim(*tz);
+        try {
+            date::locate_zone(c.time_zone);
+        } catch (const std::exception&) {
+            fail("time_zone", "unknown IANA time zone '" + c.time_zone + "'");
+        }
+    } else {
+        try {
+            c.time_zone = date::current_zone()->name();
+        } catch (const std::exception&) {
+            c.time_zone = "UTC";
+        }
+    }
+
+    if (auto cron = src.string("carry_over_schedule", "REDMINE_CARRY_OVER_SCHEDULE")) {
+        c.carry_over_schedule = trim(*cron);
+        if (!valid_cron(c.carry_over_schedule))
+            fail("carry_over_schedule", "expected a 5-field cron expression, got '" + *cron + "'");
+    }
+
+    if (auto b = src.boolean("close_on_resolve", "REDMINE_CLOSE_ON_RESOLVE"))
+        c.close_on_resolve = *b;
+    if (auto w = src.string("reopen_window", "REDMINE_REOPEN_WINDOW")) {
+        try {
+            c.reopen_window = std::chrono::duration_cast<std::chrono::seconds>(parse_duration(*w));
+        } catch (const std::invalid_argument& e) {
+            fail("reopen_window", e.what());
+        }
+    }
+    if (auto f = src.string("ca_file", "REDMINE_CA_FILE")) {
+        c.ca_file = trim(*f);
+        if (!std::ifstream(c.ca_file)) fail("ca_file", "cannot read '" + c.ca_file + "'");
+    }
+    if (auto b = src.boolean("tls_verify", "REDMINE_TLS_VERIFY")) c.tls_verify = *b;
+    if (auto t = src.string("timeout", "REDMINE_TIMEOUT")) {
+        try {
+            c.timeout = parse_duration(*t);
+        } catch (const std::invalid_argument& e) {
+            fail("timeout", e.what());
+        }
+        if (c.timeout.count() <= 0) fail("timeout", "must be positive");
+    }
+    if (auto f = src.string("text_formatting", "REDMINE_TEXT_FORMATTING")) {
+        const std::string v = trim(*f);
+        if (v == "textile")
+            c.text_formatting = TextFormat::textile;
+        else if (v == "markdown")
+            c.text_formatting = TextFormat::markdown;
+        else if (v == "common_mark")
+            c.text_formatting = TextFormat::common_mark;
+        else
+            fail("text_formatting", "expected textile, markdown or common_mark, got '" + v + "'");
+    }
+    if (c.close_on_resolve && c.status_done.empty())
+        fail("status_done", "required when close_on_resolve is true (or set REDMINE_STATUS_DONE)");
+    return c;
+}
+
+}  // namespace tg::redmine

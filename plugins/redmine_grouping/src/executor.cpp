@@ -1,0 +1,285 @@
+#include "executor.hpp"
+
+#include <Poco/JSON/Array.h>
+
+namespace tg::redmine {
+
+int64_t unix_seconds(TimePoint t) {
+    return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+}
+
+namespace {
+
+Poco::JSON::Object wrap_issue(Poco::JSON::Object::Ptr fields) {
+    Poco::JSON::Object body;
+    body.set("issue", fields);
+    return body;
+}
+
+// Redmine 5.0.4 tells is_closed with the issue's status; older ones need the catalog.
+bool closed_status(const Poco::JSON::Object::Ptr& issue, StatusCatalog& statuses) {
+    auto status = issue->getObject("status");
+    if (!status) return false;
+    if (status->has("is_closed")) return status->getValue<bool>("is_closed");
+    return statuses.is_closed(status->getValue<Poco::Int64>("id"));
+}
+
+int64_t parent_of(const Poco::JSON::Object::Ptr& issue) {
+    auto p = issue->getObject("parent");
+    return p ? p->getValue<Poco::Int64>("id") : 0;
+}
+
+int64_t time_of(const Poco::JSON::Object::Ptr& issue, const char* field) {
+    if (!issue->has(field) || issue->get(field).isEmpty()) return 0;
+    try {
+        auto t = parse_rfc3339(issue->getValue<std::string>(field));
+        return t ? unix_seconds(*t) : 0;
+    } catch (const std::exception&) {
+        return 0;
+    }
+}
+
+std::string issue_path(int64_t id) { return "/issues/" + std::to_string(id) + ".json"; }
+
+}  // namespace
+
+AlertFacts Executor::facts_for(const Alert& alert, const std::string& key) {
+    AlertFacts f;
+    f.key = key;
+    f.episode = {alert.fingerprint, alert.episode_start(), alert.firing};
+    f.starts_at_unix = alert.starts_at ? unix_seconds(*alert.starts_at) : 0;
+    f.issue = store_.issue(key);
+    f.last = store_.episode(key);
+    return f;
+}
+
+GroupFacts Executor::group_for(const std::string& alertname, const std::string& key) {
+    GroupFacts g;
+    if (auto root = store_.root(alertname); root && root->open) g.open_root = root->id;
+    for (auto& h : store_.open_hosts(alertname))
+        if (h.key != key) g.other_hosts.push_back(std::move(h));
+    return g;
+}
+
+void Executor::verify(AlertFacts& facts, const std::string& alertname) {
+    const int64_t id = facts.issue->id;
+    auto answer = client_.get_if_exists(issue_path(id));
+    facts.verified = true;
+    if (!answer || !answer->getObject("issue")) {
+        host_.warn("issue #" + std::to_string(id) + " of '" + facts.key +
+                   "' no longer exists in Redmine; a new one will be created");
+        store_.forget_issue(facts.key);
+        facts.issue.reset();
+        return;
+    }
+    auto issue = answer->getObject("issue");
+    IssueState s = *facts.issue;
+    s.open = !closed_status(issue, statuses_);
+    s.parent_id = parent_of(issue);
+    s.closed_at = s.open ? 0 : time_of(issue, "closed_on");
+    store_.put_issue(facts.key, alertname, s);
+    facts.issue = s;
+}
+
+void Executor::apply(const Alert& alert, const std::string& external_url, TimePoint now) {
+    const std::string key = alert_subject(alert.alertname(), alert.instance());
+    PlanOptions options{config_.close_on_resolve, config_.reopen_window, unix_seconds(now)};
+    bool verified = false;
+    for (int attempt = 0;; ++attempt) {
+        AlertFacts facts = facts_for(alert, key);
+        facts.verified = verified;
+        GroupFacts group = group_for(alert.alertname(), key);
+        Plan plan = plan_alert(facts, group, options);
+        if (plan.verify_issue != 0) {
+            if (verified)
+                throw tg::Drop("internal error: the planner asked twice to read an issue");
+            verify(facts, alert.alertname());
+            verified = true;
+            continue;
+        }
+        try {
+            run(plan, facts, alert, external_url, now);
+        } catch (const Replan&) {
+            if (attempt >= 2)
+                throw tg::Drop("'" + key + "': the state kept changing while applying it");
+            continue;
+        }
+        if (plan.record_episode) store_.put_episode(key, facts.episode);
+        return;
+    }
+}
+
+void Executor::run(const Plan& plan, const AlertFacts& facts, const Alert& alert,
+                   const std::string& external_url, TimePoint now) {
+    const std::string alertname = alert.alertname();
+    const int64_t now_unix = unix_seconds(now);
+    int64_t new_root = 0, new_issue = 0;
+    auto target = [&](int64_t id) {
+        if (id == kNewRoot) return new_root;
+        if (id == kNewIssue) return new_issue;
+        return id;
+    };
+    for (const Action& a : plan.actions) {
+        switch (a.kind) {
+            case ActionKind::create_root: {
+                const std::string subject = root_subject(alertname);
+                Created c = create(subject, text_.root_description(alertname), 0, now_unix);
+                store_.put_root(alertname, {c.id, true});
+                store_.clear_intent(subject);
+                new_root = c.id;
+                break;
+            }
+            case ActionKind::create_issue: {
+                const int64_t parent = target(a.parent);
+                Created c =
+                    create(facts.key, text_.description(alert, external_url), parent, now_unix);
+                store_.put_issue(facts.key, alertname, {c.id, true, c.parent, 0, now_unix});
+                store_.clear_intent(facts.key);
+                new_issue = c.id;
+                break;
+            }
+            case ActionKind::set_parent: {
+                const int64_t parent = target(a.parent);
+                set_parent(target(a.issue), parent);
+                break;
+            }
+            case ActionKind::note_recurrence:
+                note(a.issue, text_.recurrence_note(alert, external_url), "再発 note");
+                break;
+            case ActionKind::note_resolved:
+                if (a.close) {
+                    const int64_t done = statuses_.resolve(config_.status_done, "status_done");
+                    change_status(a.issue, done, text_.resolved_note(alert, now), "解消 and close");
+                    store_.set_open(a.issue, false, now_unix);
+                } else {
+                    note(a.issue, text_.resolved_note(alert, now), "解消 note");
+                }
+                break;
+            case ActionKind::reopen: {
+                const int64_t open = statuses_.reopen_status(config_.tracker_id);
+                change_status(a.issue, open, text_.reopen_note(alert, external_url), "reopen");
+                store_.set_open(a.issue, true, 0);
+                break;
+            }
+            case ActionKind::close_root: {
+                const int64_t done = statuses_.resolve(config_.status_done, "status_done");
+                change_status(a.issue, done, text_.root_closed_note(now), "close the Root");
+                store_.set_root_open(a.issue, false);
+                break;
+            }
+        }
+    }
+}
+
+std::optional<Executor::Created> Executor::find_created(const std::string& subject,
+                                                        int64_t since_unix) {
+    // subject= without an operator is an exact match; status_id=* includes closed issues.
+    auto answer = client_.get("/issues.json?project_id=" + RedmineClient::encode(config_.project) +
+                              "&subject=" + RedmineClient::encode(subject) +
+                              "&status_id=*&sort=id:desc&limit=25");
+    auto list = answer->getArray("issues");
+    for (size_t i = 0; list && i < list->size(); ++i) {
+        auto issue = list->getObject(static_cast<unsigned>(i));
+        if (issue->optValue<std::string>("subject", "") != subject) continue;
+        // Older issues with the same subject belong to earlier episodes; allow for clock skew.
+        if (time_of(issue, "created_on") + 300 < since_unix) continue;
+        return Created{issue->getValue<Poco::Int64>("id"), parent_of(issue)};
+    }
+    return std::nullopt;
+}
+
+Executor::Created Executor::create(const std::string& subject, const std::string& description,
+                                   int64_t parent, int64_t now_unix) {
+    // A crash between a create and its record leaves the intent behind: look before creating.
+    if (auto since = store_.intent(subject)) {
+        if (auto found = find_created(subject, *since)) {
+            host_.info("adopting issue #" + std::to_string(found->id) + " '" + subject +
+                       "' created by an interrupted attempt");
+            if (found->parent != parent) set_parent(found->id, parent);
+            found->parent = parent;
+            return *found;
+        }
+    }
+    store_.put_intent(subject, now_unix);
+    Poco::JSON::Object::Ptr fields = new Poco::JSON::Object;
+    fields->set("project_id", config_.project);
+    if (config_.tracker_id) fields->set("tracker_id", config_.tracker_id);
+    fields->set("subject", subject);
+    fields->set("description", description);
+    if (parent) fields->set("parent_issue_id", parent);
+    Poco::JSON::Object::Ptr answer;
+    try {
+        answer = client_.post("/issues.json", wrap_issue(fields),
+                              "create '" + subject + "'" +
+                                  (parent ? " under #" + std::to_string(parent) : std::string()));
+    } catch (const tg::Drop& refusal) {
+        store_.clear_intent(subject);  // refused: nothing was created
+        if (parent > 0) check_parent_after_refusal(parent, refusal);
+        throw;
+    }
+    auto issue = answer->getObject("issue");
+    if (!issue || !issue->has("id"))
+        throw tg::RetryLater("Redmine POST /issues.json answered without an issue id");
+    return Created{issue->getValue<Poco::Int64>("id"), parent};
+}
+
+void Executor::check_parent_after_refusal(int64_t parent_id, const tg::Drop& refusal) {
+    // Redmine refuses an open child under a closed parent (422). If the Root was closed by a
+    // person, forget it and plan again: the wave gets a new Root.
+    auto answer = client_.get_if_exists(issue_path(parent_id));
+    const bool gone = !answer || !answer->getObject("issue") ||
+                      closed_status(answer->getObject("issue"), statuses_);
+    if (!gone) throw refusal;
+    host_.info("Root #" + std::to_string(parent_id) +
+               " is closed or gone; the alerts get a new Root");
+    store_.set_root_open(parent_id, false);
+    const auto issue = answer ? answer->getObject("issue") : nullptr;
+    store_.close_children(parent_id, issue ? time_of(issue, "closed_on") : 0);
+    throw Replan{};
+}
+
+void Executor::set_parent(int64_t issue_id, int64_t parent_id) {
+    Poco::JSON::Object::Ptr fields = new Poco::JSON::Object;
+    if (parent_id)
+        fields->set("parent_issue_id", parent_id);
+    else
+        fields->set("parent_issue_id", std::string());
+    try {
+        client_.put(issue_path(issue_id), wrap_issue(fields),
+                    parent_id ? "parent #" + std::to_string(parent_id) : std::string("no parent"));
+    } catch (const tg::Drop& refusal) {
+        if (parent_id > 0) check_parent_after_refusal(parent_id, refusal);
+        throw;
+    }
+    store_.set_parent(issue_id, parent_id);
+}
+
+void Executor::note(int64_t issue_id, const std::string& notes, const std::string& why) {
+    Poco::JSON::Object::Ptr fields = new Poco::JSON::Object;
+    fields->set("notes", notes);
+    client_.put(issue_path(issue_id), wrap_issue(fields), why);
+}
+
+void Executor::change_status(int64_t issue_id, int64_t status_id, const std::string& notes,
+                             const std::string& why) {
+    Poco::JSON::Object::Ptr fields = new Poco::JSON::Object;
+    fields->set("status_id", status_id);
+    if (!notes.empty()) fields->set("notes", notes);
+    client_.put(issue_path(issue_id), wrap_issue(fields),
+                why + ", status #" + std::to_string(status_id));
+    if (client_.dry_run()) return;
+    auto answer = client_.get(issue_path(issue_id));
+    auto issue = answer->getObject("issue");
+    const int64_t now_status = issue ? issue->getObject("status")->getValue<Poco::Int64>("id") : 0;
+    if (now_status != status_id) {
+        const std::string message =
+            "Redmine kept issue #" + std::to_string(issue_id) + " in status '" +
+            statuses_.name(now_status) + "' instead of '" + statuses_.name(status_id) + "' (" +
+            why +
+            "): its workflow forbids the change, or the issue has open subtasks or a closed parent";
+        host_.error(message);
+        throw tg::Drop(message);
+    }
+}
+
+}  // namespace tg::redmine

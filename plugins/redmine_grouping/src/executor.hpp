@@ -1,0 +1,65 @@
+// Carries out the planner's actions for one alert: Redmine writes through the client, each
+// followed at once by its record in the state (so a retry after a failure repeats nothing), and
+// a read-back after every status change because Redmine silently ignores the ones it refuses.
+#pragma once
+
+#include "alert.hpp"
+#include "config.hpp"
+#include "planner.hpp"
+#include "redmine_client.hpp"
+#include "state_store.hpp"
+#include "status_catalog.hpp"
+#include "text.hpp"
+
+#include <tickets_grouping/sink.hpp>
+
+namespace tg::redmine {
+
+class Executor {
+  public:
+    Executor(const Config& config, RedmineClient& client, StateStore& store,
+             StatusCatalog& statuses, const TextBuilder& text, const tg::HostServices& host)
+        : config_(config),
+          client_(client),
+          store_(store),
+          statuses_(statuses),
+          text_(text),
+          host_(host) {}
+
+    void apply(const Alert& alert, const std::string& external_url, TimePoint now);
+
+    // Sets a status with optional notes and reads it back; throws tg::Drop when Redmine kept
+    // another status. Skips the read-back in a dry run.
+    void change_status(int64_t issue_id, int64_t status_id, const std::string& notes,
+                       const std::string& why);
+
+  private:
+    struct Replan {};  // the state learned something from Redmine: plan this alert again
+    struct Created {
+        int64_t id = 0;
+        int64_t parent = 0;
+    };
+
+    AlertFacts facts_for(const Alert& alert, const std::string& key);
+    GroupFacts group_for(const std::string& alertname, const std::string& key);
+    void verify(AlertFacts& facts, const std::string& alertname);
+    void run(const Plan& plan, const AlertFacts& facts, const Alert& alert,
+             const std::string& external_url, TimePoint now);
+    Created create(const std::string& subject, const std::string& description, int64_t parent,
+                   int64_t now_unix);
+    std::optional<Created> find_created(const std::string& subject, int64_t since_unix);
+    void set_parent(int64_t issue_id, int64_t parent_id);
+    void note(int64_t issue_id, const std::string& notes, const std::string& why);
+    [[noreturn]] void check_parent_after_refusal(int64_t parent_id, const tg::Drop& refusal);
+
+    const Config& config_;
+    RedmineClient& client_;
+    StateStore& store_;
+    StatusCatalog& statuses_;
+    const TextBuilder& text_;
+    const tg::HostServices& host_;
+};
+
+int64_t unix_seconds(TimePoint t);
+
+}  // namespace tg::redmine

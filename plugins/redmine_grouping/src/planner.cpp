@@ -1,0 +1,103 @@
+#include "planner.hpp"
+
+namespace tg::redmine {
+
+namespace {
+
+// Puts the alert's (open or about to be open) issue into its alertname's group. Returns the
+// parent a new issue should be created under.
+int64_t group_into_root(const AlertFacts& alert, const GroupFacts& group, int64_t self,
+                        int64_t self_parent, std::vector<Action>& out) {
+    // Without an open Root every other open host joins the new one; with one, only those under
+    // no parent (a wave interrupted between creating the Root and moving them).
+    std::vector<const HostIssue*> loose;
+    for (const auto& h : group.other_hosts)
+        if (group.open_root == 0 || h.parent_id == 0) loose.push_back(&h);
+    int64_t root = group.open_root;
+    if (root == 0) {
+        if (group.other_hosts.empty()) return 0;  // a single host: no Root yet
+        out.push_back({ActionKind::create_root, 0, 0, alert.key});
+        root = kNewRoot;
+    }
+    for (const auto* h : loose)
+        if (h->parent_id != root)
+            out.push_back({ActionKind::set_parent, h->issue_id, root, h->key});
+    if (self != kNewIssue && self_parent != root)
+        out.push_back({ActionKind::set_parent, self, root, alert.key});
+    return root;
+}
+
+void create_new(const AlertFacts& alert, const GroupFacts& group, std::vector<Action>& out) {
+    const int64_t parent = group_into_root(alert, group, kNewIssue, 0, out);
+    out.push_back({ActionKind::create_issue, kNewIssue, parent, alert.key});
+}
+
+}  // namespace
+
+Plan plan_alert(const AlertFacts& alert, const GroupFacts& group, const PlanOptions& options) {
+    Plan plan;
+    if (alert.last && *alert.last == alert.episode) return plan;  // a resend: no request at all
+    // A late copy of the firing notification after its resolve (an HA peer, a retry): a real
+    // re-fire always carries a new startsAt.
+    if (alert.last && !alert.last->firing && alert.episode.firing &&
+        !alert.episode.starts_at.empty() && alert.last->fingerprint == alert.episode.fingerprint &&
+        alert.last->starts_at == alert.episode.starts_at)
+        return plan;
+    plan.record_episode = true;
+    const auto& issue = alert.issue;
+
+    if (!alert.episode.firing) {
+        if (!issue || !issue->open) return plan;  // nothing open to tell
+        plan.actions.push_back(
+            {ActionKind::note_resolved, issue->id, 0, alert.key, options.close_on_resolve});
+        if (options.close_on_resolve && issue->parent_id != 0 &&
+            issue->parent_id == group.open_root) {
+            bool sibling_open = false;
+            for (const auto& h : group.other_hosts)
+                if (h.parent_id == issue->parent_id) sibling_open = true;
+            if (!sibling_open)
+                plan.actions.push_back({ActionKind::close_root, group.open_root, 0, alert.key});
+        }
+        return plan;
+    }
+
+    if (!issue) {
+        create_new(alert, group, plan.actions);
+        return plan;
+    }
+
+    if (issue->open) {
+        // After a rebuild the episode is unknown: an alert that started before Redmine last saw
+        // the issue is the one it was written for, not a recurrence.
+        if (!alert.last && !alert.verified && alert.starts_at_unix != 0 &&
+            alert.starts_at_unix <= issue->synced_at)
+            return plan;
+        if (!alert.last && alert.starts_at_unix == 0 && !alert.verified) return plan;
+        if (!alert.verified) {
+            plan.verify_issue = issue->id;
+            plan.record_episode = false;
+            return plan;
+        }
+        plan.actions.push_back({ActionKind::note_recurrence, issue->id, 0, alert.key});
+        group_into_root(alert, group, issue->id, issue->parent_id, plan.actions);
+        return plan;
+    }
+
+    const bool in_window = options.reopen_window.count() > 0 && issue->closed_at > 0 &&
+                           options.now_unix - issue->closed_at <= options.reopen_window.count();
+    if (!in_window) {
+        create_new(alert, group, plan.actions);
+        return plan;
+    }
+    // Redmine silently refuses to reopen a child under a closed parent: detach it first.
+    int64_t parent = issue->parent_id;
+    if (parent != 0 && parent != group.open_root) {
+        plan.actions.push_back({ActionKind::set_parent, issue->id, 0, alert.key});
+        parent = 0;
+    }
+    plan.actions.push_back({ActionKind::reopen, issue->id, 0, alert.key});
+    group_into_root(alert, group, issue->id, parent, plan.actions);
+    return plan;
+}
+
+}  // namespace tg::redmine

@@ -1,0 +1,177 @@
+#include "redmine_client.hpp"
+
+#include <tickets_grouping/sink.hpp>
+
+#include <Poco/JSON/Parser.h>
+#include <Poco/Net/Context.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/HTTPSClientSession.h>
+#include <Poco/Net/SSLManager.h>
+#include <Poco/StreamCopier.h>
+#include <Poco/URI.h>
+
+#include <sstream>
+
+namespace tg::redmine {
+
+RedmineClient::RedmineClient(ClientOptions options) : options_(std::move(options)) {
+    Poco::URI uri(options_.url);
+    scheme_ = uri.getScheme();
+    host_ = uri.getHost();
+    port_ = uri.getPort();
+    base_path_ = uri.getPath();
+    while (!base_path_.empty() && base_path_.back() == '/') base_path_.pop_back();
+}
+
+RedmineClient::~RedmineClient() = default;
+
+std::string RedmineClient::encode(std::string_view value) {
+    std::string out;
+    Poco::URI::encode(std::string(value), "!#$&'()*+,/:;=?@[]|~ \"<>%{}^`\\", out);
+    return out;
+}
+
+Poco::Net::HTTPClientSession& RedmineClient::session() {
+    if (session_) return *session_;
+    if (scheme_ == "https") {
+        // VERIFY_STRICT: Poco skips the host-name check on loopback addresses otherwise.
+        Poco::Net::Context::Ptr context =
+            new Poco::Net::Context(Poco::Net::Context::CLIENT_USE, options_.ca_file,
+                                   options_.tls_verify ? Poco::Net::Context::VERIFY_STRICT
+                                                       : Poco::Net::Context::VERIFY_NONE,
+                                   9, true);
+        session_ = std::make_unique<Poco::Net::HTTPSClientSession>(host_, port_, context);
+    } else {
+        session_ = std::make_unique<Poco::Net::HTTPClientSession>(host_, port_);
+    }
+    session_->setTimeout(Poco::Timespan(options_.timeout.count() * 1000));
+    // Reconnect before the server's idle timeout closes the socket under a write.
+    session_->setKeepAliveTimeout(Poco::Timespan(5, 0));
+    session_->setKeepAlive(true);
+    return *session_;
+}
+
+RedmineClient::Response RedmineClient::send(const std::string& method, const std::string& path,
+                                            const std::string* body) {
+    if (dry_run_log_) dry_run_log_("dry run: reading " + method + " " + path);
+    if (method == "GET")
+        ++counts_.get;
+    else if (method == "POST")
+        ++counts_.post;
+    else
+        ++counts_.put;
+    try {
+        Poco::Net::HTTPRequest request(method, base_path_ + path, Poco::Net::HTTPMessage::HTTP_1_1);
+        request.set("X-Redmine-API-Key", options_.api_key);
+        request.set("Accept", "application/json");
+        request.setKeepAlive(true);
+        if (body) {
+            request.setContentType("application/json");  // without it Redmine ignores the body
+            request.setContentLength(static_cast<std::streamsize>(body->size()));
+        }
+        auto& s = session();
+        std::ostream& out = s.sendRequest(request);
+        if (body) out << *body;
+        Poco::Net::HTTPResponse response;
+        std::istream& in = s.receiveResponse(response);
+        Response r;
+        r.status = static_cast<int>(response.getStatus());
+        r.reason = response.getReason();
+        Poco::StreamCopier::copyToString(in, r.body);
+        if (!response.getKeepAlive()) session_.reset();
+        return r;
+    } catch (const Poco::Exception& e) {
+        session_.reset();
+        throw tg::RetryLater("Redmine " + method + " " + path + ": " + e.displayText());
+    } catch (const std::exception& e) {
+        session_.reset();
+        throw tg::RetryLater("Redmine " + method + " " + path + ": " + e.what());
+    }
+}
+
+void RedmineClient::fail(const std::string& method, const std::string& path, const Response& r) {
+    std::string what = "Redmine " + method + " " + path + ": HTTP " + std::to_string(r.status) +
+                       (r.reason.empty() ? "" : " " + r.reason);
+    if (r.status == 422 || r.status == 400) {
+        try {
+            auto obj = Poco::JSON::Parser().parse(r.body).extract<Poco::JSON::Object::Ptr>();
+            if (auto errors = obj->getArray("errors")) {
+                std::string list;
+                for (size_t i = 0; i < errors->size(); ++i)
+                    list +=
+                        (i ? "; " : "") + errors->getElement<std::string>(static_cast<unsigned>(i));
+                what += ": " + (list.empty() ? std::string("(no error text)") : list);
+            }
+        } catch (const std::exception&) {  // Poco::Exception included: keep the status text
+        }
+    } else if (r.status == 401) {
+        what += ": the API key was refused";
+    } else if (r.status == 403) {
+        what += ": the API key's user may not do this (or the REST API is off)";
+    } else if (r.status == 404) {
+        what += ": not found (or not visible to the API key's user)";
+    }
+    if (r.status >= 500 || r.status == 408 || r.status == 429) throw tg::RetryLater(what);
+    throw tg::Drop(what);
+}
+
+Poco::JSON::Object::Ptr RedmineClient::parse(const std::string& method, const std::string& path,
+                                             const Response& r) {
+    if (r.status < 200 || r.status > 299) fail(method, path, r);
+    if (r.body.find_first_not_of(" \r\n\t") == std::string::npos) return new Poco::JSON::Object;
+    try {
+        auto parsed = Poco::JSON::Parser().parse(r.body);
+        if (parsed.type() == typeid(Poco::JSON::Object::Ptr))
+            return parsed.extract<Poco::JSON::Object::Ptr>();
+    } catch (const Poco::Exception&) {
+    }
+    // A proxy's HTML page or a half-sent body: worth another try later.
+    throw tg::RetryLater("Redmine " + method + " " + path + ": HTTP " + std::to_string(r.status) +
+                         " without a JSON object body");
+}
+
+Poco::JSON::Object::Ptr RedmineClient::get(const std::string& path) {
+    return parse("GET", path, send("GET", path, nullptr));
+}
+
+Poco::JSON::Object::Ptr RedmineClient::get_if_exists(const std::string& path) {
+    Response r = send("GET", path, nullptr);
+    if (r.status == 404) return nullptr;
+    return parse("GET", path, r);
+}
+
+namespace {
+std::string to_json(const Poco::JSON::Object& body) {
+    std::ostringstream out;
+    body.stringify(out);
+    return out.str();
+}
+}  // namespace
+
+Poco::JSON::Object::Ptr RedmineClient::post(const std::string& path, const Poco::JSON::Object& body,
+                                            const std::string& summary) {
+    if (dry_run_log_) {
+        dry_run_log_("dry run: would POST " + path + " (" + summary + ")");
+        // A stand-in answer so the rest of the plan can be described; ids are negative.
+        Poco::JSON::Object::Ptr issue = new Poco::JSON::Object;
+        issue->set("id", --fake_ids_ - 1000);
+        Poco::JSON::Object::Ptr answer = new Poco::JSON::Object;
+        answer->set("issue", issue);
+        return answer;
+    }
+    const std::string text = to_json(body);
+    return parse("POST", path, send("POST", path, &text));
+}
+
+void RedmineClient::put(const std::string& path, const Poco::JSON::Object& body,
+                        const std::string& summary) {
+    if (dry_run_log_) {
+        dry_run_log_("dry run: would PUT " + path + " (" + summary + ")");
+        return;
+    }
+    const std::string text = to_json(body);
+    parse("PUT", path, send("PUT", path, &text));
+}
+
+}  // namespace tg::redmine

@@ -1,0 +1,73 @@
+// Redmine's REST API over one keep-alive HTTP(S) session. The API key travels only in the
+// X-Redmine-API-Key header: never in a URL, a log line or an error message.
+#pragma once
+
+#include <Poco/JSON/Object.h>
+#include <Poco/Net/HTTPClientSession.h>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace tg::redmine {
+
+struct ClientOptions {
+    std::string url;
+    std::string api_key;
+    std::string ca_file;
+    bool tls_verify = true;
+    std::chrono::milliseconds timeout{30000};
+};
+
+struct RequestCounts {
+    int get = 0;
+    int post = 0;
+    int put = 0;
+    int total() const { return get + post + put; }
+};
+
+class RedmineClient {
+  public:
+    explicit RedmineClient(ClientOptions options);
+    ~RedmineClient();
+
+    // Each throws tg::RetryLater (I/O, timeout, 5xx) or tg::Drop (401/403/404/422, ...).
+    Poco::JSON::Object::Ptr get(const std::string& path);
+    // As get, but a 404 is an answer (nullptr), not an error.
+    Poco::JSON::Object::Ptr get_if_exists(const std::string& path);
+    Poco::JSON::Object::Ptr post(const std::string& path, const Poco::JSON::Object& body,
+                                 const std::string& summary);
+    void put(const std::string& path, const Poco::JSON::Object& body, const std::string& summary);
+
+    // In a dry run writes are only described through `log`; reads still go to Redmine.
+    void set_dry_run(std::function<void(const std::string&)> log) { dry_run_log_ = std::move(log); }
+    bool dry_run() const { return static_cast<bool>(dry_run_log_); }
+
+    const RequestCounts& counts() const { return counts_; }
+    static std::string encode(std::string_view query_value);
+
+  private:
+    struct Response {
+        int status = 0;
+        std::string reason;
+        std::string body;
+    };
+    Response send(const std::string& method, const std::string& path, const std::string* body);
+    Poco::JSON::Object::Ptr parse(const std::string& method, const std::string& path,
+                                  const Response& r);
+    [[noreturn]] void fail(const std::string& method, const std::string& path, const Response& r);
+    Poco::Net::HTTPClientSession& session();
+
+    ClientOptions options_;
+    std::string scheme_, host_, base_path_;
+    unsigned short port_ = 0;
+    std::unique_ptr<Poco::Net::HTTPClientSession> session_;
+    std::function<void(const std::string&)> dry_run_log_;
+    RequestCounts counts_;
+    int64_t fake_ids_ = 0;
+};
+
+}  // namespace tg::redmine

@@ -1,0 +1,150 @@
+#include "redmine_sink.hpp"
+
+#include "carry_over.hpp"
+#include "rebuild.hpp"
+
+#include <filesystem>
+
+namespace tg::redmine {
+
+namespace {
+
+Config load_config(const tg::SinkContext& context) {
+    const tg::HostServices host = context.host;
+    return parse_config(context.config_json,
+                        [host](const std::string& name) { return host.env(name); });
+}
+
+std::string state_file(const tg::SinkContext& context) {
+    if (context.state_dir.empty())
+        throw std::invalid_argument("redmine_grouping: the host gave no state directory");
+    return (std::filesystem::path(context.state_dir) / "redmine_state.sqlite3").string();
+}
+
+TimePoint now() {
+    return std::chrono::time_point_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now());
+}
+
+constexpr int64_t kKeepAppliedKeys = 30 * 86400;  // far longer than any host retry
+
+}  // namespace
+
+RedmineSink::RedmineSink(const tg::SinkContext& context)
+    : host_(context.host),
+      config_(load_config(context)),
+      state_path_(state_file(context)),
+      text_(config_.text_formatting, config_.time_zone),
+      client_({config_.url, config_.api_key, config_.ca_file, config_.tls_verify, config_.timeout}),
+      store_(state_path_),
+      statuses_(client_, config_.tracker_id),
+      executor_(config_, client_, store_, statuses_, text_, host_) {}
+
+std::vector<tg::Hook> RedmineSink::hooks() const {
+    return {{"carry_over", config_.carry_over_schedule, config_.time_zone}};
+}
+
+void RedmineSink::ensure_state() {
+    // Once per empty state; after that deliveries make no list or search request.
+    if (store_.needs_rebuild())
+        rebuild_state(client_, store_, config_.project, host_, unix_seconds(now()));
+}
+
+void RedmineSink::deliver(const tg::Delivery& delivery) {
+    store_.reopen_if_deleted();
+    const std::string key(delivery.idempotency_key);
+    if (!key.empty() && store_.applied(key)) {
+        host_.debug("delivery " + key + " was already applied");
+        return;
+    }
+    Notification notification;
+    try {
+        notification = decode_notification(delivery.notification_json);
+    } catch (const std::invalid_argument& e) {
+        throw tg::Drop(std::string("redmine_grouping: ") + e.what());
+    }
+
+    const bool dry = delivery.dry_run;
+    if (dry) {
+        client_.set_dry_run([this](const std::string& line) { host_.info(line); });
+        store_.savepoint("dry_run");
+    }
+    std::vector<std::string> failures = notification.rejected;  // these cannot succeed on a retry
+    for (const auto& why : notification.rejected) host_.error(why);
+    bool retryable = false;
+    try {
+        ensure_state();
+        for (const Alert& alert : notification.alerts) {
+            try {
+                executor_.apply(alert, notification.external_url, now());
+            } catch (const tg::Drop& e) {
+                failures.push_back(e.what());
+                host_.error(std::string("alert ") +
+                            alert_subject(alert.alertname(), alert.instance()) + ": " + e.what());
+            } catch (const std::exception& e) {  // tg::RetryLater, SQLite, ...: worth a retry
+                retryable = true;
+                failures.push_back(e.what());
+                host_.warn(std::string("alert ") +
+                           alert_subject(alert.alertname(), alert.instance()) + ": " + e.what());
+            }
+        }
+        if (failures.empty() && !dry && !key.empty()) {
+            const int64_t t = unix_seconds(now());
+            store_.mark_applied(key, t);
+            store_.prune_applied(t - kKeepAppliedKeys);
+        }
+    } catch (...) {
+        if (dry) {
+            store_.rollback_to("dry_run");
+            store_.release("dry_run");
+            client_.set_dry_run(nullptr);
+        }
+        throw;
+    }
+    if (dry) {
+        store_.rollback_to("dry_run");
+        store_.release("dry_run");
+        client_.set_dry_run(nullptr);
+    }
+    if (failures.empty()) return;
+    std::string message = "redmine_grouping: " + std::to_string(failures.size()) + " of " +
+                          std::to_string(notification.size()) + " alert(s) failed: ";
+    for (size_t i = 0; i < failures.size(); ++i) message += (i ? " | " : "") + failures[i];
+    if (retryable) throw tg::RetryLater(message);
+    throw tg::Drop(message);
+}
+
+void RedmineSink::run_hook(const tg::HookRun& run) {
+    if (run.name != "carry_over") tg::Sink::run_hook(run);
+    run_carry_over(config_, client_, statuses_, executor_, text_, host_, run.dry_run, now());
+}
+
+bool RedmineSink::check() {
+    bool ok = true;
+    auto problem = [&](const std::string& what) {
+        host_.error(what);
+        ok = false;
+    };
+    try {
+        client_.get("/users/current.json");
+    } catch (const std::exception& e) {
+        problem(std::string("cannot use Redmine's API with the configured key: ") + e.what());
+        return false;
+    }
+    try {
+        client_.get("/projects/" + RedmineClient::encode(config_.project) + ".json");
+    } catch (const std::exception& e) {
+        problem("project '" + config_.project + "': " + e.what());
+    }
+    for (const auto& [ref, key] : {std::pair{&config_.status_done, "status_done"},
+                                   std::pair{&config_.status_carryover, "status_carryover"}}) {
+        if (ref->empty()) continue;
+        try {
+            statuses_.resolve(*ref, key);
+        } catch (const std::exception& e) {
+            problem(e.what());
+        }
+    }
+    return ok;
+}
+
+}  // namespace tg::redmine

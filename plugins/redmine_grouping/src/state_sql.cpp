@@ -1,0 +1,81 @@
+#include "state_sql.hpp"
+
+namespace tg::redmine {
+
+const StateSql& sqlite_sql() {
+    static const StateSql sql{
+        .open = {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA busy_timeout=5000"},
+        .schema =
+            {
+                "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+                // alert_key is the subject: a pure function of (alertname, instance) that a
+                // rebuild can read back from Redmine.
+                "CREATE TABLE IF NOT EXISTS issues (alert_key TEXT PRIMARY KEY, alertname TEXT NOT "
+                "NULL, issue_id INTEGER NOT NULL, is_open INTEGER NOT NULL, parent_id INTEGER NOT "
+                "NULL DEFAULT 0, closed_at INTEGER NOT NULL DEFAULT 0, synced_at INTEGER NOT NULL "
+                "DEFAULT 0)",
+                "CREATE INDEX IF NOT EXISTS issues_by_alertname ON issues (alertname, is_open)",
+                "CREATE TABLE IF NOT EXISTS roots (alertname TEXT PRIMARY KEY, issue_id INTEGER "
+                "NOT "
+                "NULL, is_open INTEGER NOT NULL)",
+                "CREATE TABLE IF NOT EXISTS episodes (alert_key TEXT PRIMARY KEY, fingerprint TEXT "
+                "NOT NULL, starts_at TEXT NOT NULL, firing INTEGER NOT NULL)",
+                "CREATE TABLE IF NOT EXISTS applied_keys (idem_key TEXT PRIMARY KEY, applied_at "
+                "INTEGER NOT NULL)",
+                "CREATE TABLE IF NOT EXISTS create_intents (subject TEXT PRIMARY KEY, created_at "
+                "INTEGER NOT NULL)",
+            },
+        .clear = {"DELETE FROM issues", "DELETE FROM roots", "DELETE FROM episodes",
+                  "DELETE FROM meta WHERE name = 'rebuilt_at'"},
+        .get_meta = "SELECT value FROM meta WHERE name = ?",
+        .put_meta =
+            "INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET "
+            "value = excluded.value",
+        .get_issue =
+            "SELECT issue_id, is_open, parent_id, closed_at, synced_at FROM issues WHERE "
+            "alert_key = ?",
+        .put_issue =
+            "INSERT INTO issues (alert_key, alertname, issue_id, is_open, parent_id, "
+            "closed_at, synced_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (alert_key) DO "
+            "UPDATE SET alertname = excluded.alertname, issue_id = excluded.issue_id, "
+            "is_open = excluded.is_open, parent_id = excluded.parent_id, closed_at = "
+            "excluded.closed_at, synced_at = excluded.synced_at",
+        .set_issue_parent = "UPDATE issues SET parent_id = ? WHERE issue_id = ?",
+        .set_issue_open = "UPDATE issues SET is_open = ?, closed_at = ? WHERE issue_id = ?",
+        .close_children =
+            "UPDATE issues SET is_open = 0, closed_at = ? WHERE parent_id = ? AND "
+            "is_open = 1",
+        .delete_issue = "DELETE FROM issues WHERE alert_key = ?",
+        .open_hosts_of_alertname =
+            "SELECT alert_key, issue_id, parent_id FROM issues WHERE "
+            "alertname = ? AND is_open = 1 ORDER BY issue_id",
+        .get_root = "SELECT issue_id, is_open FROM roots WHERE alertname = ?",
+        .put_root =
+            "INSERT INTO roots (alertname, issue_id, is_open) VALUES (?, ?, ?) ON CONFLICT "
+            "(alertname) DO UPDATE SET issue_id = excluded.issue_id, is_open = "
+            "excluded.is_open",
+        .set_root_open = "UPDATE roots SET is_open = ? WHERE issue_id = ?",
+        .get_episode = "SELECT fingerprint, starts_at, firing FROM episodes WHERE alert_key = ?",
+        .put_episode =
+            "INSERT INTO episodes (alert_key, fingerprint, starts_at, firing) VALUES (?, "
+            "?, ?, ?) ON CONFLICT (alert_key) DO UPDATE SET fingerprint = "
+            "excluded.fingerprint, starts_at = excluded.starts_at, firing = "
+            "excluded.firing",
+        .get_applied = "SELECT applied_at FROM applied_keys WHERE idem_key = ?",
+        .put_applied =
+            "INSERT INTO applied_keys (idem_key, applied_at) VALUES (?, ?) ON CONFLICT "
+            "(idem_key) DO NOTHING",
+        .prune_applied = "DELETE FROM applied_keys WHERE applied_at < ?",
+        .get_intent = "SELECT created_at FROM create_intents WHERE subject = ?",
+        .put_intent =
+            "INSERT INTO create_intents (subject, created_at) VALUES (?, ?) ON CONFLICT "
+            "(subject) DO NOTHING",
+        .delete_intent = "DELETE FROM create_intents WHERE subject = ?",
+        .savepoint = "SAVEPOINT ",
+        .release = "RELEASE SAVEPOINT ",
+        .rollback_to = "ROLLBACK TO SAVEPOINT ",
+    };
+    return sql;
+}
+
+}  // namespace tg::redmine

@@ -1,0 +1,40 @@
+// Redmine's issue statuses, read once per instance and only when needed: names to ids (the
+// configuration may name statuses, e.g. 持ち越し), which ones are closed, the default open one.
+#pragma once
+
+#include "config.hpp"
+#include "redmine_client.hpp"
+
+#include <map>
+#include <optional>
+#include <string>
+
+namespace tg::redmine {
+
+class StatusCatalog {
+  public:
+    StatusCatalog(RedmineClient& client, int64_t tracker_id)
+        : client_(client), tracker_id_(tracker_id) {}
+
+    int64_t resolve(const StatusRef& ref, const std::string& config_key);  // throws tg::Drop
+    bool is_closed(int64_t status_id);
+    std::string name(int64_t status_id);
+    // Where a reopened issue goes: the tracker's default status if it is open, else the first
+    // open status.
+    int64_t reopen_status(int64_t tracker_id);
+
+  private:
+    struct Status {
+        std::string name;
+        bool closed = false;
+    };
+    void load();
+    RedmineClient& client_;
+    int64_t tracker_id_;
+    std::optional<std::map<int64_t, Status>> statuses_;
+    std::vector<int64_t> order_;
+    std::map<int64_t, int64_t> tracker_default_;
+    bool trackers_loaded_ = false;
+};
+
+}  // namespace tg::redmine

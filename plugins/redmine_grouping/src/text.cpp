@@ -1,0 +1,238 @@
+#include "text.hpp"
+
+#include <date/tz.h>
+
+#include <cctype>
+#include <cstdint>
+#include <cstdio>
+
+namespace tg::redmine {
+
+namespace {
+bool continuation(unsigned char c) { return (c & 0xC0) == 0x80; }
+constexpr std::string_view kEllipsis = "\xE2\x80\xA6";  // …
+}  // namespace
+
+size_t utf8_length(std::string_view s) {
+    size_t n = 0;
+    for (unsigned char c : s)
+        if (!continuation(c)) ++n;
+    return n;
+}
+
+std::string cut_utf8(std::string_view s, size_t max_chars) {
+    size_t chars = 0;
+    for (size_t i = 0; i < s.size(); ++i) {
+        if (continuation(static_cast<unsigned char>(s[i]))) continue;
+        if (chars == max_chars) return std::string(s.substr(0, i));
+        ++chars;
+    }
+    return std::string(s);
+}
+
+std::string short_hash(std::string_view s) {
+    uint64_t h = 1469598103934665603ull;  // FNV-1a: stable, so cut subjects stay the same keys
+    for (unsigned char c : s) {
+        h ^= c;
+        h *= 1099511628211ull;
+    }
+    char buf[9];
+    std::snprintf(buf, sizeof buf, "%08x", static_cast<unsigned>((h >> 32) ^ (h & 0xffffffffu)));
+    return buf;
+}
+
+namespace {
+// Cuts `text` to `room` characters, ending in an ellipsis when something was dropped.
+std::string fit(std::string_view text, size_t room) {
+    if (utf8_length(text) <= room) return std::string(text);
+    if (room == 0) return {};
+    return cut_utf8(text, room - 1) + std::string(kEllipsis);
+}
+}  // namespace
+
+std::string alert_subject(const std::string& alertname, const std::string& instance) {
+    std::string full = std::string(kAlertPrefix) + alertname;
+    if (!instance.empty()) full += " (" + instance + ")";
+    if (utf8_length(full) <= kMaxSubjectChars) return full;
+    // Cut: the hash of the whole key keeps two long alerts apart; the instance keeps its place.
+    const std::string tag = " #" + short_hash(alertname + '\x1f' + instance);
+    size_t room = kMaxSubjectChars - utf8_length(kAlertPrefix) - utf8_length(tag);
+    std::string instance_part;
+    if (!instance.empty()) {
+        const size_t instance_room = std::min<size_t>(utf8_length(instance), 120);
+        instance_part = " (" + fit(instance, instance_room) + ")";
+    }
+    const size_t name_room = room - utf8_length(instance_part);
+    return std::string(kAlertPrefix) + fit(alertname, name_room) + instance_part + tag;
+}
+
+std::string root_subject(const std::string& alertname) {
+    std::string full = std::string(kRootPrefix) + alertname;
+    if (utf8_length(full) <= kMaxSubjectChars) return full;
+    const std::string tag = " #" + short_hash(alertname);
+    const size_t room = kMaxSubjectChars - utf8_length(kRootPrefix) - utf8_length(tag);
+    return std::string(kRootPrefix) + fit(alertname, room) + tag;
+}
+
+bool is_alert_subject(std::string_view s) {
+    return s.substr(0, kAlertPrefix.size()) == kAlertPrefix;
+}
+bool is_root_subject(std::string_view s) { return s.substr(0, kRootPrefix.size()) == kRootPrefix; }
+
+std::string alertname_of_subject(std::string_view s) {
+    if (is_root_subject(s))
+        s.remove_prefix(kRootPrefix.size());
+    else if (is_alert_subject(s))
+        s.remove_prefix(kAlertPrefix.size());
+    else
+        return {};
+    // Prometheus alert names have no spaces: the name ends at " (" (instance) or " #" (hash).
+    size_t end = s.size();
+    for (std::string_view stop : {" (", " #"}) {
+        size_t at = s.find(stop);
+        if (at != std::string_view::npos) end = std::min(end, at);
+    }
+    return std::string(s.substr(0, end));
+}
+
+TextBuilder::TextBuilder(TextFormat format, const std::string& time_zone)
+    : format_(format), zone_(date::locate_zone(time_zone)) {}
+
+std::string TextBuilder::time(TimePoint t) const {
+    auto zoned = date::make_zoned(zone_, std::chrono::floor<std::chrono::seconds>(t));
+    return date::format("%Y-%m-%d %H:%M:%S %Z", zoned);
+}
+
+namespace {
+// Letters, digits and any non-ASCII byte: markup characters between two of them cannot open or
+// close a phrase, and escaping them there would break autolinked URLs (a/b?c=1+2).
+bool word_byte(char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u >= 0x80 || std::isalnum(u);
+}
+}  // namespace
+
+std::string TextBuilder::escape(std::string_view value) const {
+    // For label names and values (and annotation names): one line, and no character that could
+    // end a table cell or start markup.
+    std::string out;
+    out.reserve(value.size());
+    const bool textile = format_ == TextFormat::textile;
+    const std::string_view always = textile ? "|[]{}" : "|[]{}\\`*<>";
+    const std::string_view at_edges = textile ? "*_+-^~@%\"!=#?" : "_~#!+-";
+    for (size_t i = 0; i < value.size(); ++i) {
+        const char c = value[i];
+        if (c == '\r') continue;
+        if (c == '\n' || c == '\t') {
+            out += ' ';
+            continue;
+        }
+        const bool inside_word =
+            i > 0 && i + 1 < value.size() && word_byte(value[i - 1]) && word_byte(value[i + 1]);
+        const bool special = always.find(c) != std::string_view::npos ||
+                             (!inside_word && at_edges.find(c) != std::string_view::npos);
+        if (special && textile) {
+            // Numeric entities render as the character and cannot open a cell or a phrase.
+            out += "&#" + std::to_string(static_cast<int>(c)) + ";";
+            continue;
+        }
+        if (special) out += '\\';
+        out += c;
+    }
+    return out;
+}
+
+std::string TextBuilder::bold(std::string_view label) const {
+    return format_ == TextFormat::textile ? "*" + std::string(label) + ":*"
+                                          : "**" + std::string(label) + ":**";
+}
+
+std::string TextBuilder::link(std::string_view text, std::string_view url) const {
+    // URLs are not escaped cell-style: they must stay clickable. Quotes and brackets in them are
+    // percent-encoded so the link syntax stays intact.
+    std::string u;
+    for (char c : url) {
+        if (c == '"' || c == ' ' || c == '<' || c == '>' || c == '(' || c == ')' || c == '[' ||
+            c == ']' || c == '\n' || c == '\r') {
+            char buf[4];
+            std::snprintf(buf, sizeof buf, "%%%02X", static_cast<unsigned char>(c));
+            u += buf;
+        } else {
+            u += c;
+        }
+    }
+    if (format_ == TextFormat::textile) return "\"" + std::string(text) + "\":" + u;
+    return "[" + std::string(text) + "](" + u + ")";
+}
+
+std::string TextBuilder::annotation_lines(const Alert& alert) const {
+    std::string out;
+    for (const auto& [name, value] : alert.annotations) {
+        if (value.empty()) continue;
+        // Values are prose written by the rule's author (often with markup of their own):
+        // kept as written.
+        if (name == "description")
+            out += value + "\n\n";
+        else
+            out += bold(escape(name)) + " " + value + "\n\n";
+    }
+    return out;
+}
+
+std::string TextBuilder::time_and_links(const Alert& alert, const std::string& external_url) const {
+    std::string out;
+    if (alert.starts_at) out += bold("発生時刻") + " " + time(*alert.starts_at) + "\n\n";
+    if (!alert.generator_url.empty())
+        out += bold("Prometheus") + " " + link("グラフ", alert.generator_url) + "\n\n";
+    if (!external_url.empty())
+        out += bold("Alertmanager") + " " + link("Alertmanager", external_url) + "\n\n";
+    return out;
+}
+
+namespace {
+std::string trim_newlines(std::string s) {
+    while (!s.empty() && s.back() == '\n') s.pop_back();
+    return s;
+}
+}  // namespace
+
+std::string TextBuilder::description(const Alert& alert, const std::string& external_url) const {
+    std::string out = annotation_lines(alert);
+    out +=
+        format_ == TextFormat::textile ? "|_. ラベル |_. 値 |\n" : "| ラベル | 値 |\n|---|---|\n";
+    for (const auto& [name, value] : alert.labels)
+        out += "| " + escape(name) + " | " + escape(value) + " |\n";
+    out += "\n" + time_and_links(alert, external_url);
+    return trim_newlines(out);
+}
+
+std::string TextBuilder::root_description(const std::string& alertname) const {
+    return "アラート " + escape(alertname) +
+           " が複数のホストで発生しています。各ホストのチケットは子チケットです。";
+}
+
+std::string TextBuilder::recurrence_note(const Alert& alert,
+                                         const std::string& external_url) const {
+    std::string out = bold("再発") + " " + (alert.starts_at ? time(*alert.starts_at) : "") + "\n\n";
+    return trim_newlines(out + annotation_lines(alert) + time_and_links(alert, external_url));
+}
+
+std::string TextBuilder::reopen_note(const Alert& alert, const std::string& external_url) const {
+    std::string out =
+        bold("再発 (再オープン)") + " " + (alert.starts_at ? time(*alert.starts_at) : "") + "\n\n";
+    return trim_newlines(out + annotation_lines(alert) + time_and_links(alert, external_url));
+}
+
+std::string TextBuilder::resolved_note(const Alert& alert, TimePoint now) const {
+    return bold("解消") + " " + time(alert.ends_at ? *alert.ends_at : now);
+}
+
+std::string TextBuilder::root_closed_note(TimePoint now) const {
+    return bold("解消") + " すべての子チケットが終了しました (" + time(now) + ")";
+}
+
+std::string TextBuilder::carry_over_note(TimePoint now) const {
+    return bold("持ち越し") + " " + time(now) + " 時点で未完了のため持ち越します。";
+}
+
+}  // namespace tg::redmine

@@ -1,0 +1,60 @@
+// Everything a person reads in Redmine: subjects, descriptions and notes, in the configured
+// time zone and text formatting. Label values are escaped so they cannot break the markup.
+#pragma once
+
+#include "alert.hpp"
+#include "config.hpp"
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace date {
+class time_zone;
+}
+
+namespace tg::redmine {
+
+inline constexpr size_t kMaxSubjectChars = 255;  // Redmine counts characters, not bytes
+inline constexpr std::string_view kAlertPrefix = "[Alert] ";
+inline constexpr std::string_view kRootPrefix = "[Root] [Alert] ";
+
+size_t utf8_length(std::string_view s);
+// At most max_chars characters, never splitting a UTF-8 sequence.
+std::string cut_utf8(std::string_view s, size_t max_chars);
+std::string short_hash(std::string_view s);  // 8 hex digits, stable across versions
+
+// `[Alert] <alertname> (<instance>)`; over 255 characters it is cut and gets a hash of the key.
+std::string alert_subject(const std::string& alertname, const std::string& instance);
+std::string root_subject(const std::string& alertname);
+bool is_alert_subject(std::string_view subject);
+bool is_root_subject(std::string_view subject);
+// The alertname part of a subject this sink wrote (for rebuilding the state from Redmine).
+std::string alertname_of_subject(std::string_view subject);
+
+class TextBuilder {
+  public:
+    TextBuilder(TextFormat format, const std::string& time_zone);
+
+    std::string time(TimePoint t) const;  // "2026-11-27 16:51:27 JST"
+    std::string escape(std::string_view value) const;
+
+    std::string description(const Alert& alert, const std::string& external_url) const;
+    std::string root_description(const std::string& alertname) const;
+    std::string recurrence_note(const Alert& alert, const std::string& external_url) const;
+    std::string reopen_note(const Alert& alert, const std::string& external_url) const;
+    std::string resolved_note(const Alert& alert, TimePoint now) const;
+    std::string root_closed_note(TimePoint now) const;
+    std::string carry_over_note(TimePoint now) const;
+
+  private:
+    std::string bold(std::string_view label) const;
+    std::string link(std::string_view text, std::string_view url) const;
+    std::string annotation_lines(const Alert& alert) const;
+    std::string time_and_links(const Alert& alert, const std::string& external_url) const;
+
+    TextFormat format_;
+    const date::time_zone* zone_;
+};
+
+}  // namespace tg::redmine

@@ -1,0 +1,282 @@
+#include "redmine_test_support.hpp"
+
+#include <tickets_grouping/sink.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+extern "C" const tg_sink_plugin* tg_sink_entry(void);
+
+namespace rgtest {
+
+namespace {
+
+std::string env_file_path() {
+    const char* p = std::getenv("TG_REDMINE_ENV_FILE");
+    return p && *p ? p : "/var/lib/tickets-grouping-redmine/redmine.env";
+}
+
+RedmineEnv load_env() {
+    RedmineEnv env;
+    const std::string path = env_file_path();
+    std::ifstream in(path);
+    if (!in)
+        FAIL("Redmine env file " << path
+                                 << " is missing: run scripts/redmine-local.sh setup "
+                                    "(or set TG_REDMINE_ENV_FILE)");
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.empty() || line[0] == '#') continue;
+        if (line.rfind("export ", 0) == 0) line = line.substr(7);
+        auto eq = line.find('=');
+        if (eq == std::string::npos) continue;
+        std::string value = line.substr(eq + 1);
+        if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
+            value.back() == value.front())
+            value = value.substr(1, value.size() - 2);
+        env.vars[line.substr(0, eq)] = value;
+    }
+    env.url = env.vars["REDMINE_URL"];
+    env.api_key = env.vars["REDMINE_API_KEY"];
+    if (env.url.empty() || env.api_key.empty())
+        FAIL(path << " lacks REDMINE_URL or REDMINE_API_KEY");
+    env.status_done = std::stoll(env.vars["REDMINE_STATUS_DONE"]);
+    env.status_carryover = std::stoll(env.vars["REDMINE_STATUS_CARRYOVER"]);
+    tg::redmine::RedmineClient probe({env.url, env.api_key, "", true, std::chrono::seconds(10)});
+    try {
+        probe.get("/users/current.json");
+    } catch (const std::exception& e) {
+        FAIL("Redmine at " << env.url << " is unreachable or refuses the API key (" << e.what()
+                           << "): start it with scripts/redmine-local.sh setup");
+    }
+    return env;
+}
+
+void host_log(void* ctx, tg_log_level level, tg_str message) {
+    static_cast<Host*>(ctx)->lines.emplace_back(level, std::string(tg::view(message)));
+}
+
+size_t host_env(void* ctx, tg_str name, char* buffer, size_t capacity) {
+    auto& env = static_cast<Host*>(ctx)->env;
+    auto it = env.find(std::string(tg::view(name)));
+    if (it == env.end()) return TG_ENV_UNSET;
+    std::memcpy(buffer, it->second.data(), std::min(capacity, it->second.size()));
+    return it->second.size();
+}
+
+}  // namespace
+
+const RedmineEnv& redmine_env() {
+    static std::unique_ptr<RedmineEnv> env;
+    if (!env) env = std::make_unique<RedmineEnv>(load_env());
+    return *env;
+}
+
+std::string fixture(const std::string& name) {
+    std::ifstream in(std::string(TG_RG_FIXTURES) + "/" + name);
+    if (!in) FAIL("missing fixture " << name);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+std::string unique_ident(const std::string& tag) {
+    static std::atomic<int> counter{0};
+    const auto t = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+    return "rg-" + tag + "-" + std::to_string(::getpid()) + "-" + std::to_string(++counter) + "-" +
+           std::to_string(t % 100000000);
+}
+
+TempDir::TempDir() {
+    path = std::filesystem::temp_directory_path() / unique_ident("state");
+    std::filesystem::create_directories(path);
+}
+TempDir::~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+}
+
+Admin::Admin()
+    : client_({redmine_env().url, redmine_env().api_key, "", true, std::chrono::seconds(30)}) {}
+
+std::string Admin::create_project(const std::string& tag) {
+    const std::string ident = unique_ident(tag);
+    Poco::JSON::Array::Ptr trackers = new Poco::JSON::Array;
+    auto list = client_.get("/trackers.json")->getArray("trackers");
+    for (size_t i = 0; i < list->size(); ++i)
+        trackers->add(list->getObject(i)->getValue<Poco::Int64>("id"));
+    Poco::JSON::Array::Ptr modules = new Poco::JSON::Array;
+    modules->add(std::string("issue_tracking"));
+    Poco::JSON::Object::Ptr project = new Poco::JSON::Object;
+    project->set("name", ident);
+    project->set("identifier", ident);
+    project->set("is_public", true);
+    project->set("tracker_ids", trackers);
+    project->set("enabled_module_names", modules);
+    Poco::JSON::Object body;
+    body.set("project", project);
+    client_.post("/projects.json", body, "test project");
+    return ident;
+}
+
+std::vector<Poco::JSON::Object::Ptr> Admin::issues(const std::string& project) {
+    std::vector<Poco::JSON::Object::Ptr> out;
+    for (int offset = 0;; offset += 100) {
+        auto answer =
+            client_.get("/issues.json?project_id=" + project +
+                        "&status_id=*&sort=id&limit=100&offset=" + std::to_string(offset));
+        auto list = answer->getArray("issues");
+        for (size_t i = 0; i < list->size(); ++i) out.push_back(list->getObject(i));
+        if (list->size() < 100) break;
+    }
+    return out;
+}
+
+Poco::JSON::Object::Ptr Admin::issue(int64_t id) {
+    return client_.get("/issues/" + std::to_string(id) + ".json?include=journals,children")
+        ->getObject("issue");
+}
+
+std::vector<std::string> Admin::notes(int64_t id) {
+    std::vector<std::string> out;
+    auto journals = issue(id)->getArray("journals");
+    for (size_t i = 0; journals && i < journals->size(); ++i) {
+        std::string n = journals->getObject(i)->optValue<std::string>("notes", "");
+        if (!n.empty()) out.push_back(n);
+    }
+    return out;
+}
+
+int64_t Admin::status(int64_t id) {
+    return issue(id)->getObject("status")->getValue<Poco::Int64>("id");
+}
+
+int64_t Admin::parent(int64_t id) {
+    auto p = issue(id)->getObject("parent");
+    return p ? p->getValue<Poco::Int64>("id") : 0;
+}
+
+void Admin::set_status(int64_t id, int64_t status) {
+    Poco::JSON::Object::Ptr fields = new Poco::JSON::Object;
+    fields->set("status_id", status);
+    Poco::JSON::Object body;
+    body.set("issue", fields);
+    client_.put("/issues/" + std::to_string(id) + ".json", body, "test status");
+    REQUIRE(this->status(id) == status);
+}
+
+int64_t Admin::create_issue(const std::string& project, const std::string& subject) {
+    Poco::JSON::Object::Ptr fields = new Poco::JSON::Object;
+    fields->set("project_id", project);
+    fields->set("subject", subject);
+    Poco::JSON::Object body;
+    body.set("issue", fields);
+    return client_.post("/issues.json", body, "test issue")
+        ->getObject("issue")
+        ->getValue<Poco::Int64>("id");
+}
+
+Poco::JSON::Object::Ptr Admin::find(const std::string& project, const std::string& subject) {
+    Poco::JSON::Object::Ptr found;
+    int n = 0;
+    for (auto& i : issues(project))
+        if (i->getValue<std::string>("subject") == subject) {
+            found = i;
+            ++n;
+        }
+    INFO("subject " << subject);
+    REQUIRE(n == 1);
+    return found;
+}
+
+Host::Host() {
+    for (const char* name : {"REDMINE_URL", "REDMINE_API_KEY", "REDMINE_TRACKER_ID",
+                             "REDMINE_STATUS_DONE", "REDMINE_STATUS_CARRYOVER"}) {
+        auto it = redmine_env().vars.find(name);
+        if (it != redmine_env().vars.end()) env[name] = it->second;
+    }
+    services.struct_size = sizeof(tg_host_services);
+    services.abi_major = TG_SINK_ABI_MAJOR;
+    services.abi_minor = TG_SINK_ABI_MINOR;
+    services.host_ctx = this;
+    services.log = &host_log;
+    services.get_env = &host_env;
+}
+
+bool Host::logged(const std::string& part) const { return count_logged(part) > 0; }
+
+int Host::count_logged(const std::string& part) const {
+    int n = 0;
+    for (const auto& [level, line] : lines)
+        if (line.find(part) != std::string::npos) ++n;
+    return n;
+}
+
+std::string Host::all_lines() const {
+    std::string out;
+    for (const auto& [level, line] : lines) out += line + "\n";
+    return out;
+}
+
+SinkHandle::SinkHandle(Host& host, const std::string& config_json, const std::string& state_dir)
+    : plugin_(tg_sink_entry()) {
+    tg_sink_create_args args{sizeof(tg_sink_create_args), tg::borrow("redmine"),
+                             tg::borrow(config_json), tg::borrow(state_dir), &host.services};
+    char buffer[2048] = {};
+    tg_error_buf error{buffer, sizeof buffer};
+    const tg_status status = plugin_->create(&args, &instance_, &error);
+    INFO("create: " << buffer);
+    REQUIRE(status == TG_OK);
+}
+
+SinkHandle::~SinkHandle() {
+    if (instance_) plugin_->destroy(instance_);
+}
+
+tg_status SinkHandle::deliver(const std::string& json, const std::string& key, bool dry_run) {
+    tg_delivery d{sizeof(tg_delivery),
+                  tg::borrow(json),
+                  tg::borrow(key),
+                  tg::borrow("test"),
+                  dry_run ? TG_FLAG_DRY_RUN : 0u,
+                  1};
+    char buffer[4096] = {};
+    tg_error_buf error{buffer, sizeof buffer};
+    const tg_status status = plugin_->deliver(instance_, &d, &error);
+    error_ = buffer;
+    return status;
+}
+
+tg_status SinkHandle::run_hook(const std::string& name, bool dry_run) {
+    tg_hook_run run{sizeof(tg_hook_run), tg::borrow(name), 0, dry_run ? TG_FLAG_DRY_RUN : 0u};
+    char buffer[4096] = {};
+    tg_error_buf error{buffer, sizeof buffer};
+    const tg_status status = plugin_->run_hook(instance_, &run, &error);
+    error_ = buffer;
+    return status;
+}
+
+tg::redmine::RedmineSink& SinkHandle::sink() {
+    auto* holder = static_cast<tg::detail::Instance*>(instance_);
+    auto* sink = dynamic_cast<tg::redmine::RedmineSink*>(holder->sink.get());
+    REQUIRE(sink);
+    return *sink;
+}
+
+std::string sink_config(const std::string& project, const std::string& extra) {
+    return R"({"project":")" + project + R"(","time_zone":"Asia/Tokyo")" +
+           (extra.empty() ? "" : "," + extra) + "}";
+}
+
+std::string state_file(const TempDir& dir) { return (dir.path / "redmine_state.sqlite3").string(); }
+
+}  // namespace rgtest

@@ -1,0 +1,90 @@
+// Test-side helpers for the integration tests: the Redmine env file, an admin REST client that
+// verifies what the sink did, a fake host (captured log, env map) and the sink behind the C ABI.
+#pragma once
+
+#include "redmine_client.hpp"
+#include "redmine_sink.hpp"
+
+#include <tickets_grouping/sink_abi.h>
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace rgtest {
+
+struct RedmineEnv {
+    std::map<std::string, std::string> vars;  // as in the env file
+    std::string url, api_key;
+    int64_t status_done = 0, status_carryover = 0;
+};
+
+// Reads TG_REDMINE_ENV_FILE (default /var/lib/tickets-grouping-redmine/redmine.env) and checks
+// that Redmine answers; FAILs the test with a clear message otherwise.
+const RedmineEnv& redmine_env();
+
+std::string fixture(const std::string& name);
+std::string unique_ident(const std::string& tag);
+
+struct TempDir {
+    std::filesystem::path path;
+    TempDir();
+    ~TempDir();
+};
+
+class Admin {
+  public:
+    Admin();
+    // A fresh public project with every tracker and issue tracking; returns its identifier.
+    std::string create_project(const std::string& tag);
+    std::vector<Poco::JSON::Object::Ptr> issues(const std::string& project);  // every status
+    Poco::JSON::Object::Ptr issue(int64_t id);   // with journals and children
+    std::vector<std::string> notes(int64_t id);  // journal notes that are not empty
+    int64_t status(int64_t id);
+    int64_t parent(int64_t id);
+    void set_status(int64_t id, int64_t status);
+    int64_t create_issue(const std::string& project, const std::string& subject);
+    Poco::JSON::Object::Ptr find(const std::string& project,
+                                 const std::string& subject);  // exactly one
+    tg::redmine::RedmineClient& client() { return client_; }
+
+  private:
+    tg::redmine::RedmineClient client_;
+};
+
+struct Host {
+    std::map<std::string, std::string> env;
+    std::vector<std::pair<tg_log_level, std::string>> lines;
+    tg_host_services services{};
+    Host();
+    bool logged(const std::string& part) const;
+    int count_logged(const std::string& part) const;
+    std::string all_lines() const;
+};
+
+class SinkHandle {
+  public:
+    SinkHandle(Host& host, const std::string& config_json, const std::string& state_dir);
+    ~SinkHandle();
+    tg_status deliver(const std::string& json, const std::string& key, bool dry_run = false);
+    tg_status run_hook(const std::string& name, bool dry_run = false);
+    const std::string& error() const { return error_; }
+    tg::redmine::RedmineSink& sink();
+    tg::redmine::RequestCounts counts() { return sink().request_counts(); }
+
+  private:
+    void* instance_ = nullptr;
+    const tg_sink_plugin* plugin_;
+    std::string error_;
+};
+
+// The sink's config for a test project, in the test's time zone; `extra` is more JSON members.
+std::string sink_config(const std::string& project, const std::string& extra = "");
+std::string state_file(const TempDir& dir);
+
+}  // namespace rgtest

@@ -1,0 +1,127 @@
+#include "config.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+using namespace tg::redmine;
+using Catch::Matchers::Contains;
+
+namespace {
+EnvLookup env_of(std::map<std::string, std::string> vars) {
+    return [vars](const std::string& name) -> std::optional<std::string> {
+        auto it = vars.find(name);
+        if (it == vars.end()) return std::nullopt;
+        return it->second;
+    };
+}
+const std::map<std::string, std::string> kEnv{{"REDMINE_URL", "http://127.0.0.1:3100/"},
+                                              {"REDMINE_API_KEY", "0123456789abcdef"},
+                                              {"REDMINE_PROJECT_ID", "alerts"},
+                                              {"REDMINE_TRACKER_ID", "1"},
+                                              {"REDMINE_STATUS_DONE", "5"},
+                                              {"REDMINE_STATUS_CARRYOVER", "持ち越し"}};
+}  // namespace
+
+TEST_CASE("an existing env file works unchanged", "[config]") {
+    Config c = parse_config("{}", env_of(kEnv));
+    CHECK(c.url == "http://127.0.0.1:3100");
+    CHECK(c.api_key == "0123456789abcdef");
+    CHECK(c.project == "alerts");
+    CHECK(c.tracker_id == 1);
+    CHECK(c.status_done.id == 5);
+    CHECK(c.status_carryover.name == "持ち越し");
+    CHECK(c.carry_over_schedule == "0 9 * * *");
+    CHECK_FALSE(c.close_on_resolve);
+    CHECK(c.reopen_window.count() == 0);
+    CHECK(c.tls_verify);
+    CHECK(c.timeout == std::chrono::seconds(30));
+    CHECK(c.text_formatting == TextFormat::textile);
+    CHECK_FALSE(c.time_zone.empty());
+    CHECK(parse_config("", env_of(kEnv)).project == "alerts");
+    // `key:` left empty in YAML reaches the sink as null: the variable applies.
+    CHECK(parse_config(R"({"project":null,"status_done":null})", env_of(kEnv)).status_done.id == 5);
+}
+
+TEST_CASE("config keys win over the env and are typed", "[config]") {
+    Config c =
+        parse_config(R"({"url":"https://redmine.example.invalid/redmine","project":7,"tracker_id":3,
+        "status_done":"終了","status_carryover":7,"time_zone":"Asia/Tokyo","carry_over_schedule":"30 8 * * 1-5",
+        "close_on_resolve":true,"reopen_window":"72h","tls_verify":false,"timeout":"1m30s","text_formatting":"common_mark"})",
+                     env_of(kEnv));
+    CHECK(c.url == "https://redmine.example.invalid/redmine");
+    CHECK(c.project == "7");
+    CHECK(c.tracker_id == 3);
+    CHECK(c.status_done.name == "終了");
+    CHECK(c.status_carryover.id == 7);
+    CHECK(c.time_zone == "Asia/Tokyo");
+    CHECK(c.carry_over_schedule == "30 8 * * 1-5");
+    CHECK(c.close_on_resolve);
+    CHECK(c.reopen_window == std::chrono::hours(72));
+    CHECK_FALSE(c.tls_verify);
+    CHECK(c.timeout == std::chrono::seconds(90));
+    CHECK(c.text_formatting == TextFormat::common_mark);
+}
+
+TEST_CASE("errors name the key", "[config]") {
+    auto fails = [](const std::string& json, const std::string& key,
+                    std::map<std::string, std::string> env = kEnv) {
+        INFO(json);
+        CHECK_THROWS_WITH(parse_config(json, env_of(env)), Contains("'" + key + "'"));
+    };
+    fails(R"({"nope":1})", "nope");
+    fails(R"({"url":5})", "url");
+    fails(R"({"url":"ftp://x"})", "url");
+    fails(R"({"url":"http://user:pw@x"})", "url");
+    fails(R"({"tracker_id":"abc"})", "tracker_id");
+    fails(R"({"tracker_id":true})", "tracker_id");
+    fails(R"({"close_on_resolve":"yes"})", "close_on_resolve");
+    fails(R"({"reopen_window":"3 days"})", "reopen_window");
+    fails(R"({"timeout":"0"})", "timeout");
+    fails(R"({"time_zone":"Mars/Olympus"})", "time_zone");
+    fails(R"({"carry_over_schedule":"0 9 * *"})", "carry_over_schedule");
+    fails(R"({"text_formatting":"html"})", "text_formatting");
+    fails(R"({"ca_file":"/nonexistent/ca.pem"})", "ca_file");
+    fails(R"({"status_done":[1]})", "status_done");
+    fails("{}", "url", {});
+    fails("{}", "api_key", {{"REDMINE_URL", "http://x"}});
+    fails("{}", "project", {{"REDMINE_URL", "http://x"}, {"REDMINE_API_KEY", "k"}});
+    fails(R"({"close_on_resolve":true})", "status_done",
+          {{"REDMINE_URL", "http://x"}, {"REDMINE_API_KEY", "k"}, {"REDMINE_PROJECT_ID", "p"}});
+    fails(R"({"api_key":"a","api_key_file":"/etc/hostname"})", "api_key_file");
+    CHECK_THROWS_AS(parse_config("[1]", env_of(kEnv)), std::invalid_argument);
+    CHECK_THROWS_AS(parse_config("{", env_of(kEnv)), std::invalid_argument);
+}
+
+TEST_CASE("the API key never appears in an error message", "[config]") {
+    try {
+        parse_config(R"({"api_key":"secret key with spaces"})", env_of(kEnv));
+        FAIL("expected an error");
+    } catch (const std::invalid_argument& e) {
+        CHECK_THAT(e.what(), Contains("api_key"));
+        CHECK_THAT(e.what(), !Contains("secret"));
+    }
+}
+
+TEST_CASE("api_key_file", "[config]") {
+    const auto path = std::filesystem::temp_directory_path() / "rg_test_api_key";
+    std::ofstream(path) << "  filekey123\n";
+    Config c = parse_config(R"({"api_key_file":")" + path.string() + "\"}", env_of(kEnv));
+    CHECK(c.api_key == "filekey123");
+    std::filesystem::remove(path);
+}
+
+TEST_CASE("durations", "[config]") {
+    CHECK(parse_duration("72h") == std::chrono::hours(72));
+    CHECK(parse_duration("30m") == std::chrono::minutes(30));
+    CHECK(parse_duration("1h30m") == std::chrono::minutes(90));
+    CHECK(parse_duration("500ms") == std::chrono::milliseconds(500));
+    CHECK(parse_duration("2d") == std::chrono::hours(48));
+    CHECK(parse_duration("0") == std::chrono::milliseconds(0));
+    CHECK_THROWS(parse_duration("h"));
+    CHECK_THROWS(parse_duration("10"));
+    CHECK_THROWS(parse_duration("10y"));
+}

@@ -1,0 +1,318 @@
+#include "planner.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <map>
+
+using namespace tg::redmine;
+
+namespace {
+
+const Episode kFiring{"fp1", "1000", true};
+const Episode kFiringLater{"fp1", "2000", true};
+const Episode kResolved{"fp1", "1000", false};
+
+AlertFacts firing(std::optional<IssueState> issue = std::nullopt,
+                  std::optional<Episode> last = std::nullopt) {
+    AlertFacts f;
+    f.key = "[Alert] HighCPU (server01)";
+    f.episode = kFiring;
+    f.starts_at_unix = 1000;
+    f.issue = issue;
+    f.last = last;
+    return f;
+}
+
+AlertFacts resolved(std::optional<IssueState> issue, std::optional<Episode> last = kFiring) {
+    AlertFacts f = firing(issue, last);
+    f.episode = kResolved;
+    return f;
+}
+
+IssueState open_issue(int64_t id, int64_t parent = 0) { return {id, true, parent, 0, 500}; }
+IssueState closed_issue(int64_t id, int64_t closed_at, int64_t parent = 0) {
+    return {id, false, parent, closed_at, 500};
+}
+
+PlanOptions options(bool close = false, int64_t window_s = 0, int64_t now = 10'000) {
+    return {close, std::chrono::seconds(window_s), now};
+}
+
+Action act(ActionKind k, int64_t issue, int64_t parent = 0,
+           std::string key = "[Alert] HighCPU (server01)", bool close = false) {
+    return {k, issue, parent, std::move(key), close};
+}
+
+}  // namespace
+
+TEST_CASE("first firing alert of an alertname creates one issue", "[planner]") {
+    auto plan = plan_alert(firing(), {}, options());
+    CHECK(plan.verify_issue == 0);
+    CHECK(plan.record_episode);
+    CHECK(plan.actions == std::vector<Action>{act(ActionKind::create_issue, kNewIssue, 0)});
+}
+
+TEST_CASE("a second host creates a Root and moves the first host under it", "[planner]") {
+    GroupFacts g;
+    g.other_hosts = {{"[Alert] HighCPU (server02)", 11, 0}};
+    auto plan = plan_alert(firing(), g, options());
+    CHECK(plan.actions == std::vector<Action>{act(ActionKind::create_root, 0),
+                                              act(ActionKind::set_parent, 11, kNewRoot,
+                                                  "[Alert] HighCPU (server02)"),
+                                              act(ActionKind::create_issue, kNewIssue, kNewRoot)});
+}
+
+TEST_CASE("later hosts are created directly under the open Root", "[planner]") {
+    GroupFacts g;
+    g.open_root = 50;
+    g.other_hosts = {{"[Alert] HighCPU (server02)", 11, 50},
+                     {"[Alert] HighCPU (server03)", 12, 50}};
+    auto plan = plan_alert(firing(), g, options());
+    CHECK(plan.actions == std::vector<Action>{act(ActionKind::create_issue, kNewIssue, 50)});
+}
+
+TEST_CASE("an open Root adopts loose host issues (e.g. after an interrupted wave)", "[planner]") {
+    GroupFacts g;
+    g.open_root = 50;
+    g.other_hosts = {{"[Alert] HighCPU (server02)", 11, 0}, {"[Alert] HighCPU (server03)", 12, 50}};
+    auto plan = plan_alert(firing(), g, options());
+    CHECK(plan.actions ==
+          std::vector<Action>{act(ActionKind::set_parent, 11, 50, "[Alert] HighCPU (server02)"),
+                              act(ActionKind::create_issue, kNewIssue, 50)});
+}
+
+TEST_CASE("a resend of the same episode costs nothing", "[planner]") {
+    for (bool open : {true, false}) {
+        IssueState issue = open ? open_issue(10) : closed_issue(10, 9000);
+        auto plan = plan_alert(firing(issue, kFiring), {}, options(false, 3600));
+        CHECK(plan.actions.empty());
+        CHECK_FALSE(plan.record_episode);
+        CHECK(plan.verify_issue == 0);
+    }
+    auto plan = plan_alert(resolved(open_issue(10), kResolved), {}, options(true));
+    CHECK(plan.actions.empty());
+    CHECK_FALSE(plan.record_episode);
+}
+
+TEST_CASE("a new episode on an open issue is checked in Redmine once, then noted", "[planner]") {
+    AlertFacts f = firing(open_issue(10), kFiring);
+    f.episode = kFiringLater;
+    f.starts_at_unix = 2000;
+    auto plan = plan_alert(f, {}, options());
+    CHECK(plan.verify_issue == 10);
+    CHECK(plan.actions.empty());
+    CHECK_FALSE(plan.record_episode);
+
+    f.verified = true;
+    plan = plan_alert(f, {}, options());
+    CHECK(plan.verify_issue == 0);
+    CHECK(plan.actions == std::vector<Action>{act(ActionKind::note_recurrence, 10)});
+    CHECK(plan.record_episode);
+}
+
+TEST_CASE("firing again after resolved (same fingerprint) is a recurrence", "[planner]") {
+    AlertFacts f = firing(open_issue(10), kResolved);
+    f.episode = kFiringLater;
+    f.verified = true;
+    auto plan = plan_alert(f, {}, options());
+    CHECK(plan.actions == std::vector<Action>{act(ActionKind::note_recurrence, 10)});
+}
+
+TEST_CASE("after a rebuild, an alert older than the issue's last update is adopted silently",
+          "[planner]") {
+    AlertFacts f = firing(open_issue(10));  // no last episode: the state was rebuilt
+    f.starts_at_unix = 400;                 // the issue was last updated at 500
+    auto plan = plan_alert(f, {}, options());
+    CHECK(plan.actions.empty());
+    CHECK(plan.verify_issue == 0);
+    CHECK(plan.record_episode);
+
+    f.starts_at_unix = 600;  // started after: a real recurrence, so check the issue first
+    plan = plan_alert(f, {}, options());
+    CHECK(plan.verify_issue == 10);
+}
+
+TEST_CASE("a recurrence on a loose issue joins the open Root", "[planner]") {
+    AlertFacts f = firing(open_issue(10), kResolved);
+    f.episode = kFiringLater;
+    f.verified = true;
+    GroupFacts g;
+    g.open_root = 50;
+    g.other_hosts = {{"[Alert] HighCPU (server02)", 11, 50}};
+    auto plan = plan_alert(f, g, options());
+    CHECK(plan.actions == std::vector<Action>{act(ActionKind::note_recurrence, 10),
+                                              act(ActionKind::set_parent, 10, 50)});
+}
+
+TEST_CASE("firing after the issue was closed: a new issue, or a reopen within the window",
+          "[planner]") {
+    AlertFacts f = firing(closed_issue(10, 9000), kResolved);
+    f.episode = kFiringLater;
+    SECTION("no window") {
+        auto plan = plan_alert(f, {}, options(false, 0, 10'000));
+        CHECK(plan.actions == std::vector<Action>{act(ActionKind::create_issue, kNewIssue, 0)});
+    }
+    SECTION("outside the window") {
+        auto plan = plan_alert(f, {}, options(false, 999, 10'000));
+        CHECK(plan.actions == std::vector<Action>{act(ActionKind::create_issue, kNewIssue, 0)});
+    }
+    SECTION("inside the window") {
+        auto plan = plan_alert(f, {}, options(false, 1000, 10'000));
+        CHECK(plan.actions == std::vector<Action>{act(ActionKind::reopen, 10)});
+    }
+    SECTION("closed time unknown: never reopened") {
+        f.issue->closed_at = 0;
+        auto plan = plan_alert(f, {}, options(false, 1000, 10'000));
+        CHECK(plan.actions == std::vector<Action>{act(ActionKind::create_issue, kNewIssue, 0)});
+    }
+    SECTION(
+        "inside the window under a closed Root: detached first, then grouped with the new wave") {
+        f.issue->parent_id = 40;  // the old Root, closed
+        GroupFacts g;
+        g.other_hosts = {{"[Alert] HighCPU (server02)", 11, 0}};
+        auto plan = plan_alert(f, g, options(false, 1000, 10'000));
+        CHECK(plan.actions ==
+              std::vector<Action>{
+                  act(ActionKind::set_parent, 10, 0), act(ActionKind::reopen, 10),
+                  act(ActionKind::create_root, 0),
+                  act(ActionKind::set_parent, 11, kNewRoot, "[Alert] HighCPU (server02)"),
+                  act(ActionKind::set_parent, 10, kNewRoot)});
+    }
+    SECTION("inside the window under the open Root: reopened in place") {
+        f.issue->parent_id = 50;
+        GroupFacts g;
+        g.open_root = 50;
+        auto plan = plan_alert(f, g, options(false, 1000, 10'000));
+        CHECK(plan.actions == std::vector<Action>{act(ActionKind::reopen, 10)});
+    }
+    SECTION("a new issue after a closed one joins the current wave's Root") {
+        GroupFacts g;
+        g.open_root = 60;
+        auto plan = plan_alert(f, g, options());
+        CHECK(plan.actions == std::vector<Action>{act(ActionKind::create_issue, kNewIssue, 60)});
+    }
+}
+
+TEST_CASE("resolved alerts", "[planner]") {
+    SECTION("open issue: a 解消 note") {
+        auto plan = plan_alert(resolved(open_issue(10)), {}, options(false));
+        CHECK(plan.actions == std::vector<Action>{act(ActionKind::note_resolved, 10, 0,
+                                                      "[Alert] HighCPU (server01)", false)});
+        CHECK(plan.record_episode);
+    }
+    SECTION("close_on_resolve: the note closes the issue") {
+        auto plan = plan_alert(resolved(open_issue(10)), {}, options(true));
+        CHECK(plan.actions == std::vector<Action>{act(ActionKind::note_resolved, 10, 0,
+                                                      "[Alert] HighCPU (server01)", true)});
+    }
+    SECTION("close_on_resolve, last open child: the Root is closed too") {
+        GroupFacts g;
+        g.open_root = 50;
+        auto plan = plan_alert(resolved(open_issue(10, 50)), g, options(true));
+        CHECK(plan.actions == std::vector<Action>{act(ActionKind::note_resolved, 10, 0,
+                                                      "[Alert] HighCPU (server01)", true),
+                                                  act(ActionKind::close_root, 50)});
+    }
+    SECTION("close_on_resolve, a sibling still open: the Root stays") {
+        GroupFacts g;
+        g.open_root = 50;
+        g.other_hosts = {{"[Alert] HighCPU (server02)", 11, 50}};
+        auto plan = plan_alert(resolved(open_issue(10, 50)), g, options(true));
+        CHECK(plan.actions.size() == 1);
+    }
+    SECTION("without close_on_resolve the Root is never closed") {
+        GroupFacts g;
+        g.open_root = 50;
+        auto plan = plan_alert(resolved(open_issue(10, 50)), g, options(false));
+        CHECK(plan.actions.size() == 1);
+    }
+    SECTION("no issue, or a closed one: nothing to tell, only remembered") {
+        auto plan = plan_alert(resolved(std::nullopt, std::nullopt), {}, options(true));
+        CHECK(plan.actions.empty());
+        CHECK(plan.record_episode);
+        plan = plan_alert(resolved(closed_issue(10, 5)), {}, options(true));
+        CHECK(plan.actions.empty());
+        CHECK(plan.record_episode);
+    }
+}
+
+TEST_CASE("the a, b, c, d, e, d2 sequence plans the expected writes", "[planner]") {
+    // Simulates the state the executor keeps, to check the grouping over a whole wave.
+    struct Host {
+        std::string key;
+        int64_t id = 0;
+        bool open = true;
+        int64_t parent = 0;
+        std::optional<Episode> last;
+    };
+    std::map<std::string, Host> hosts;
+    int64_t root = 0, next_id = 100;
+    int writes = 0;
+    auto deliver = [&](const std::string& name, const Episode& e) {
+        const std::string key = "[Alert] HighCPU (" + name + ")";
+        AlertFacts f;
+        f.key = key;
+        f.episode = e;
+        f.starts_at_unix = 1000;
+        if (hosts.count(key) && hosts[key].id)
+            f.issue = IssueState{hosts[key].id, hosts[key].open, hosts[key].parent, 0, 1000};
+        if (hosts.count(key)) f.last = hosts[key].last;
+        GroupFacts g;
+        g.open_root = root;
+        for (auto& [k, h] : hosts)
+            if (k != key && h.open && h.id) g.other_hosts.push_back({k, h.id, h.parent});
+        auto plan = plan_alert(f, g, options());
+        REQUIRE(plan.verify_issue == 0);
+        int64_t new_root = 0;
+        for (const auto& a : plan.actions) {
+            ++writes;
+            if (a.kind == ActionKind::create_root) root = new_root = next_id++;
+            if (a.kind == ActionKind::set_parent)
+                for (auto& [k, h] : hosts)
+                    if (h.id == a.issue) h.parent = a.parent == kNewRoot ? new_root : a.parent;
+            if (a.kind == ActionKind::create_issue) {
+                hosts[key].key = key;
+                hosts[key].id = next_id++;
+                hosts[key].parent = a.parent == kNewRoot ? new_root : a.parent;
+            }
+        }
+        if (plan.record_episode) hosts[key].last = e;
+    };
+    const Episode f1{"f1", "1", true}, f2{"f2", "2", true}, f3{"f3", "3", true},
+        f4{"f4", "4", true};
+    deliver("server01", f1);  // a
+    CHECK(writes == 1);
+    for (auto [n, e] : {std::pair{"server01", f1}, {"server02", f2}, {"server03", f3}})
+        deliver(n, e);  // b
+    CHECK(writes == 1 + 4);
+    for (auto [n, e] :
+         {std::pair{"server01", f1}, {"server02", f2}, {"server03", f3}, {"server04", f4}})
+        deliver(n, e);  // c
+    CHECK(writes == 6);
+    deliver("server02", Episode{"f2", "2", false});  // d
+    for (auto [n, e] : {std::pair{"server01", f1}, {"server03", f3}, {"server04", f4}})
+        deliver(n, e);
+    CHECK(writes == 7);
+    for (auto [n, e] : {std::pair{"server01", f1}, {"server03", f3}, {"server04", f4}})
+        deliver(n, e);  // e
+    CHECK(writes == 7);
+    for (auto [n, e] : {std::pair{"server01", f1}, {"server03", f3}, {"server04", f4}})
+        deliver(n, Episode{e.fingerprint, e.starts_at, false});  // d2
+    CHECK(writes == 10);
+    for (auto& [k, h] : hosts) CHECK(h.parent == root);
+}
+
+TEST_CASE("a late firing copy after the resolve is ignored, a real re-fire is not", "[planner]") {
+    AlertFacts f = firing(open_issue(10), kResolved);  // same fingerprint and startsAt as kFiring
+    auto plan = plan_alert(f, {}, options());
+    CHECK(plan.actions.empty());
+    CHECK(plan.verify_issue == 0);
+    CHECK_FALSE(plan.record_episode);
+
+    // Hand-written payloads carry no startsAt: firing after resolved is all there is to go by.
+    f.last = Episode{"fp1", "", false};
+    f.episode = Episode{"fp1", "", true};
+    f.starts_at_unix = 0;
+    plan = plan_alert(f, {}, options());
+    CHECK(plan.verify_issue == 10);
+}
