@@ -1,5 +1,7 @@
 #include "redmine_client.hpp"
 
+#include <chrono>
+
 #include <tickets_grouping/sink.hpp>
 
 #include <Poco/JSON/Parser.h>
@@ -61,6 +63,12 @@ RedmineClient::Response RedmineClient::send(const std::string& method, const std
         ++counts_.post;
     else
         ++counts_.put;
+    const auto started = std::chrono::steady_clock::now();
+    auto observe = [&](int status) {
+        if (observer_)
+            observer_(method, path, status,
+                      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());
+    };
     try {
         Poco::Net::HTTPRequest request(method, base_path_ + path, Poco::Net::HTTPMessage::HTTP_1_1);
         request.set("X-Redmine-API-Key", options_.api_key);
@@ -80,11 +88,14 @@ RedmineClient::Response RedmineClient::send(const std::string& method, const std
         r.reason = response.getReason();
         Poco::StreamCopier::copyToString(in, r.body);
         if (!response.getKeepAlive()) session_.reset();
+        observe(r.status);
         return r;
     } catch (const Poco::Exception& e) {
+        observe(0);
         session_.reset();
         throw tg::RetryLater("Redmine " + method + " " + path + ": " + e.displayText());
     } catch (const std::exception& e) {
+        observe(0);
         session_.reset();
         throw tg::RetryLater("Redmine " + method + " " + path + ": " + e.what());
     }

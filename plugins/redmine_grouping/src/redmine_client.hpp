@@ -44,6 +44,9 @@ class RedmineClient {
 
     // In a dry run writes are only described through `log`; reads still go to Redmine.
     void set_dry_run(std::function<void(const std::string&)> log) { dry_run_log_ = std::move(log); }
+    // Told of every request made (method, path without the key, HTTP status or 0, milliseconds).
+    using Observer = std::function<void(const std::string&, const std::string&, int, double)>;
+    void set_observer(Observer observer) { observer_ = std::move(observer); }
     bool dry_run() const { return static_cast<bool>(dry_run_log_); }
 
     const RequestCounts& counts() const { return counts_; }
@@ -66,6 +69,7 @@ class RedmineClient {
     unsigned short port_ = 0;
     std::unique_ptr<Poco::Net::HTTPClientSession> session_;
     std::function<void(const std::string&)> dry_run_log_;
+    Observer observer_;
     RequestCounts counts_;
     int64_t fake_ids_ = 0;
 };

@@ -37,7 +37,13 @@ RedmineSink::RedmineSink(const tg::SinkContext& context)
       client_({config_.url, config_.api_key, config_.ca_file, config_.tls_verify, config_.timeout}),
       store_(state_path_),
       statuses_(client_, config_.tracker_id),
-      executor_(config_, client_, store_, statuses_, text_, host_) {}
+      executor_(config_, client_, store_, statuses_, text_, host_) {
+    // One debug line per Redmine request: operators and tests can count what each alert cost.
+    client_.set_observer([this](const std::string& method, const std::string& path, int status, double ms) {
+        host_.debug("redmine request method=" + method + " path=" + path.substr(0, path.find('?')) +
+                    " status=" + std::to_string(status) + " ms=" + std::to_string(static_cast<int>(ms)));
+    });
+}
 
 std::vector<tg::Hook> RedmineSink::hooks() const {
     return {{"carry_over", config_.carry_over_schedule, config_.time_zone}};
