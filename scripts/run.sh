@@ -10,8 +10,8 @@ cd "$(dirname "$0")/.."
 
 env_file=${1:-}
 scripts/install-deps.sh build
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build -j "$(nproc)"
+cmake -S . -B build-release -G Ninja -DCMAKE_BUILD_TYPE=Release -DTG_BUILD_TESTS=OFF >/dev/null
+cmake --build build-release -j "$(nproc)"
 
 if [[ -z "$env_file" && -z "${REDMINE_URL:-}" ]]; then
   echo "[run] no env file given and REDMINE_URL unset: bringing up a local Redmine" >&2
@@ -23,4 +23,4 @@ fi
 args=(--state-dir "${TG_STATE_DIR:-./state}" --listen "${TG_LISTEN:-0.0.0.0:5005}")
 [[ -n "$env_file" ]] && args+=(--env-file "$env_file")
 echo "[run] tickets-grouping ${args[*]}" >&2
-exec build/bin/tickets-grouping "${args[@]}"
+exec build-release/bin/tickets-grouping "${args[@]}"

@@ -22,21 +22,6 @@ const std::string japanese_description = "CPU使用率が高い: server01 で 95
 const std::string japanese_summary = "サーバー負荷警告（東京リージョン）";
 const std::string zero_time = "0001-01-01T00:00:00Z";  // Alertmanager's endsAt while firing
 
-std::vector<Poco::JSON::Object::Ptr> read_lines(const std::string& path) {
-    std::vector<Poco::JSON::Object::Ptr> lines;
-    std::string text;
-    try {
-        text = read_file(path);
-    } catch (...) {
-        return lines;
-    }
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line);)
-        if (!line.empty())
-            lines.push_back(Poco::JSON::Parser().parse(line).extract<Poco::JSON::Object::Ptr>());
-    return lines;
-}
-
 std::string file_or_empty(const std::string& path) {
     try {
         return read_file(path);
@@ -57,7 +42,7 @@ std::vector<Poco::JSON::Object::Ptr> alerts_in_log(const std::string& path,
                                                    const std::string& fingerprint,
                                                    const std::string& status) {
     std::vector<Poco::JSON::Object::Ptr> found;
-    for (const auto& line : read_lines(path)) {
+    for (const auto& line : read_json_lines(path)) {
         auto alert = line->getObject("alert");
         if (alert && alert->optValue<std::string>("fingerprint", "") == fingerprint &&
             alert->optValue<std::string>("status", "") == status)
@@ -152,7 +137,7 @@ TEST_CASE("a real Alertmanager delivers a group of three alerts and a resolve to
     const double first_delivery = seconds_since(pushed_at);
 
     // One notification with all three alerts: one delivery, so one idempotency key.
-    const auto first_lines = read_lines(log_path);
+    const auto first_lines = read_json_lines(log_path);
     CHECK(first_lines.size() == 3);
     for (const auto& line : first_lines)
         CHECK(line->getValue<std::string>("idempotency_key") ==
@@ -179,7 +164,7 @@ TEST_CASE("a real Alertmanager delivers a group of three alerts and a resolve to
           japanese_description);
     CHECK(server01->getObject("annotations")->getValue<std::string>("summary") == japanese_summary);
     CHECK(read_file(log_path).find(japanese_description) != std::string::npos);
-    for (const auto& line : read_lines(log_path)) {
+    for (const auto& line : read_json_lines(log_path)) {
         CHECK(line->getValue<std::string>("receiver") == "host");
         CHECK(line->getValue<std::string>("route") == "route");
         CHECK(line->getValue<std::string>("idempotency_key").size() == 64);
@@ -198,7 +183,7 @@ TEST_CASE("a real Alertmanager delivers a group of three alerts and a resolve to
     CHECK(alerts_in_log(log_path, fingerprints.at("server01"), "resolved").empty());
     CHECK(alerts_in_log(log_path, fingerprints.at("server03"), "resolved").empty());
     // Alertmanager sends the whole group again: server01 and server03 firing once more.
-    const auto all_lines = read_lines(log_path);
+    const auto all_lines = read_json_lines(log_path);
     CHECK(all_lines.size() == 6);
     CHECK(alerts_in_log(log_path, fingerprints.at("server01"), "firing").size() == 2);
     CHECK(alerts_in_log(log_path, fingerprints.at("server03"), "firing").size() == 2);

@@ -33,9 +33,7 @@ std::string write_env_file(const rgtest::TempDir& dir, const std::string& projec
 }
 
 int64_t metric(int port, const std::string& series) {
-    const std::string text = "\n" + tg::test::http_get(port, "/metrics").body;
-    const auto at = text.find("\n" + series + " ");  // a sample line, not the HELP text
-    return at == std::string::npos ? -1 : std::stoll(text.substr(at + series.size() + 2));
+    return tg::test::metric_value(tg::test::http_get(port, "/metrics").body, series);
 }
 
 // Waits until every delivery accepted so far has been applied.

@@ -13,6 +13,11 @@ using namespace tg::test;
 
 namespace {
 
+// This SDK's version as the host prints it, e.g. "1.1".
+std::string abi_version() {
+    return std::to_string(TG_SINK_ABI_MAJOR) + "." + std::to_string(TG_SINK_ABI_MINOR);
+}
+
 std::string test_plugin(const std::string& name) {
     return std::string(TG_SDK_TEST_PLUGIN_DIR) + "/" + name + ".so";
 }
@@ -29,24 +34,8 @@ int check_config(const TempDir& dir, const std::string& plugin, std::string& out
                        output);
 }
 
-// The value of a counter series in a /metrics page, or -1 when it is absent.
-long metric(const std::string& page, const std::string& series) {
-    const auto at = page.find("\n" + series + " ");
-    if (at == std::string::npos) return -1;
-    return std::stol(page.substr(at + series.size() + 2));
-}
-
 std::string deliveries(const std::string& sink, const std::string& result) {
     return "tickets_grouping_deliveries_total{sink=\"" + sink + "\",result=\"" + result + "\"}";
-}
-
-size_t line_count(const std::string& path) {
-    try {
-        const std::string text = read_file(path);
-        return static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
-    } catch (...) {
-        return 0;
-    }
 }
 
 }  // namespace
@@ -69,8 +58,8 @@ TEST_CASE("a plugin built for another ABI major is refused, naming both versions
     CHECK_FALSE(host.running());
     const std::string log = host.log();
     INFO(log);
-    CHECK(log.find(plugin + " was built for sink ABI 2.3, this host speaks sink ABI 1.0") !=
-          std::string::npos);
+    CHECK(log.find(plugin + " was built for sink ABI 2.3, this host speaks sink ABI " +
+                   abi_version()) != std::string::npos);
 }
 
 TEST_CASE("a plugin whose table is smaller than sink ABI 1.0's is refused with the sizes") {
@@ -79,9 +68,9 @@ TEST_CASE("a plugin whose table is smaller than sink ABI 1.0's is refused with t
     std::string output;
     CHECK(check_config(dir, plugin, output) != 0);
     INFO(output);
-    const std::string expected = "plugin " + plugin + " (sink ABI 1.0) has a " +
+    const std::string expected = "plugin " + plugin + " (sink ABI " + abi_version() + ") has a " +
                                  std::to_string(offsetof(tg_sink_plugin, hook_count)) +
-                                 "-byte table, sink ABI 1.0 needs at least " +
+                                 "-byte table, sink ABI " + abi_version() + " needs at least " +
                                  std::to_string(offsetof(tg_sink_plugin, check) + sizeof(void*));
     CHECK(output.find(expected) != std::string::npos);
 
@@ -90,7 +79,8 @@ TEST_CASE("a plugin whose table is smaller than sink ABI 1.0's is refused with t
     CHECK(check_config(dir, tiny, output) != 0);
     INFO(output);
     CHECK(output.find("plugin " + tiny) != std::string::npos);
-    CHECK(output.find("too small to be a sink plugin (8-byte table, sink ABI 1.0 needs at least " +
+    CHECK(output.find("too small to be a sink plugin (8-byte table, sink ABI " + abi_version() +
+                      " needs at least " +
                       std::to_string(offsetof(tg_sink_plugin, check) + sizeof(void*)) + ")") !=
           std::string::npos);
 }
@@ -143,24 +133,25 @@ TEST_CASE("misbehaving sinks are retried while the host keeps serving and other 
     CHECK(http_post(host.port(), "/webhook",
                     fixture("b_firing_group_3_alerts_HighCPU_server01-03.json"))
               .status == 200);
-    CHECK(eventually([&] { return line_count(dir / "alerts.jsonl") == 3; }));
+    CHECK(eventually([&] { return read_lines(dir / "alerts.jsonl").size() == 3; }));
 
     // Every misbehaving sink is attempted again and again (retry, never drop), with its reason
     // logged.
     CHECK(eventually([&] {
         const std::string page = http_get(host.port(), "/metrics").body;
         for (const auto& name : bad)
-            if (metric(page, deliveries(name, "retry")) < 3) return false;
+            if (metric_value(page, deliveries(name, "retry")) < 3) return false;
         return true;
     }));
     const std::string page = http_get(host.port(), "/metrics").body;
     INFO(page);
     for (const auto& name : bad) {
-        CHECK(metric(page, deliveries(name, "ok")) == -1);
-        CHECK(metric(page, deliveries(name, "drop")) == -1);
-        CHECK(metric(page, "tickets_grouping_dead_letters_total{sink=\"" + name + "\"}") == -1);
+        CHECK(metric_value(page, deliveries(name, "ok")) == -1);
+        CHECK(metric_value(page, deliveries(name, "drop")) == -1);
+        CHECK(metric_value(page, "tickets_grouping_dead_letters_total{sink=\"" + name + "\"}") ==
+              -1);
     }
-    CHECK(metric(page, deliveries("logs", "ok")) == 1);
+    CHECK(metric_value(page, deliveries("logs", "ok")) == 1);
 
     const std::string log = host.log();
     CHECK(log.find("misbehaving_sink: logic_error on attempt 2") != std::string::npos);
@@ -174,7 +165,7 @@ TEST_CASE("misbehaving sinks are retried while the host keeps serving and other 
     CHECK(http_get(host.port(), "/healthz").status == 200);
     CHECK(http_post(host.port(), "/webhook", fixture("a_firing_single_alert_HighCPU_server01.json"))
               .status == 200);
-    CHECK(eventually([&] { return line_count(dir / "alerts.jsonl") == 4; }));
+    CHECK(eventually([&] { return read_lines(dir / "alerts.jsonl").size() == 4; }));
     CHECK(http_get(host.port(), "/healthz").status == 200);
     CHECK(host.terminate() == 0);
 }

@@ -4,6 +4,8 @@
 // The g++ run uses exactly the commands of sdk/README.md.
 #include "test_support.hpp"
 
+#include <tickets_grouping/sink_abi.h>
+
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 #include <catch2/catch.hpp>
@@ -30,20 +32,6 @@ std::string run_ok(const std::vector<std::string>& argv) {
     INFO("$ " << line << "\n" << output);
     REQUIRE(status == 0);
     return output;
-}
-
-std::vector<std::string> lines_of(const std::string& path) {
-    std::vector<std::string> lines;
-    std::string text;
-    try {
-        text = read_file(path);
-    } catch (...) {
-        return lines;
-    }
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line);)
-        if (!line.empty()) lines.push_back(line);
-    return lines;
 }
 
 Poco::JSON::Object::Ptr parse(const std::string& line) {
@@ -114,9 +102,9 @@ void exercise_in_host(const std::string& plugin) {
         INFO(host.log());
         const std::string body = fixture("b_firing_group_3_alerts_HighCPU_server01-03.json");
         CHECK(http_post(host.port(), "/webhook", body).status == 200);
-        REQUIRE(eventually([&] { return lines_of(out).size() == 1; }));
+        REQUIRE(eventually([&] { return read_lines(out).size() == 1; }));
 
-        auto line = parse(lines_of(out)[0]);
+        auto line = parse(read_lines(out)[0]);
         const std::string key = line->getValue<std::string>("idempotency_key");
         CHECK(key.size() == 64);
         CHECK(key.find_first_not_of("0123456789abcdef") == std::string::npos);
@@ -138,12 +126,12 @@ void exercise_in_host(const std::string& plugin) {
         CHECK(http_post(host.port(), "/webhook",
                         fixture("a_firing_single_alert_HighCPU_server01.json"))
                   .status == 200);
-        REQUIRE(eventually([&] { return lines_of(out).size() == 2; }));
+        REQUIRE(eventually([&] { return read_lines(out).size() == 2; }));
         CHECK(eventually([&] {
             return http_get(host.port(), "/metrics")
                        .body.find("tickets_grouping_spool_depth 0\n") != std::string::npos;
         }));
-        const auto lines = lines_of(out);
+        const auto lines = read_lines(out);
         CHECK(lines.size() == 2);
         CHECK(parse(lines[1])->getValue<std::string>("idempotency_key") != key);
         CHECK(host.terminate() == 0);
@@ -153,10 +141,10 @@ void exercise_in_host(const std::string& plugin) {
     // Its hook, run by hand: a dry run changes nothing, a real run appends a heartbeat.
     CHECK(run_ok(with({"--run-hook", "hello:heartbeat", "--dry-run"}))
               .find("would append a heartbeat") != std::string::npos);
-    CHECK(lines_of(out).size() == 2);
+    CHECK(read_lines(out).size() == 2);
     run_ok(with({"--run-hook", "hello:heartbeat"}));
-    REQUIRE(lines_of(out).size() == 3);
-    auto heartbeat = parse(lines_of(out)[2]);
+    REQUIRE(read_lines(out).size() == 3);
+    auto heartbeat = parse(read_lines(out)[2]);
     CHECK(heartbeat->getValue<std::string>("hook") == "heartbeat");
     CHECK(heartbeat->getValue<int64_t>("scheduled_unix_ms") > 1700000000000);
 
@@ -235,7 +223,8 @@ TEST_CASE("the SDK component alone builds hello_sink, copied elsewhere, with cla
     CHECK(run_command({cmake, "-S", probe, "-B", probe + "/build", "-DCMAKE_PREFIX_PATH=" + prefix},
                       refused) != 0);
     CHECK(refused.find("TicketsGroupingSdk") != std::string::npos);
-    CHECK(refused.find("1.0") != std::string::npos);
+    CHECK(refused.find(std::to_string(TG_SINK_ABI_MAJOR) + "." +
+                       std::to_string(TG_SINK_ABI_MINOR)) != std::string::npos);
 
     exercise_in_host(build + "/hello_sink.so");
 }

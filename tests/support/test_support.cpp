@@ -1,5 +1,6 @@
 #include "test_support.hpp"
 
+#include <Poco/JSON/Parser.h>
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
@@ -34,6 +35,27 @@ void write_file(const std::string& path, const std::string& text) {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     out << text;
     if (!out) throw std::runtime_error("cannot write " + path);
+}
+
+std::vector<std::string> read_lines(const std::string& path) {
+    std::vector<std::string> lines;
+    std::ifstream in(path, std::ios::binary);
+    for (std::string line; std::getline(in, line);)
+        if (!line.empty()) lines.push_back(line);
+    return lines;
+}
+
+std::vector<Poco::JSON::Object::Ptr> read_json_lines(const std::string& path) {
+    std::vector<Poco::JSON::Object::Ptr> objects;
+    for (const auto& line : read_lines(path))
+        objects.push_back(Poco::JSON::Parser().parse(line).extract<Poco::JSON::Object::Ptr>());
+    return objects;
+}
+
+int64_t metric_value(const std::string& page, const std::string& series) {
+    const std::string text = "\n" + page;
+    const auto at = text.find("\n" + series + " ");  // a sample line, not the HELP text
+    return at == std::string::npos ? -1 : std::stoll(text.substr(at + series.size() + 2));
 }
 
 std::string fixture(const std::string& name) {

@@ -2,7 +2,10 @@
 // binary run as a child process on a free loopback port.
 #pragma once
 
+#include <Poco/JSON/Object.h>
+
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
@@ -12,6 +15,11 @@ namespace tg::test {
 
 std::string fixture(const std::string& name);  // tests/fixtures/alertmanager/<name>
 std::string read_file(const std::string& path);
+// The non-empty lines of a file (none when it does not exist yet), raw or parsed as JSON objects.
+std::vector<std::string> read_lines(const std::string& path);
+std::vector<Poco::JSON::Object::Ptr> read_json_lines(const std::string& path);
+// The value of one sample (`name{labels}`) in a Prometheus text page; -1 when it is absent.
+int64_t metric_value(const std::string& page, const std::string& series);
 void write_file(const std::string& path, const std::string& text);
 std::string host_binary();
 std::string plugin_dir();

@@ -11,20 +11,6 @@ using namespace tg::test;
 
 namespace {
 
-std::vector<Poco::JSON::Object::Ptr> read_lines(const std::string& path) {
-    std::vector<Poco::JSON::Object::Ptr> lines;
-    std::string text;
-    try {
-        text = read_file(path);
-    } catch (...) {
-        return lines;
-    }
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line);)
-        if (!line.empty()) lines.push_back(Poco::JSON::Parser().parse(line).extract<Poco::JSON::Object::Ptr>());
-    return lines;
-}
-
 std::string routes_for(const TempDir& dir, const std::string& extra = "") {
     return "sinks:\n  logs:\n    plugin: log_sink\n    config:\n      path: " + (dir / "alerts.jsonl") +
            "\nroute:\n  sink: logs\n" + extra;
@@ -44,8 +30,8 @@ TEST_CASE("the operators' curl payload is answered ok and reaches log_sink") {
     CHECK(answer.status == 200);
     CHECK(answer.body == R"({"status":"ok"})");
 
-    REQUIRE(eventually([&] { return read_lines(dir / "alerts.jsonl").size() == 1; }));
-    auto line = read_lines(dir / "alerts.jsonl")[0];
+    REQUIRE(eventually([&] { return read_json_lines(dir / "alerts.jsonl").size() == 1; }));
+    auto line = read_json_lines(dir / "alerts.jsonl")[0];
     auto alert = line->getObject("alert");
     CHECK(alert->getObject("labels")->getValue<std::string>("instance") == "server01");
     CHECK(alert->getValue<std::string>("status") == "firing");
@@ -59,8 +45,8 @@ TEST_CASE("a real Alertmanager body with Japanese text reaches log_sink intact")
     HostProcess host({"--config", dir / "routes.yaml", "--state-dir", dir / "state"}, dir / "host.log");
     REQUIRE(host.wait_ready());
     CHECK(http_post(host.port(), "/webhook", fixture("c_firing_group_4th_alert_joins_HighCPU_server01-04.json")).status == 200);
-    REQUIRE(eventually([&] { return read_lines(dir / "alerts.jsonl").size() == 4; }));
-    auto first = read_lines(dir / "alerts.jsonl")[0]->getObject("alert");
+    REQUIRE(eventually([&] { return read_json_lines(dir / "alerts.jsonl").size() == 4; }));
+    auto first = read_json_lines(dir / "alerts.jsonl")[0]->getObject("alert");
     CHECK(first->getObject("annotations")->getValue<std::string>("description").find("CPU使用率が高い") == 0);
 }
 
@@ -89,7 +75,7 @@ TEST_CASE("bad requests get a clear JSON error and the right status") {
     CHECK(metrics.body.find("tickets_grouping_webhook_rejected_total{reason=\"malformed\"} 1") != std::string::npos);
     CHECK(metrics.body.find("tickets_grouping_spool_depth") != std::string::npos);
     // Nothing refused reached the sink.
-    CHECK(read_lines(dir / "alerts.jsonl").empty());
+    CHECK(read_json_lines(dir / "alerts.jsonl").empty());
 }
 
 TEST_CASE("a routing file error names the file, line and key, and the host does not start") {

@@ -15,15 +15,6 @@ std::string routes_to(const std::string& sink, const std::string& path) {
            "\n";
 }
 
-size_t line_count(const std::string& path) {
-    try {
-        const std::string text = read_file(path);
-        return static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
-    } catch (...) {
-        return 0;
-    }
-}
-
 const std::string curl_body =
     R"({"alerts":[{"labels":{"alertname":"test","instance":"server01"},"annotations":{"description":"test: server01"}}]})";
 
@@ -35,26 +26,26 @@ TEST_CASE("SIGHUP and POST /-/reload swap the routes, a bad file is refused and 
     HostProcess host({"--config", dir / "routes.yaml", "--state-dir", dir / "state"}, dir / "host.log");
     REQUIRE(host.wait_ready());
     REQUIRE(http_post(host.port(), "/webhook", curl_body).status == 200);
-    REQUIRE(eventually([&] { return line_count(dir / "first.jsonl") == 1; }));
+    REQUIRE(eventually([&] { return read_lines(dir / "first.jsonl").size() == 1; }));
 
     write_file(dir / "routes.yaml", routes_to("second", dir / "second.jsonl"));
     host.send_signal(SIGHUP);
     REQUIRE(eventually([&] { return host.log().find("configuration reloaded") != std::string::npos; }));
     REQUIRE(http_post(host.port(), "/webhook", curl_body).status == 200);
-    REQUIRE(eventually([&] { return line_count(dir / "second.jsonl") == 1; }));
-    CHECK(line_count(dir / "first.jsonl") == 1);
+    REQUIRE(eventually([&] { return read_lines(dir / "second.jsonl").size() == 1; }));
+    CHECK(read_lines(dir / "first.jsonl").size() == 1);
 
     write_file(dir / "routes.yaml", "sinks:\n  third:\n    plugin: log_sink\nroute:\n  sink: nowhere\n");
     const auto refused = http_post(host.port(), "/-/reload", "");
     CHECK(refused.status == 400);
     CHECK(refused.body.find("nowhere") != std::string::npos);
     REQUIRE(http_post(host.port(), "/webhook", curl_body).status == 200);
-    REQUIRE(eventually([&] { return line_count(dir / "second.jsonl") == 2; }));
+    REQUIRE(eventually([&] { return read_lines(dir / "second.jsonl").size() == 2; }));
 
     write_file(dir / "routes.yaml", routes_to("first", dir / "first.jsonl"));
     CHECK(http_post(host.port(), "/-/reload", "").status == 200);
     REQUIRE(http_post(host.port(), "/webhook", curl_body).status == 200);
-    REQUIRE(eventually([&] { return line_count(dir / "first.jsonl") == 2; }));
+    REQUIRE(eventually([&] { return read_lines(dir / "first.jsonl").size() == 2; }));
     CHECK(http_get(host.port(), "/metrics").body.find(R"(tickets_grouping_reloads_total{result="failed"} 1)") !=
           std::string::npos);
     CHECK(host.terminate() == 0);
