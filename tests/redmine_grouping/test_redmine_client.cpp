@@ -127,7 +127,13 @@ struct Server {
         }
         server->start();
     }
-    ~Server() { server->stopAll(true); }
+    // stopAll does not wait for handlers still running (the /slow one): wait for them, or one
+    // could outlive the test and touch Poco's statics while the process exits.
+    ~Server() {
+        server->stopAll(true);
+        for (int i = 0; i < 200 && server->currentThreads() > 0; ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
     std::string url(const std::string& scheme = "http",
                     const std::string& host = "127.0.0.1") const {
         return scheme + "://" + host + ":" + std::to_string(port);
