@@ -15,6 +15,8 @@ trap 'kill "$host" 2>/dev/null || true; rm -rf "$work"' EXIT
 cat >"$work/routes.yaml" <<YAML
 sinks:
   logs: {plugin: log_sink, config: {path: $work/alerts.jsonl}}
+server:
+  max_threads: 300   # Poco holds a thread per keep-alive connection: 256 clients need 256+
 route: {sink: logs}
 YAML
 port=15999
