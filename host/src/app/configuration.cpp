@@ -48,14 +48,29 @@ Configuration load_configuration(const Options& options) {
         result.state_dir = std::string(systemd_state).substr(0, std::string(systemd_state).find(':'));
     } else result.state_dir = "./state";
 
-    if (options.listen) result.listen = *options.listen;
+    const GetEnv get_env = [env](const std::string& name) { return env->get(name); };
+    try {
+        if (options.store)
+            result.store = parse_store_url(*options.store, get_env);
+        else if (result.routing->store)
+            result.store = parse_store_url(*result.routing->store, get_env);
+        else
+            result.store = parse_store_url(default_store_url(result.state_dir), get_env);
+    } catch (const StoreUrlError& e) {
+        if (options.store) throw UsageError(std::string("--store: ") + e.what());
+        throw ConfigError(result.routing->source_file, result.routing->store_line, "store",
+                          e.what());
+    }
+
+    if (options.listen)
+        result.listen = *options.listen;
     else if (result.routing->server.listen) result.listen = *result.routing->server.listen;
     else result.listen = "0.0.0.0:5005";
     return result;
 }
 
 std::vector<std::shared_ptr<SinkInstance>> create_sinks(const Configuration& configuration,
-                                                        const std::string& only) {
+                                                        const std::string& only, Metrics* metrics) {
     const auto& routing = *configuration.routing;
     std::vector<std::string> search_dirs = routing.plugin_dirs;
     for (auto& dir : default_plugin_dirs()) search_dirs.push_back(dir);
@@ -73,6 +88,13 @@ std::vector<std::shared_ptr<SinkInstance>> create_sinks(const Configuration& con
         if (found) value = *found;
         return found.has_value();
     };
+    if (metrics)
+        host.metric = [metrics](SinkHostContext::MetricKind kind, const std::string& name,
+                                const Metrics::LabelSet& labels, double value) {
+            return kind == SinkHostContext::MetricKind::counter
+                       ? metrics->add(name, "Counted by a sink plugin.", labels, value)
+                       : metrics->observe(name, "Observed by a sink plugin (seconds).", labels, value);
+        };
 
     std::vector<std::shared_ptr<SinkInstance>> sinks;
     for (const auto& sink : routing.sinks) {

@@ -4,8 +4,10 @@
 #include "app/options.hpp"
 #include "config/env.hpp"
 #include "config/routing_config.hpp"
+#include "observability/metrics.hpp"
 #include "plugins/sink_instance.hpp"
 #include "scheduler/scheduler.hpp"
+#include "spool/store_url.hpp"
 
 #include <memory>
 #include <string>
@@ -17,6 +19,7 @@ struct Configuration {
     std::shared_ptr<const Environment> env;
     std::shared_ptr<const RoutingConfig> routing;
     std::string state_dir;
+    StoreUrl store;  // --store, else the routing file's store:, else SQLite in state_dir
     std::string listen;  // ADDR:PORT
 };
 
@@ -27,9 +30,11 @@ Configuration load_configuration(const Options& options);
 // named "redmine", configured by the REDMINE_* variables.
 RoutingConfig default_routing();
 
-// Loads the plugins and creates the sinks (all, or only `only` when given).
+// Loads the plugins and creates the sinks (all, or only `only` when given). The sinks' metrics
+// go to `metrics` (none: dropped).
 std::vector<std::shared_ptr<SinkInstance>> create_sinks(const Configuration& configuration,
-                                                        const std::string& only = "");
+                                                        const std::string& only = "",
+                                                        Metrics* metrics = nullptr);
 
 std::vector<ScheduledHook> scheduled_hooks(const Configuration& configuration,
                                            const std::vector<std::shared_ptr<SinkInstance>>& sinks);

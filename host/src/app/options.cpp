@@ -14,6 +14,9 @@ Options:
   --env-file FILE      KEY=value file (the format of systemd's EnvironmentFile=)
   --listen ADDR:PORT   listen address (default 0.0.0.0:5005)
   --state-dir DIR      spool and sink state (default $STATE_DIRECTORY, else ./state)
+  --store URL          where the spool is: sqlite:PATH (default sqlite:STATE_DIR/spool.sqlite3)
+                       or postgresql://USER@HOST:PORT/DB?password_file=FILE, shared by replicas
+                       (the password from password_file, else PGPASSWORD)
   --log-level LEVEL    debug, info, warn or error (default info)
   --check-config       load the configuration and plugins, let each sink check its settings
   --run-hook SINK:HOOK run a sink's scheduled hook now (e.g. redmine:carry_over)
@@ -46,6 +49,7 @@ Options parse_options(const std::vector<std::string>& args) {
         else if (arg == "--env-file") options.env_file = value();
         else if (arg == "--listen") options.listen = value();
         else if (arg == "--state-dir") options.state_dir = value();
+        else if (arg == "--store") options.store = value();
         else if (arg == "--log-level") options.log_level = value();
         else if (arg == "--run-hook") options.run_hook = value();
         else if (arg == "--replay") options.replay_file = value();

@@ -17,6 +17,7 @@ struct Options {
     std::optional<std::string> env_file;
     std::optional<std::string> listen;
     std::optional<std::string> state_dir;
+    std::optional<std::string> store;  // sqlite:PATH or postgresql://...
     std::optional<std::string> log_level;
     bool check_config = false;
     std::optional<std::string> run_hook;  // SINK:HOOK

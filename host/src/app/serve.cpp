@@ -44,6 +44,20 @@ void register_spool_metrics(Metrics& metrics, Spool& spool) {
                   [&spool] { return static_cast<double>(spool.stats().dead_letters); });
 }
 
+// The lease of claimed work; TICKETS_GROUPING_STORE_LEASE_MS (undocumented) shortens it for tests.
+SpoolOptions spool_options(const Configuration& configuration) {
+    SpoolOptions options;
+    if (auto text = configuration.env->get("TICKETS_GROUPING_STORE_LEASE_MS")) {
+        try {
+            options.lease = std::chrono::milliseconds(std::stoll(*text));
+        } catch (const std::exception&) {
+            throw UsageError("TICKETS_GROUPING_STORE_LEASE_MS: expected milliseconds, got \"" +
+                             *text + "\"");
+        }
+    }
+    return options;
+}
+
 }  // namespace
 
 int serve(const Options& options, const Configuration& initial) {
@@ -59,12 +73,15 @@ int serve(const Options& options, const Configuration& initial) {
 
     const auto& routing = *initial.routing;
     std::filesystem::create_directories(initial.state_dir);
-    const std::string spool_path = (std::filesystem::path(initial.state_dir) / "spool.sqlite3").string();
+    if (initial.store.kind == StoreUrl::Kind::sqlite) {
+        const auto spool_dir = std::filesystem::path(initial.store.sqlite_path).parent_path();
+        if (!spool_dir.empty()) std::filesystem::create_directories(spool_dir);
+    }
     Metrics metrics;
-    Spool spool(spool_path);
+    Spool spool(initial.store, spool_options(initial));
     register_spool_metrics(metrics, spool);
 
-    auto sinks = create_sinks(initial);
+    auto sinks = create_sinks(initial, "", &metrics);
     Dispatcher dispatcher(spool, metrics);
     for (const auto& [sink, retry] : with_retry(routing, sinks)) dispatcher.add_sink(sink, retry);
     spool.on_commit([&dispatcher] { dispatcher.wake(); });
@@ -72,6 +89,7 @@ int serve(const Options& options, const Configuration& initial) {
     scheduler->start();
 
     Runtime runtime(spool, metrics, initial.routing);
+    runtime.sink_health = [&dispatcher] { return dispatcher.health(); };
     std::mutex reload_mutex;
     // Reload as Alertmanager does: build everything new first; only if all of it loads, swap.
     runtime.reload = [&]() -> std::string {
@@ -80,7 +98,9 @@ int serve(const Options& options, const Configuration& initial) {
             Configuration next = load_configuration(options);
             if (next.state_dir != initial.state_dir)
                 return "state_dir cannot change on reload (restart to move the state)";
-            auto next_sinks = create_sinks(next);
+            if (next.store.description != initial.store.description)
+                return "store cannot change on reload (restart to move the spool)";
+            auto next_sinks = create_sinks(next, "", &metrics);
             auto next_hooks = scheduled_hooks(next, next_sinks);
             scheduler->stop();
             dispatcher.reconfigure(with_retry(*next.routing, next_sinks));
@@ -108,12 +128,16 @@ int serve(const Options& options, const Configuration& initial) {
     params->setKeepAlive(true);
     params->setKeepAliveTimeout(Poco::Timespan(5, 0));
     params->setMaxKeepAliveRequests(1000);
-    params->setTimeout(Poco::Timespan(15, 0));  // a client that trickles its body is cut off
+    // A client that trickles its body is cut off (see also WebhookHandler's body deadline).
+    params->setTimeout(Poco::Timespan(
+        std::chrono::duration_cast<std::chrono::microseconds>(routing.server.read_timeout)
+            .count()));
     Poco::ThreadPool pool("http", 2, routing.server.max_threads);
     Poco::Net::ServerSocket socket = open_listener(initial.listen, routing.server);
     Poco::Net::HTTPServer server(new HandlerFactory(runtime), pool, socket, params);
     server.start();
     log::info("listening", {{"address", initial.listen}, {"state_dir", initial.state_dir},
+                            {"store", initial.store.description}, {"replica", spool.owner()},
                             {"sinks", std::to_string(sinks.size())}, {"version", TG_VERSION}});
     sinks.clear();  // the dispatcher holds them now; a reload may replace them
 

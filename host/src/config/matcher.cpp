@@ -20,6 +20,43 @@ std::string_view trim(std::string_view s) {
     throw std::invalid_argument("invalid matcher '" + std::string(text) + "': " + why);
 }
 
+// What std::regex would take but Alertmanager's RE2 refuses, and what makes libstdc++'s regex
+// compiler misbehave (found by fuzz/fuzz_matcher): back-references, and repetition counts over
+// RE2's 1000 (libstdc++ reads `{99999999999999999999}` or `\99999999999999999999` into a long
+// that overflows). Returns why, or "".
+std::string regex_problem(const std::string& re) {
+    bool in_class = false;
+    for (size_t i = 0; i < re.size(); ++i) {
+        const char c = re[i];
+        if (c == '\\') {
+            if (i + 1 < re.size() && re[i + 1] >= '1' && re[i + 1] <= '9')
+                return "back-references (\\1...) are not supported, as in Alertmanager";
+            ++i;
+            continue;
+        }
+        if (in_class) {
+            if (c == ']') in_class = false;
+            continue;
+        }
+        if (c == '[') {
+            in_class = true;
+            continue;
+        }
+        if (c != '{') continue;
+        // {m}, {m,} or {m,n}: each count read with at most 5 digits.
+        for (size_t j = i + 1; j < re.size();) {
+            size_t digits = 0;
+            long value = 0;
+            for (; j < re.size() && re[j] >= '0' && re[j] <= '9' && digits < 5; ++j, ++digits)
+                value = value * 10 + (re[j] - '0');
+            if (value > 1000 || digits == 5) return "a repetition count over 1000 (RE2's limit)";
+            if (j >= re.size() || re[j] != ',') break;
+            ++j;
+        }
+    }
+    return "";
+}
+
 }  // namespace
 
 std::string_view to_string(Matcher::Op op) {
@@ -48,9 +85,16 @@ Matcher Matcher::make(std::string name, Op op, std::string value) {
     m.op = op;
     m.value = std::move(value);
     if (op == Op::RegexMatch || op == Op::RegexNoMatch) {
+        if (const std::string problem = regex_problem(m.value); !problem.empty())
+            throw std::invalid_argument("invalid regular expression \"" + m.value +
+                                        "\" for label '" + m.name + "': " + problem);
         try {
-            m.regex =
-                std::make_shared<const std::regex>("(?:" + m.value + ")", std::regex::ECMAScript);
+            // __polynomial (libstdc++): the breadth-first executor, whose recursion depth does not
+            // grow with the input; the default one recurses per character and overflows the
+            // stack on a label value of some 100 KB (and backtracks exponentially). It refuses
+            // back-references, which Alertmanager's RE2 does not have either.
+            m.regex = std::make_shared<const std::regex>(
+                "(?:" + m.value + ")", std::regex::ECMAScript | std::regex_constants::__polynomial);
         } catch (const std::regex_error& e) {
             throw std::invalid_argument("invalid regular expression \"" + m.value +
                                         "\" for label '" + m.name + "': " + e.what());

@@ -63,12 +63,17 @@ struct ServerSettings {
     size_t max_body_bytes = 10 * 1024 * 1024;
     int max_threads = 64;
     int max_queued = 256;
+    // The longest wait for a client's next bytes, and the whole time allowed for a body: a
+    // client that trickles its request is cut off (408) instead of holding a thread.
+    std::chrono::milliseconds read_timeout{15000};
 };
 
 struct RoutingConfig {
     std::string source_file;  // "" when synthesised from the REDMINE_* variables
     std::vector<std::string> plugin_dirs;
     std::optional<std::string> state_dir;
+    std::optional<std::string> store;      // the spool's store URL (--store wins)
+    int store_line = 0;                    // where `store:` is, for messages
     std::optional<std::string> time_zone;  // default zone for hook schedules
     ServerSettings server;
     std::vector<SinkConfig> sinks;  // in file order; names unique

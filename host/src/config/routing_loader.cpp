@@ -1,5 +1,6 @@
 #include "config/routing_loader.hpp"
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <charconv>
@@ -18,6 +19,56 @@
 namespace tg::host {
 
 namespace {
+
+// yaml-cpp 0.7 never ends on some malformed documents (one that starts with ',' or has one after
+// a top-level sequence, found by fuzz/fuzz_routing): it emits events and allocates nodes until
+// memory runs out, which a reload would do in the running router. A first pass counts the
+// parser's events and gives up after more than any document of that size can have.
+class EventBudget : public YAML::EventHandler {
+  public:
+    explicit EventBudget(size_t budget) : left_(budget) {}
+    void OnDocumentStart(const YAML::Mark&) override { spend(); }
+    void OnDocumentEnd() override { spend(); }
+    void OnNull(const YAML::Mark&, YAML::anchor_t) override { spend(); }
+    void OnAlias(const YAML::Mark&, YAML::anchor_t) override { spend(); }
+    void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  const std::string&) override {
+        spend();
+    }
+    void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                         YAML::EmitterStyle::value) override {
+        spend();
+    }
+    void OnSequenceEnd() override { spend(); }
+    void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                    YAML::EmitterStyle::value) override {
+        spend();
+    }
+    void OnMapEnd() override { spend(); }
+    struct Exhausted {};
+
+  private:
+    void spend() {
+        if (left_-- == 0) throw Exhausted{};
+    }
+    size_t left_;
+};
+
+void check_yaml_terminates(const std::string& text, const std::string& file) {
+    std::istringstream in(text);
+    YAML::Parser parser(in);
+    EventBudget budget(4 * text.size() + 64);
+    try {
+        while (parser.HandleNextDocument(budget)) {
+        }
+    } catch (const EventBudget::Exhausted&) {
+        throw ConfigError(file, 0, "",
+                          "YAML syntax error: the parser does not get through this file "
+                          "(a ',' outside [ ] or { }?)");
+    } catch (const YAML::Exception&) {
+        // reported with its line by the real load
+    }
+}
 
 int line_of(const YAML::Node& node) {
     const YAML::Mark m = node.Mark();
@@ -74,6 +125,7 @@ class Loader {
 
     RoutingConfig load(const std::string& text) {
         std::vector<YAML::Node> docs;
+        check_yaml_terminates(text, file_);
         try {
             docs = YAML::LoadAll(text);
         } catch (const YAML::Exception& e) {
@@ -92,7 +144,8 @@ class Loader {
         RoutingConfig cfg;
         cfg.source_file = file_;
         auto e = entries(top, "", "", 1,
-                         {"plugin_dirs", "state_dir", "time_zone", "server", "sinks", "route"});
+                         {"plugin_dirs", "state_dir", "store", "time_zone", "server", "sinks",
+                          "route"});
 
         if (const Entry* x = find(e, "plugin_dirs")) {
             if (!x->value.IsNull()) {
@@ -107,6 +160,16 @@ class Loader {
             }
         }
         if (const Entry* x = find(e, "state_dir")) cfg.state_dir = non_empty_string(*x);
+        if (const Entry* x = find(e, "store")) {
+            // The URL is checked in full when the store is opened; its kind is checked here.
+            std::string url = non_empty_string(*x);
+            if (url.rfind("sqlite:", 0) != 0 && url.rfind("postgresql://", 0) != 0 &&
+                url.rfind("postgres://", 0) != 0) {
+                fail(*x, "expected sqlite:PATH or postgresql://USER@HOST:PORT/DATABASE");
+            }
+            cfg.store = url;
+            cfg.store_line = x->line();
+        }
         if (const Entry* x = find(e, "time_zone")) {
             std::string tz = string(*x);
             if (!tz.empty()) {
@@ -231,7 +294,8 @@ class Loader {
 
     void load_server(const Entry& s, ServerSettings& out) const {
         auto e = entries(s.value, s.path, "", s.line(),
-                         {"listen", "max_body_bytes", "max_threads", "max_queued", "auth", "tls"});
+                         {"listen", "max_body_bytes", "max_threads", "max_queued", "auth", "tls",
+                          "read_timeout"});
         if (const Entry* x = find(e, "auth")) load_auth(*x, out.auth);
         if (const Entry* x = find(e, "tls")) {
             auto t = entries(x->value, x->path, "", x->line(), {"cert_file", "key_file"});
@@ -260,6 +324,10 @@ class Loader {
         }
         if (const Entry* x = find(e, "max_queued")) {
             out.max_queued = static_cast<int>(integer(*x, 1, 1000000));
+        }
+        if (const Entry* x = find(e, "read_timeout")) {
+            out.read_timeout = duration(*x);
+            if (out.read_timeout.count() <= 0) fail(*x, "must be more than 0");
         }
     }
 

@@ -3,6 +3,8 @@
 #include "dispatch/backoff.hpp"
 #include "observability/log.hpp"
 
+#include <algorithm>
+
 namespace tg::host {
 namespace {
 
@@ -15,6 +17,13 @@ const char* status_name(tg_status status) {
         case TG_RETRY_LATER: return "retry";
         default: return "drop";
     }
+}
+
+// The call took longer than the lease and the store did not hear from this replica meanwhile:
+// another replica took the delivery over and records its outcome.
+void log_lease_lost(const std::string& sink, const std::string& delivery) {
+    log::warn("lease lost during the call: another replica has the delivery",
+              {{"sink", sink}, {"delivery", delivery}});
 }
 
 }  // namespace
@@ -109,6 +118,19 @@ void Dispatcher::run_hook(const std::string& sink, const std::string& hook, int6
     it->second->cv.notify_one();
 }
 
+std::vector<SinkHealth> Dispatcher::health() {
+    std::vector<SinkHealth> result;
+    std::lock_guard lock(workers_mutex_);
+    for (auto& [name, worker] : workers_) {
+        if (!worker) continue;
+        std::lock_guard worker_lock(worker->mutex);
+        if (worker->retiring || worker->stopped) continue;
+        result.push_back(worker->health);
+        result.back().sink = name;
+    }
+    return result;
+}
+
 bool Dispatcher::stop(std::chrono::milliseconds grace) {
     std::lock_guard lock(workers_mutex_);
     for (auto& [name, worker] : workers_) {
@@ -154,16 +176,17 @@ void Dispatcher::work(Worker& worker) {
             retiring = worker.retiring;
         }
         run_hooks(worker, *sink);
-        std::optional<SpooledDelivery> head;
+        Claim claim;
         try {
-            head = spool_.head(name);
+            claim = spool_.claim(name);
         } catch (const std::exception& e) {
             log::error("cannot read the spool", {{"sink", name}, {"error", e.what()}});
             std::unique_lock lock(worker.mutex);
             worker.cv.wait_for(lock, spool_error_pause, [&] { return worker.stopping; });
             continue;
         }
-        if (!head && retiring) {
+        const bool pending = claim.delivery || claim.waiting;
+        if (!pending && retiring) {
             // Removed by a reload and nothing left to deliver; decided under the lock so that a
             // reload reviving this sink at the same moment is not missed.
             std::lock_guard lock(worker.mutex);
@@ -172,16 +195,28 @@ void Dispatcher::work(Worker& worker) {
             worker.cv.notify_all();
             return;
         }
-        const int64_t now = now_ms();
-        if (head && head->next_ms <= now) {
-            deliver(worker, *sink, retry, *head);
+        if (claim.delivery) {
+            if (!claim.taken_over_from.empty())
+                log::warn("taking over a delivery from a replica that stopped renewing its lease",
+                          {{"sink", name},
+                           {"delivery", std::to_string(claim.delivery->id)},
+                           {"replica", claim.taken_over_from}});
+            deliver(worker, *sink, retry, *claim.delivery);
             continue;
         }
-        auto wait = head ? std::chrono::milliseconds(head->next_ms - now)
-                         : std::chrono::duration_cast<std::chrono::milliseconds>(idle_poll);
+        // Not due yet: until it is. Held by another replica: it may finish any moment, so look
+        // again soon. Nothing: until a commit wakes us, or another replica's commit is seen.
+        auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(idle_poll);
+        if (claim.waiting) {
+            wait = std::chrono::milliseconds(std::max<int64_t>(claim.retry_at_ms - now_ms(), 0));
+            if (claim.held_elsewhere)
+                wait = std::min(wait,
+                                std::chrono::duration_cast<std::chrono::milliseconds>(idle_poll));
+        }
         std::unique_lock lock(worker.mutex);
         worker.cv.wait_for(lock, wait, [&] {
-            return worker.stopping || !worker.hooks.empty() || (!head && worker.generation != seen);
+            return worker.stopping || !worker.hooks.empty() ||
+                   (!pending && worker.generation != seen);
         });
     }
     std::lock_guard lock(worker.mutex);
@@ -193,6 +228,10 @@ void Dispatcher::deliver(Worker& worker, SinkInstance& sink, const RetryPolicy& 
     const std::string& name = worker.name;
     const uint32_t attempt = d.attempts + 1;
     const auto result = sink.deliver(d.payload, d.idempotency_key, d.route, attempt, false);
+    {
+        std::lock_guard lock(worker.mutex);
+        worker.health = {name, result.status == TG_OK, status_name(result.status), result.error, now_ms()};
+    }
     metrics_
         .counter("tickets_grouping_deliveries_total", "Delivery attempts by sink and result.",
                  {{"sink", name}, {"result", status_name(result.status)}})
@@ -215,7 +254,10 @@ void Dispatcher::deliver(Worker& worker, SinkInstance& sink, const RetryPolicy& 
                 result.status == TG_DROP ? result.error
                                          : "gave up after " + std::to_string(attempt) +
                                                " attempts: " + result.error;
-            spool_.dead_letter(d, attempt, reason);
+            if (!spool_.dead_letter(d, attempt, reason)) {
+                log_lease_lost(name, id);
+                return;
+            }
             metrics_
                 .counter("tickets_grouping_dead_letters_total", "Deliveries moved to the dead letters.",
                          {{"sink", name}})
@@ -230,7 +272,10 @@ void Dispatcher::deliver(Worker& worker, SinkInstance& sink, const RetryPolicy& 
             unit = std::uniform_real_distribution<double>(0.0, 1.0)(random_);
         }
         const auto delay = retry_delay(attempt, retry.initial_backoff, retry.max_backoff, unit);
-        spool_.reschedule(d.id, attempt, now_ms() + delay.count(), result.error);
+        if (!spool_.reschedule(d.id, attempt, now_ms() + delay.count(), result.error)) {
+            log_lease_lost(name, id);
+            return;
+        }
         metrics_
             .counter("tickets_grouping_retries_total", "Deliveries scheduled for another attempt.",
                      {{"sink", name}})

@@ -19,6 +19,15 @@
 
 namespace tg::host {
 
+// The outcome of a sink's last delivery attempt, for /readyz.
+struct SinkHealth {
+    std::string sink;
+    bool healthy = true;  // no attempt yet, or the last one succeeded
+    std::string result;   // "", "ok", "retry" or "drop"
+    std::string error;    // why the last attempt failed
+    int64_t at_ms = 0;    // when (0: no attempt yet)
+};
+
 class Dispatcher {
 public:
     Dispatcher(Spool& spool, Metrics& metrics);
@@ -34,6 +43,8 @@ public:
     // Runs a hook on the sink's worker, between two deliveries; `done` is called there.
     void run_hook(const std::string& sink, const std::string& hook, int64_t slot_ms,
                   std::function<void(const SinkCallResult&)> done);
+    // Each configured sink's last delivery result (sinks retiring after a reload are left out).
+    std::vector<SinkHealth> health();
     // Lets each worker finish its current call, then joins them; gives up after `grace`.
     bool stop(std::chrono::milliseconds grace);
 
@@ -54,6 +65,7 @@ private:
         bool stopping = false;
         bool stopped = false;
         std::deque<HookRequest> hooks;
+        SinkHealth health;  // guarded by `mutex`
         std::thread thread;
     };
     void work(Worker& worker);

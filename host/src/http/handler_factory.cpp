@@ -4,6 +4,7 @@
 #include "http/webhook_auth.hpp"
 #include "http/webhook_handler.hpp"
 
+#include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
@@ -32,14 +33,29 @@ private:
     std::function<void(HTTPServerRequest&, HTTPServerResponse&)> body_;
 };
 
+// Ready: the spool takes writes and every sink's last delivery succeeded (or none was made yet).
+// Otherwise 503 with {"status":"error","spool":"...","failing":[{"sink","result","error"}]}.
 void readiness(Runtime& runtime, HTTPServerResponse& response) {
     const std::string spool_error = runtime.spool.write_error();
+    Poco::JSON::Array::Ptr failing = new Poco::JSON::Array;
+    if (runtime.sink_health)
+        for (const auto& sink : runtime.sink_health()) {
+            if (sink.healthy) continue;
+            Poco::JSON::Object::Ptr entry = new Poco::JSON::Object;
+            entry->set("sink", sink.sink);
+            entry->set("result", sink.result);
+            entry->set("error", sink.error.substr(0, 1000));
+            entry->set("since_ms", sink.at_ms);
+            failing->add(entry);
+        }
+    const bool ready = spool_error.empty() && failing->size() == 0;
     Poco::JSON::Object body;
-    body.set("status", spool_error.empty() ? "ok" : "error");
+    body.set("status", ready ? "ok" : "error");
     if (!spool_error.empty()) body.set("spool", spool_error);
+    if (failing->size() > 0) body.set("failing", failing);
     std::ostringstream text;
     body.stringify(text);
-    send_json(response, spool_error.empty() ? HTTPResponse::HTTP_OK : HTTPResponse::HTTP_SERVICE_UNAVAILABLE,
+    send_json(response, ready ? HTTPResponse::HTTP_OK : HTTPResponse::HTTP_SERVICE_UNAVAILABLE,
               text.str());
 }
 

@@ -1,6 +1,7 @@
 #include "http/listener.hpp"
 
 #include "app/options.hpp"
+#include "http/deferred_accept.hpp"
 
 #include <Poco/Net/Context.h>
 #include <Poco/Net/SSLManager.h>
@@ -16,7 +17,8 @@ Poco::Net::ServerSocket open_listener(const std::string& listen, const ServerSet
         throw UsageError("cannot listen on '" + listen + "': " + e.displayText() + " (use ADDR:PORT)");
     }
     constexpr int backlog = 256;
-    if (!server.tls) return Poco::Net::ServerSocket(address, backlog);
+    // Plain HTTP: idle connections wait without a thread (see deferred_accept.hpp).
+    if (!server.tls) return DeferredServerSocket(address, backlog, server.read_timeout);
     Poco::Net::initializeSSL();
     try {
         Poco::Net::Context::Ptr context = new Poco::Net::Context(

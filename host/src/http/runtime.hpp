@@ -2,6 +2,7 @@
 #pragma once
 
 #include "config/routing_config.hpp"
+#include "dispatch/dispatcher.hpp"
 #include "observability/metrics.hpp"
 #include "spool/spool.hpp"
 
@@ -9,6 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 namespace tg::host {
 
@@ -31,6 +33,8 @@ public:
 
     // Re-reads the configuration; returns "" or why the new one was refused.
     std::function<std::string()> reload;
+    // Each sink's last delivery result, for /readyz (unset: not checked).
+    std::function<std::vector<SinkHealth>()> sink_health;
 
 private:
     mutable std::mutex mutex_;

@@ -8,6 +8,7 @@
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
 
+#include <chrono>
 #include <istream>
 
 namespace tg::host {
@@ -37,16 +38,34 @@ void WebhookHandler::handleRequest(Poco::Net::HTTPServerRequest& request,
         return;
     }
     std::string body;
-    body.resize(std::min<size_t>(request.hasContentLength() ? request.getContentLength64() : 65536, limit) + 1);
+    body.resize(
+        std::min<size_t>(request.hasContentLength() ? request.getContentLength64() : 65536, limit) +
+        1);
     size_t size = 0;
     std::istream& in = request.stream();
+    // One receive per round (peek, then what it buffered), so that the whole body has a deadline:
+    // a client trickling a byte at a time would otherwise hold this thread for ever.
+    const auto deadline = std::chrono::steady_clock::now() + config->server.read_timeout;
+    bool late = false;
     while (in && size <= limit) {
+        if (std::chrono::steady_clock::now() > deadline) {
+            late = true;
+            break;
+        }
+        if (in.peek() == std::char_traits<char>::eof()) break;
         if (size == body.size()) body.resize(std::min(body.size() * 2, limit + 1));
-        in.read(body.data() + size, static_cast<std::streamsize>(body.size() - size));
-        size += static_cast<size_t>(in.gcount());
+        size += static_cast<size_t>(
+            in.readsome(body.data() + size, static_cast<std::streamsize>(body.size() - size)));
         if (size == limit + 1) break;
     }
     body.resize(size);
+    if (late) {
+        rejected("timeout").fetch_add(1);
+        response.setKeepAlive(false);
+        send_error(response, HTTPResponse::HTTP_REQUEST_TIMEOUT,
+                   "the body took longer than the read timeout");
+        return;
+    }
     if (size > limit) {
         rejected("too_large").fetch_add(1);
         response.setKeepAlive(false);

@@ -23,6 +23,15 @@ public:
     void gauge(const std::string& name, const std::string& help, std::function<double()> read,
                const LabelSet& labels = {});
 
+    // Adds `value` to a counter with fractional values (what sinks report). Returns false, and
+    // changes nothing, when `name` is already a family of another type.
+    bool add(const std::string& name, const std::string& help, const LabelSet& labels,
+             double value);
+    // Records one observation (seconds) in a histogram with buckets 0.005 ... 10 s; false as above.
+    bool observe(const std::string& name, const std::string& help, const LabelSet& labels,
+                 double value);
+    static const std::vector<double>& histogram_buckets();
+
     std::string render() const;
 
 private:
@@ -32,6 +41,14 @@ private:
         std::map<std::string, std::unique_ptr<std::atomic<uint64_t>>> series;  // by label text
         std::function<double()> read;
         std::string read_labels;
+        std::map<std::string, double> values;  // add(): by label text
+        struct Histogram {
+            LabelSet labels;
+            std::vector<uint64_t> buckets;  // cumulative at render time; per bucket here
+            double sum = 0;
+            uint64_t count = 0;
+        };
+        std::map<std::string, Histogram> histograms;  // observe(): by label text
     };
     mutable std::mutex mutex_;
     std::map<std::string, Family> families_;

@@ -2,12 +2,55 @@
 
 #include "plugins/plugin_loader.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 
 namespace tg::host {
 namespace {
 
 constexpr size_t error_capacity = 4096;
+constexpr size_t max_metric_series = 1000;  // per instance: a sink cannot flood /metrics
+constexpr size_t max_metric_name = 100;
+constexpr size_t max_label_value = 128;
+
+bool metric_identifier(std::string_view s) {
+    if (s.empty() || s.size() > max_metric_name) return false;
+    for (size_t i = 0; i < s.size(); ++i) {
+        const char c = s[i];
+        const bool ok = c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                        (i > 0 && c >= '0' && c <= '9');
+        if (!ok) return false;
+    }
+    return true;
+}
+
+// "k=v,k2=v2" → pairs; returns why it is refused, or "".
+std::string parse_metric_labels(std::string_view text,
+                                std::vector<std::pair<std::string, std::string>>& labels) {
+    if (text.empty()) return "";
+    size_t start = 0;
+    while (start <= text.size()) {
+        const size_t comma = std::min(text.find(',', start), text.size());
+        const std::string_view pair = text.substr(start, comma - start);
+        const size_t eq = pair.find('=');
+        if (eq == std::string_view::npos)
+            return "label '" + std::string(pair) + "' is not key=value";
+        const std::string_view key = pair.substr(0, eq), value = pair.substr(eq + 1);
+        if (!metric_identifier(key) || key.substr(0, 2) == "__" || key == "sink" || key == "le")
+            return "label name '" + std::string(key) + "' is not allowed";
+        if (value.size() > max_label_value || value.find('=') != std::string_view::npos)
+            return "label value of '" + std::string(key) + "' is too long or holds '='";
+        for (char c : value)
+            if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+                return "label value of '" + std::string(key) + "' holds a control character";
+        for (const auto& [k, v] : labels)
+            if (k == key) return "label '" + std::string(key) + "' is given twice";
+        labels.emplace_back(key, value);
+        start = comma + 1;
+    }
+    return "";
+}
 
 tg_str borrow(const std::string& s) { return tg_str{s.data(), s.size()}; }
 
@@ -40,6 +83,8 @@ SinkInstance::SinkInstance(const tg_sink_plugin* plugin, std::string plugin_path
     services_.host_ctx = this;
     services_.log = &SinkInstance::log_thunk;
     services_.get_env = &SinkInstance::env_thunk;
+    services_.metric_add = &SinkInstance::metric_add_thunk;
+    services_.metric_observe = &SinkInstance::metric_observe_thunk;
 
     tg_sink_create_args args{};
     args.struct_size = sizeof args;
@@ -81,7 +126,13 @@ SinkCallResult SinkInstance::deliver(const std::string& payload, const std::stri
     delivery.attempt = attempt;
     char error[error_capacity] = "";
     tg_error_buf buffer{error, sizeof error};
-    const tg_status status = plugin_->deliver(instance_, &delivery, &buffer);
+    tg_status status;
+    try {
+        status = plugin_->deliver(instance_, &delivery, &buffer);
+    } catch (...) {  // the ABI forbids it; a buggy C++ plugin must not take the dispatcher down
+        return {TG_RETRY_LATER,
+                "the sink let an exception escape its deliver (a bug in the plugin)"};
+    }
     error[sizeof error - 1] = '\0';  // never trust a plugin to terminate it
     return to_result(status, error);
 }
@@ -131,6 +182,65 @@ size_t SinkInstance::env_thunk(void* context, tg_str name, char* buffer, size_t 
     } catch (...) {
         return TG_ENV_UNSET;
     }
+}
+
+void SinkInstance::metric_add_thunk(void* context, tg_str name, tg_str labels,
+                                    double value) noexcept {
+    try {
+        static_cast<SinkInstance*>(context)->metric(
+            SinkHostContext::MetricKind::counter,
+            std::string_view(name.data ? name.data : "", name.data ? name.size : 0),
+            std::string_view(labels.data ? labels.data : "", labels.data ? labels.size : 0), value);
+    } catch (...) {
+    }
+}
+
+void SinkInstance::metric_observe_thunk(void* context, tg_str name, tg_str labels,
+                                        double value) noexcept {
+    try {
+        static_cast<SinkInstance*>(context)->metric(
+            SinkHostContext::MetricKind::histogram,
+            std::string_view(name.data ? name.data : "", name.data ? name.size : 0),
+            std::string_view(labels.data ? labels.data : "", labels.data ? labels.size : 0), value);
+    } catch (...) {
+    }
+}
+
+void SinkInstance::metric(SinkHostContext::MetricKind kind, std::string_view name,
+                          std::string_view labels, double value) {
+    if (!host_.metric) return;
+    std::vector<std::pair<std::string, std::string>> pairs{{"sink", name_}};
+    std::string problem;
+    if (!metric_identifier(name))
+        problem = "metric name is not [a-zA-Z_][a-zA-Z0-9_]* of at most 100 bytes";
+    else
+        problem = parse_metric_labels(labels, pairs);
+    if (problem.empty() && !std::isfinite(value)) problem = "value is not finite";
+    if (problem.empty() && kind == SinkHostContext::MetricKind::counter && value < 0)
+        problem = "a counter cannot decrease";
+    const std::string full = "tickets_grouping_sink_" + std::string(name);
+    std::lock_guard lock(metrics_mutex_);
+    if (problem.empty()) {
+        const std::string series = full + "{" + std::string(labels) + "}";
+        if (!metric_series_.count(series)) {
+            if (metric_series_.size() >= max_metric_series)
+                problem =
+                    "more than " + std::to_string(max_metric_series) + " series from this sink";
+            else
+                metric_series_.insert(series);
+        }
+    }
+    if (problem.empty() && !host_.metric(kind, full, pairs, value))
+        problem = "the name is already used by a metric of another type";
+    if (problem.empty()) return;
+    const std::string shown =
+        metric_identifier(name) ? std::string(name) : std::string(name.substr(0, 100));
+    if (metric_warned_.size() >= max_metric_series || !metric_warned_.insert(shown).second ||
+        !host_.log)
+        return;
+    host_.log(TG_LOG_WARN, name_,
+              "metric '" + shown + "' dropped: " + problem +
+                  " (further problems with it are not logged)");
 }
 
 }  // namespace tg::host

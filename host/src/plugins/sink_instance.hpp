@@ -6,7 +6,10 @@
 #include <tickets_grouping/sink_abi.h>
 
 #include <functional>
+#include <mutex>
+#include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace tg::host {
@@ -26,6 +29,14 @@ struct DeclaredHook {
 struct SinkHostContext {
     std::function<void(tg_log_level, const std::string& sink, const std::string& message)> log;
     std::function<bool(const std::string& name, std::string& value)> get_env;
+    // Where the sink's metrics go (unset: dropped). Receives the full metric name
+    // (tickets_grouping_sink_<name>) and labels starting with sink="<instance>"; returns false
+    // when the name is already taken by a metric of the other type.
+    enum class MetricKind { counter, histogram };
+    std::function<bool(MetricKind, const std::string& name,
+                       const std::vector<std::pair<std::string, std::string>>& labels,
+                       double value)>
+        metric;
 };
 
 class SinkInstance {
@@ -50,6 +61,11 @@ public:
 private:
     static void log_thunk(void* context, tg_log_level level, tg_str message) noexcept;
     static size_t env_thunk(void* context, tg_str name, char* buffer, size_t capacity) noexcept;
+    static void metric_add_thunk(void* context, tg_str name, tg_str labels, double value) noexcept;
+    static void metric_observe_thunk(void* context, tg_str name, tg_str labels,
+                                     double value) noexcept;
+    void metric(SinkHostContext::MetricKind kind, std::string_view name, std::string_view labels,
+                double value);
 
     const tg_sink_plugin* plugin_;
     std::string plugin_path_;
@@ -58,6 +74,9 @@ private:
     tg_host_services services_{};
     void* instance_ = nullptr;
     std::vector<DeclaredHook> hooks_;
+    std::mutex metrics_mutex_;             // a sink may report from threads of its own
+    std::set<std::string> metric_series_;  // name + labels, capped per instance
+    std::set<std::string> metric_warned_;  // names already warned about
 };
 
 }  // namespace tg::host

@@ -2,6 +2,7 @@
 
 #include "observability/log.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 namespace tg::host {
@@ -23,9 +24,7 @@ Scheduler::Scheduler(Spool& spool, Dispatcher& dispatcher, std::vector<Scheduled
     for (auto& hook : hooks) {
         Entry entry{std::move(hook)};
         // A hook seen for the first time starts counting from now: it does not run at once.
-        auto stored = spool_.hook_last_slot(entry.hook.sink, entry.hook.hook);
-        entry.last_slot_ms = stored ? *stored : now;
-        if (!stored) spool_.set_hook_last_slot(entry.hook.sink, entry.hook.hook, now);
+        entry.last_slot_ms = spool_.init_hook(entry.hook.sink, entry.hook.hook, now);
         entries_->list.push_back(std::move(entry));
     }
 }
@@ -69,9 +68,9 @@ void Scheduler::tick(int64_t now) {
     struct Due {
         size_t index;
         std::string sink, hook;
-        int64_t slot;
+        int64_t last_slot, slot;
     };
-    std::vector<Due> due;
+    std::vector<Due> candidates;
     {
         std::lock_guard lock(entries_->mutex);
         for (size_t i = 0; i < entries_->list.size(); ++i) {
@@ -79,44 +78,77 @@ void Scheduler::tick(int64_t now) {
             if (entry.running || now < entry.not_before_ms) continue;
             int64_t slot;
             try {
-                slot = to_ms(entry.hook.cron.next_after(from_ms(entry.last_slot_ms), entry.hook.zone));
+                slot =
+                    to_ms(entry.hook.cron.next_after(from_ms(entry.last_slot_ms), entry.hook.zone));
             } catch (const std::exception&) {
                 continue;  // an impossible schedule was refused at load; nothing to run
             }
             if (slot > now) continue;
-            // Slots missed while the host was down collapse into this one run.
-            entry.running = true;
-            due.push_back({i, entry.hook.sink, entry.hook.hook, slot});
-            log::info("running scheduled hook", {{"sink", entry.hook.sink}, {"hook", entry.hook.hook},
-                                                 {"schedule", entry.hook.cron_text}});
+            candidates.push_back({i, entry.hook.sink, entry.hook.hook, entry.last_slot_ms, slot});
         }
+    }
+    // Every replica sees the slot due; the store lets one of them run it. Claimed without the
+    // lock held: only this thread starts runs, so a candidate cannot start meanwhile.
+    std::vector<Due> due;
+    for (const auto& candidate : candidates) {
+        HookClaim claim;
+        try {
+            claim = spool_.claim_hook_run(candidate.sink, candidate.hook, candidate.last_slot);
+        } catch (const std::exception& e) {
+            log::error("cannot claim a scheduled hook run",
+                       {{"sink", candidate.sink}, {"hook", candidate.hook}, {"error", e.what()}});
+            continue;
+        }
+        std::lock_guard lock(entries_->mutex);
+        Entry& entry = entries_->list[candidate.index];
+        if (!claim.claimed) {
+            // Another replica ran it (the stored slot moved on) or runs it now: follow the store.
+            entry.last_slot_ms = claim.last_slot_ms;
+            if (claim.busy_until_ms > now)
+                entry.not_before_ms = std::min(claim.busy_until_ms, now + 1000);
+            continue;
+        }
+        // Slots missed while the host was down collapse into this one run.
+        entry.running = true;
+        due.push_back(candidate);
+        log::info("running scheduled hook", {{"sink", entry.hook.sink},
+                                             {"hook", entry.hook.hook},
+                                             {"schedule", entry.hook.cron_text}});
     }
     // Handed over without the lock held: the completion may run on this thread.
     for (const auto& run : due) {
         std::weak_ptr<Entries> weak = entries_;
         Spool& spool = spool_;
         const size_t i = run.index;
-        dispatcher_.run_hook(run.sink, run.hook, run.slot, [weak, &spool, i, now](const SinkCallResult& r) {
-            auto entries = weak.lock();
-            if (!entries) return;  // replaced by a reload; the new scheduler owns the schedule
-            std::lock_guard done_lock(entries->mutex);
-            Entry& e = entries->list[i];
-            e.running = false;
-            if (r.status == TG_OK) {
-                e.last_slot_ms = now;
+        dispatcher_.run_hook(
+            run.sink, run.hook, run.slot, [weak, &spool, i, now, run](const SinkCallResult& r) {
+                // Recorded in the store even when this scheduler was replaced by a reload
+                // meanwhile: the claim is this replica's to settle.
                 try {
-                    spool.set_hook_last_slot(e.hook.sink, e.hook.hook, now);
+                    if (r.status == TG_OK)
+                        spool.finish_hook_run(run.sink, run.hook, now);
+                    else
+                        spool.fail_hook_run(run.sink, run.hook, now_ms() + failed_hook_pause_ms);
                 } catch (const std::exception& ex) {
-                    log::error("cannot record a hook run", {{"hook", e.hook.hook}, {"error", ex.what()}});
+                    log::error("cannot record a hook run",
+                               {{"hook", run.hook}, {"error", ex.what()}});
                 }
-                log::info("scheduled hook done", {{"sink", e.hook.sink}, {"hook", e.hook.hook}});
-            } else {
-                // Not recorded: the slot stays due and is tried again after a pause.
-                e.not_before_ms = now_ms() + failed_hook_pause_ms;
-                log::error("scheduled hook failed",
-                           {{"sink", e.hook.sink}, {"hook", e.hook.hook}, {"error", r.error}});
-            }
-        });
+                auto entries = weak.lock();
+                if (!entries) return;  // replaced by a reload; the new scheduler owns the schedule
+                std::lock_guard done_lock(entries->mutex);
+                Entry& e = entries->list[i];
+                e.running = false;
+                if (r.status == TG_OK) {
+                    e.last_slot_ms = now;
+                    log::info("scheduled hook done",
+                              {{"sink", e.hook.sink}, {"hook", e.hook.hook}});
+                } else {
+                    // Not recorded: the slot stays due and is tried again after a pause.
+                    e.not_before_ms = now_ms() + failed_hook_pause_ms;
+                    log::error("scheduled hook failed",
+                               {{"sink", e.hook.sink}, {"hook", e.hook.hook}, {"error", r.error}});
+                }
+            });
     }
 }
 

@@ -2,10 +2,14 @@
 
 #include "spool/spool_sql.hpp"
 
+#include <Poco/Data/PostgreSQL/Connector.h>
 #include <Poco/Data/SQLite/Connector.h>
 #include <Poco/Data/Statement.h>
 
+#include <unistd.h>
+#include <algorithm>
 #include <chrono>
+#include <random>
 
 using namespace Poco::Data::Keywords;
 
@@ -19,40 +23,100 @@ int64_t now_ms() {
 
 namespace {
 
-Poco::Data::Session open_session(const std::string& path, const char* synchronous) {
-    Poco::Data::SQLite::Connector::registerConnector();
+using spool_sql::Dialect;
+
+// A PostgreSQL transaction that failed (deadlock, connection lost) is tried again this often
+// before the batch's requests are answered with an error.
+constexpr int postgresql_write_attempts = 3;
+
+Dialect dialect_of(const StoreUrl& store) {
+    return store.kind == StoreUrl::Kind::postgresql ? Dialect::postgresql : Dialect::sqlite;
+}
+
+Poco::Data::Session open_session(const StoreUrl& store, const char* synchronous) {
     try {
-        Poco::Data::Session session("SQLite", path);
+        if (store.kind == StoreUrl::Kind::postgresql) {
+            Poco::Data::PostgreSQL::Connector::registerConnector();
+            return Poco::Data::Session("PostgreSQL", store.connection_string);
+        }
+        Poco::Data::SQLite::Connector::registerConnector();
+        Poco::Data::Session session("SQLite", store.sqlite_path);
         session << "PRAGMA journal_mode=WAL", now;
         session << std::string("PRAGMA synchronous=") + synchronous, now;
         session << "PRAGMA busy_timeout=10000", now;
         return session;
     } catch (const Poco::Exception& e) {
-        throw SpoolError("cannot open the spool " + path + ": " + e.displayText());
+        throw SpoolError("cannot open the spool " + store.description + ": " + e.displayText());
     }
 }
 
-void migrate(Poco::Data::Session& session) {
-    for (const char* statement : spool_sql::create_schema) session << statement, now;
-    int version = 0;
-    session << spool_sql::read_version, into(version), now;
-    if (version < spool_sql::schema_version) {
-        int target = spool_sql::schema_version;
-        session << spool_sql::write_version, use(target), now;
+void rollback_quietly(Poco::Data::Session& session) {
+    try {
+        session.rollback();
+    } catch (...) {
     }
+}
+
+// Brings the schema to spool_sql::schema_version, one version after the other, in one
+// transaction (PostgreSQL: under a lock, since several replicas may start at once).
+void migrate(Poco::Data::Session& session, Dialect dialect) {
+    session.begin();
+    try {
+        if (dialect == Dialect::postgresql) session << spool_sql::migration_lock_postgresql, now;
+        session << spool_sql::create_version_table, now;
+        int version = 0;
+        session << spool_sql::read_version, into(version), now;
+        if (version > spool_sql::schema_version)
+            throw SpoolError("the spool has schema version " + std::to_string(version) +
+                             ", newer than this build knows (" +
+                             std::to_string(spool_sql::schema_version) +
+                             "): run the newer build, or give this one a store of its own");
+        for (const auto& migration : spool_sql::migrations) {
+            if (migration.version <= version) continue;
+            for (size_t i = 0; i < migration.count; ++i)
+                session << migration.steps[i].for_dialect(dialect), now;
+            int target = migration.version;
+            session << spool_sql::text(dialect, spool_sql::write_version), use(target), now;
+        }
+        session.commit();
+    } catch (...) {
+        rollback_quietly(session);
+        throw;
+    }
+}
+
+std::string default_owner() {
+    char host[256] = {};
+    if (::gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+    std::random_device random;
+    char suffix[9];
+    std::snprintf(suffix, sizeof suffix, "%08x", random());
+    return std::string(*host ? host : "host") + ":" + std::to_string(::getpid()) + ":" + suffix;
 }
 
 }  // namespace
 
-Spool::Spool(const std::string& database_path)
-    : intake_(open_session(database_path, "FULL")),
-      dispatch_(open_session(database_path, "NORMAL")) {
+Spool::Spool(const std::string& sqlite_path) : Spool(StoreUrl::sqlite(sqlite_path)) {}
+
+Spool::Spool(const StoreUrl& store, SpoolOptions options)
+    : store_(store),
+      owner_(options.owner.empty() ? default_owner() : options.owner),
+      lease_(std::max(options.lease, std::chrono::milliseconds(100))) {
+    intake_.session = open_session(store_, "FULL");
+    dispatch_.session = open_session(store_, "NORMAL");
     try {
-        migrate(intake_);
+        migrate(*intake_.session, dialect_of(store_));
+        if (store_.kind == StoreUrl::Kind::sqlite) {
+            *intake_.session << spool_sql::release_delivery_leases, now;
+            *intake_.session << spool_sql::release_hook_leases, now;
+        }
     } catch (const Poco::Exception& e) {
-        throw SpoolError("cannot prepare the spool " + database_path + ": " + e.displayText());
+        throw SpoolError("cannot prepare the spool " + store_.description + ": " + e.displayText());
+    } catch (const SpoolError& e) {
+        throw SpoolError("cannot prepare the spool " + store_.description + ": " + e.what());
     }
     writer_ = std::thread([this] { writer_loop(); });
+    lease_thread_ = std::thread([this] { lease_loop(); });
 }
 
 Spool::~Spool() {
@@ -61,7 +125,39 @@ Spool::~Spool() {
         stopping_ = true;
     }
     queue_cv_.notify_all();
+    lease_cv_.notify_all();
     writer_.join();
+    lease_thread_.join();
+}
+
+std::string Spool::sql(const char* statement) const {
+    return spool_sql::text(dialect_of(store_), statement);
+}
+
+Poco::Data::Session& Spool::usable(Connection& connection, const char* synchronous) {
+    if (connection.broken) {
+        try {
+            connection.session->close();
+        } catch (...) {
+        }
+        connection.session = open_session(store_, synchronous);
+        connection.broken = false;
+    }
+    return *connection.session;
+}
+
+// Runs `work` on the dispatcher's connection; a failure marks a PostgreSQL connection for
+// reopening before its next use (SQLite's file connection stays).
+template <class F>
+auto Spool::with_dispatch(F&& work) {
+    std::lock_guard lock(dispatch_mutex_);
+    Poco::Data::Session& session = usable(dispatch_, "NORMAL");
+    try {
+        return work(session);
+    } catch (const Poco::Exception& e) {
+        if (store_.kind == StoreUrl::Kind::postgresql) dispatch_.broken = true;
+        throw SpoolError(e.displayText());  // what() is only the exception's class name
+    }
 }
 
 void Spool::on_commit(std::function<void()> listener) {
@@ -100,36 +196,54 @@ void Spool::writer_loop() {
     }
 }
 
+void Spool::insert_batches(Poco::Data::Session& session, std::vector<Batch>& batches,
+                           int64_t created) {
+    std::vector<NewDelivery*> rows;
+    for (auto& batch : batches)
+        for (auto& d : batch.deliveries) rows.push_back(&d);
+    if (store_.kind == StoreUrl::Kind::postgresql) {
+        // Replicas inserting the same resends at once wait on each other's unique keys: taking
+        // the keys in one order keeps them from deadlocking. The requests of one batch were all
+        // in flight together, so no arrival order is lost among them.
+        std::stable_sort(rows.begin(), rows.end(), [](const NewDelivery* a, const NewDelivery* b) {
+            return std::tie(a->sink, a->idempotency_key) < std::tie(b->sink, b->idempotency_key);
+        });
+    }
+    const std::string insert = sql(spool_sql::insert_delivery);
+    session.begin();
+    try {
+        for (NewDelivery* d : rows) {
+            int64_t next = created;
+            session << insert, use(d->sink), use(d->route), use(d->payload),
+                use(d->idempotency_key), bind(created), use(next), now;
+        }
+        session.commit();
+    } catch (...) {
+        rollback_quietly(session);
+        throw;
+    }
+}
+
 void Spool::write_batches(std::vector<Batch>& batches) {
     const int64_t created = now_ms();
-    try {
-        intake_.begin();
+    const int attempts = store_.kind == StoreUrl::Kind::postgresql ? postgresql_write_attempts : 1;
+    std::string error;
+    for (int attempt = 1; attempt <= attempts; ++attempt) {
         try {
-            for (auto& batch : batches)
-                for (auto& d : batch.deliveries) {
-                    int64_t next = created;
-                    intake_ << spool_sql::insert_delivery, use(d.sink), use(d.route),
-                        use(d.payload), use(d.idempotency_key), bind(created), use(next), now;
-                }
-            intake_.commit();
-        } catch (...) {
-            try {
-                intake_.rollback();
-            } catch (...) {
-            }
-            throw;
+            insert_batches(usable(intake_, "FULL"), batches, created);
+            set_write_error("");
+            for (auto& batch : batches) batch.done.set_value();
+            return;
+        } catch (const Poco::Exception& e) {
+            error = "spool write failed: " + e.displayText();
+        } catch (const std::exception& e) {
+            error = std::string("spool write failed: ") + e.what();
         }
-        set_write_error("");
-        for (auto& batch : batches) batch.done.set_value();
-    } catch (const Poco::Exception& e) {
-        const std::string error = "spool write failed: " + e.displayText();
-        set_write_error(error);
-        for (auto& batch : batches) batch.done.set_exception(std::make_exception_ptr(SpoolError(error)));
-    } catch (const std::exception& e) {
-        const std::string error = std::string("spool write failed: ") + e.what();
-        set_write_error(error);
-        for (auto& batch : batches) batch.done.set_exception(std::make_exception_ptr(SpoolError(error)));
+        if (store_.kind == StoreUrl::Kind::postgresql) intake_.broken = true;
     }
+    set_write_error(error);
+    for (auto& batch : batches)
+        batch.done.set_exception(std::make_exception_ptr(SpoolError(error)));
 }
 
 void Spool::set_write_error(const std::string& error) {
@@ -142,68 +256,230 @@ std::string Spool::write_error() const {
     return write_error_;
 }
 
-std::optional<SpooledDelivery> Spool::head(const std::string& sink) {
-    std::lock_guard lock(dispatch_mutex_);
-    SpooledDelivery d;
-    d.sink = sink;
-    Poco::Data::Statement select(dispatch_);
-    select << spool_sql::head_of_sink, use(d.sink), into(d.id), into(d.route), into(d.payload),
-        into(d.idempotency_key), into(d.created_ms), into(d.next_ms), into(d.attempts),
-        into(d.last_error);
-    if (select.execute() == 0) return std::nullopt;
-    return d;
+// ---------------------------------------------------------------- deliveries
+
+Claim Spool::claim(const std::string& sink) {
+    Claim result = with_dispatch([&](Poco::Data::Session& session) {
+        Claim claim;
+        SpooledDelivery d;
+        d.sink = sink;
+        std::string holder;
+        int64_t held_until = 0;
+        Poco::Data::Statement select(session);
+        select << sql(spool_sql::head_of_sink), use(d.sink), into(d.id), into(d.route),
+            into(d.payload), into(d.idempotency_key), into(d.created_ms), into(d.next_ms),
+            into(d.attempts), into(d.last_error), into(holder), into(held_until);
+        if (select.execute() == 0) return claim;
+        const int64_t current = now_ms();
+        claim.waiting = true;
+        if (d.next_ms > current) {
+            claim.retry_at_ms = d.next_ms;
+            return claim;
+        }
+        if (!holder.empty() && holder != owner_ && held_until >= current) {
+            claim.held_elsewhere = true;
+            claim.retry_at_ms = held_until + 1;
+            return claim;
+        }
+        int64_t until = current + lease_.count();
+        Poco::Data::Statement update(session);
+        update << sql(spool_sql::claim_delivery), use(owner_), use(until), use(d.id),
+            use(d.attempts), bind(current), use(owner_), bind(current);
+        if (update.execute() != 1) {
+            // Another replica was quicker, or the row changed: read it again.
+            claim.held_elsewhere = true;
+            claim.retry_at_ms = current;
+            return claim;
+        }
+        claim.waiting = false;
+        if (!holder.empty() && holder != owner_) claim.taken_over_from = holder;
+        claim.delivery = std::move(d);
+        return claim;
+    });
+    if (result.delivery) {
+        std::lock_guard lock(held_mutex_);
+        held_deliveries_.insert(result.delivery->id);
+    }
+    return result;
 }
 
 void Spool::complete(int64_t id) {
-    std::lock_guard lock(dispatch_mutex_);
-    dispatch_ << spool_sql::delete_delivery, use(id), now;
+    // Delivered is delivered: the row goes even if the lease was lost meanwhile.
+    with_dispatch([&](Poco::Data::Session& session) {
+        session << sql(spool_sql::delete_delivery), use(id), now;
+    });
+    std::lock_guard lock(held_mutex_);
+    held_deliveries_.erase(id);
 }
 
-void Spool::reschedule(int64_t id, uint32_t attempts, int64_t next_ms, const std::string& error) {
-    std::lock_guard lock(dispatch_mutex_);
-    std::string text = error;
-    dispatch_ << spool_sql::reschedule_delivery, use(attempts), use(next_ms), use(text), use(id), now;
+bool Spool::reschedule(int64_t id, uint32_t attempts, int64_t next_ms, const std::string& error) {
+    const bool ours = with_dispatch([&](Poco::Data::Session& session) {
+        std::string text = error;
+        Poco::Data::Statement update(session);
+        update << sql(spool_sql::reschedule_delivery), use(attempts), use(next_ms), use(text),
+            use(id), use(owner_);
+        return update.execute() == 1;
+    });
+    std::lock_guard lock(held_mutex_);
+    held_deliveries_.erase(id);
+    return ours;
 }
 
-void Spool::dead_letter(const SpooledDelivery& d, uint32_t attempts, const std::string& reason) {
-    std::lock_guard lock(dispatch_mutex_);
-    int64_t failed = now_ms();
-    std::string why = reason;
-    SpooledDelivery row = d;
-    dispatch_.begin();
-    try {
-        dispatch_ << spool_sql::insert_dead_letter, use(row.sink), use(row.route), use(row.payload),
-            use(row.idempotency_key), use(row.created_ms), use(failed), use(attempts), use(why), now;
-        dispatch_ << spool_sql::delete_delivery, use(row.id), now;
-        dispatch_.commit();
-    } catch (...) {
-        dispatch_.rollback();
-        throw;
-    }
+bool Spool::dead_letter(const SpooledDelivery& d, uint32_t attempts, const std::string& reason) {
+    const bool ours = with_dispatch([&](Poco::Data::Session& session) {
+        int64_t failed = now_ms();
+        std::string why = reason;
+        SpooledDelivery row = d;
+        session.begin();
+        try {
+            Poco::Data::Statement remove(session);
+            remove << sql(spool_sql::delete_leased_delivery), use(row.id), use(owner_);
+            const bool removed = remove.execute() == 1;
+            if (removed)
+                session << sql(spool_sql::insert_dead_letter), use(row.sink), use(row.route),
+                    use(row.payload), use(row.idempotency_key), use(row.created_ms), use(failed),
+                    use(attempts), use(why), now;
+            session.commit();
+            return removed;
+        } catch (...) {
+            rollback_quietly(session);
+            throw;
+        }
+    });
+    std::lock_guard lock(held_mutex_);
+    held_deliveries_.erase(d.id);
+    return ours;
 }
 
 SpoolStats Spool::stats() {
-    std::lock_guard lock(dispatch_mutex_);
-    SpoolStats s;
-    dispatch_ << spool_sql::depth_and_oldest, into(s.depth), into(s.oldest_created_ms), now;
-    dispatch_ << spool_sql::dead_letter_count, into(s.dead_letters), now;
-    return s;
+    return with_dispatch([&](Poco::Data::Session& session) {
+        SpoolStats s;
+        session << sql(spool_sql::depth_and_oldest), into(s.depth), into(s.oldest_created_ms), now;
+        session << sql(spool_sql::dead_letter_count), into(s.dead_letters), now;
+        return s;
+    });
 }
 
+// ---------------------------------------------------------------- scheduled hooks
+
 std::optional<int64_t> Spool::hook_last_slot(const std::string& sink, const std::string& hook) {
-    std::lock_guard lock(dispatch_mutex_);
-    int64_t slot = 0;
-    std::string s = sink, h = hook;
-    Poco::Data::Statement select(dispatch_);
-    select << spool_sql::read_hook_run, use(s), use(h), into(slot);
-    if (select.execute() == 0) return std::nullopt;
-    return slot;
+    return with_dispatch([&](Poco::Data::Session& session) -> std::optional<int64_t> {
+        int64_t slot = 0, until = 0;
+        std::string s = sink, h = hook, runner;
+        Poco::Data::Statement select(session);
+        select << sql(spool_sql::read_hook_run), use(s), use(h), into(slot), into(runner),
+            into(until);
+        if (select.execute() == 0) return std::nullopt;
+        return slot;
+    });
 }
 
 void Spool::set_hook_last_slot(const std::string& sink, const std::string& hook, int64_t slot_ms) {
-    std::lock_guard lock(dispatch_mutex_);
-    std::string s = sink, h = hook;
-    dispatch_ << spool_sql::write_hook_run, use(s), use(h), use(slot_ms), now;
+    with_dispatch([&](Poco::Data::Session& session) {
+        std::string s = sink, h = hook;
+        session << sql(spool_sql::write_hook_run), use(s), use(h), use(slot_ms), now;
+    });
+}
+
+int64_t Spool::init_hook(const std::string& sink, const std::string& hook, int64_t start_ms) {
+    with_dispatch([&](Poco::Data::Session& session) {
+        std::string s = sink, h = hook;
+        session << sql(spool_sql::insert_hook_run), use(s), use(h), use(start_ms), now;
+    });
+    return hook_last_slot(sink, hook).value_or(start_ms);
+}
+
+HookClaim Spool::claim_hook_run(const std::string& sink, const std::string& hook,
+                                int64_t last_slot_ms) {
+    HookClaim result = with_dispatch([&](Poco::Data::Session& session) {
+        HookClaim claim;
+        std::string s = sink, h = hook;
+        int64_t current = now_ms(), until = current + lease_.count(), expected = last_slot_ms;
+        Poco::Data::Statement update(session);
+        update << sql(spool_sql::claim_hook_run), use(owner_), use(until), use(s), use(h),
+            use(expected), use(current);
+        if (update.execute() == 1) {
+            claim.claimed = true;
+            claim.last_slot_ms = last_slot_ms;
+            return claim;
+        }
+        std::string runner;
+        Poco::Data::Statement select(session);
+        select << sql(spool_sql::read_hook_run), use(s), use(h), into(claim.last_slot_ms),
+            into(runner), into(claim.busy_until_ms);
+        if (select.execute() == 0) {
+            // Not recorded (a new store, or rows removed by hand): record it and run it.
+            session << sql(spool_sql::insert_hook_run), use(s), use(h), use(expected), now;
+            claim.last_slot_ms = expected;
+            claim.busy_until_ms = 0;
+        }
+        return claim;
+    });
+    if (result.claimed) {
+        std::lock_guard lock(held_mutex_);
+        held_hooks_.emplace(sink, hook);
+    }
+    return result;
+}
+
+void Spool::finish_hook_run(const std::string& sink, const std::string& hook, int64_t slot_ms) {
+    {
+        std::lock_guard lock(held_mutex_);
+        held_hooks_.erase({sink, hook});
+    }
+    with_dispatch([&](Poco::Data::Session& session) {
+        std::string s = sink, h = hook;
+        session << sql(spool_sql::finish_hook_run), use(slot_ms), use(s), use(h), use(owner_), now;
+    });
+}
+
+void Spool::fail_hook_run(const std::string& sink, const std::string& hook,
+                          int64_t retry_after_ms) {
+    {
+        std::lock_guard lock(held_mutex_);
+        held_hooks_.erase({sink, hook});
+    }
+    with_dispatch([&](Poco::Data::Session& session) {
+        std::string s = sink, h = hook;
+        session << sql(spool_sql::fail_hook_run), use(retry_after_ms), use(s), use(h), use(owner_),
+            now;
+    });
+}
+
+// ---------------------------------------------------------------- leases
+
+// Pushes the leases of the work in progress forward, a third of a lease at a time, so that they
+// expire only when this replica stops (dies, hangs its process, loses the store).
+void Spool::lease_loop() {
+    const auto period = lease_ / 3;
+    for (;;) {
+        {
+            std::unique_lock lock(queue_mutex_);
+            if (lease_cv_.wait_for(lock, period, [&] { return stopping_; })) return;
+        }
+        std::vector<int64_t> deliveries;
+        std::vector<std::pair<std::string, std::string>> hooks;
+        {
+            std::lock_guard lock(held_mutex_);
+            deliveries.assign(held_deliveries_.begin(), held_deliveries_.end());
+            hooks.assign(held_hooks_.begin(), held_hooks_.end());
+        }
+        if (deliveries.empty() && hooks.empty()) continue;
+        try {
+            with_dispatch([&](Poco::Data::Session& session) {
+                int64_t until = now_ms() + lease_.count();
+                for (int64_t id : deliveries)
+                    session << sql(spool_sql::renew_delivery_lease), use(until), use(id),
+                        use(owner_), now;
+                for (auto& [sink, hook] : hooks)
+                    session << sql(spool_sql::renew_hook_lease), use(until), use(sink), use(hook),
+                        use(owner_), now;
+            });
+        } catch (const std::exception&) {
+            // The store is unreachable: the next round tries again; if it stays so, the leases
+            // expire and another replica takes the work over, which is what should happen.
+        }
+    }
 }
 
 }  // namespace tg::host

@@ -1,10 +1,19 @@
 // The durable intake: deliveries are committed here before the webhook is answered 200, and
 // the dispatcher takes them from here. Concurrent commits share one transaction (group commit)
 // so that durability costs one fsync per batch, not per request.
+//
+// The store is SQLite (one host) or PostgreSQL (several replicas sharing one spool). Work is
+// taken with leases: a replica claims the head delivery of a sink, or a due slot of a hook, until
+// a time it keeps pushing forward while it works; when a replica dies its leases expire and
+// another replica takes the work over. A sink's deliveries still go one at a time, in order,
+// across all replicas: only the head of a sink can be claimed.
 #pragma once
+
+#include "spool/store_url.hpp"
 
 #include <Poco/Data/Session.h>
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -12,9 +21,11 @@
 #include <future>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace tg::host {
@@ -48,11 +59,38 @@ struct SpoolStats {
     int64_t dead_letters = 0;
 };
 
+// What claim() found for a sink.
+struct Claim {
+    // The sink's head delivery, leased to this replica: deliver it, then complete(),
+    // reschedule() or dead_letter() it.
+    std::optional<SpooledDelivery> delivery;
+    // Otherwise: the sink has a delivery that is not to be taken yet (waiting), because it is
+    // not due or another replica holds it (held_elsewhere); look again at retry_at_ms at the
+    // latest (a holder may finish before).
+    bool waiting = false;
+    bool held_elsewhere = false;
+    int64_t retry_at_ms = 0;
+    // When the delivery was taken over from a replica whose lease expired: that replica.
+    std::string taken_over_from;
+};
+
+struct HookClaim {
+    bool claimed = false;       // this replica runs the slot; then finish/fail_hook_run
+    int64_t last_slot_ms = 0;   // as stored now (another replica may have run it meanwhile)
+    int64_t busy_until_ms = 0;  // not claimed: another replica runs it, or pauses after a failure
+};
+
+struct SpoolOptions {
+    std::string owner;  // this replica's name in leases; "" = host:pid:random
+    std::chrono::milliseconds lease{std::chrono::seconds(60)};
+};
+
 int64_t now_ms();
 
 class Spool {
-public:
-    explicit Spool(const std::string& database_path);
+  public:
+    explicit Spool(const std::string& sqlite_path);
+    explicit Spool(const StoreUrl& store, SpoolOptions options = {});
     ~Spool();
     Spool(const Spool&) = delete;
     Spool& operator=(const Spool&) = delete;
@@ -62,41 +100,83 @@ public:
     // Called after every successful commit (the dispatcher wakes up on it).
     void on_commit(std::function<void()> listener);
 
-    std::optional<SpooledDelivery> head(const std::string& sink);
+    // Claims the oldest delivery of `sink` if it is due and no other replica holds it.
+    Claim claim(const std::string& sink);
     void complete(int64_t id);
-    void reschedule(int64_t id, uint32_t attempts, int64_t next_ms, const std::string& error);
-    void dead_letter(const SpooledDelivery& delivery, uint32_t attempts, const std::string& reason);
+    // Both return false when the lease was lost meanwhile (another replica took the delivery
+    // over): its outcome is then that replica's to record.
+    bool reschedule(int64_t id, uint32_t attempts, int64_t next_ms, const std::string& error);
+    bool dead_letter(const SpooledDelivery& delivery, uint32_t attempts, const std::string& reason);
 
     SpoolStats stats();
+
+    // Scheduled hooks: the last slot run, across all replicas.
     std::optional<int64_t> hook_last_slot(const std::string& sink, const std::string& hook);
     void set_hook_last_slot(const std::string& sink, const std::string& hook, int64_t slot_ms);
+    // The stored last slot; a hook seen for the first time is recorded with `start_ms`.
+    int64_t init_hook(const std::string& sink, const std::string& hook, int64_t start_ms);
+    // Claims the slot after `last_slot_ms`: succeeds for one replica only.
+    HookClaim claim_hook_run(const std::string& sink, const std::string& hook,
+                             int64_t last_slot_ms);
+    // After a claimed run: it succeeded (the last slot becomes `slot_ms`), or it failed and no
+    // replica tries again before `retry_after_ms`.
+    void finish_hook_run(const std::string& sink, const std::string& hook, int64_t slot_ms);
+    void fail_hook_run(const std::string& sink, const std::string& hook, int64_t retry_after_ms);
+
+    const StoreUrl& store() const { return store_; }
+    const std::string& owner() const { return owner_; }
+    std::chrono::milliseconds lease() const { return lease_; }
 
     // The last write error, "" while writes succeed (for /readyz and the log).
     std::string write_error() const;
 
-private:
+  private:
     struct Batch {
         std::vector<NewDelivery> deliveries;
         std::promise<void> done;
     };
+    // A connection that is opened again after a failure (PostgreSQL: the server restarted, the
+    // network broke, a transaction was aborted).
+    struct Connection {
+        std::optional<Poco::Data::Session> session;
+        bool broken = false;
+    };
+    Poco::Data::Session& usable(Connection& connection, const char* synchronous);
+    template <class F>
+    auto with_dispatch(F&& work);
     void writer_loop();
     void write_batches(std::vector<Batch>& batches);
+    void insert_batches(Poco::Data::Session& session, std::vector<Batch>& batches, int64_t created);
     void set_write_error(const std::string& error);
+    void lease_loop();
+    std::string sql(const char* statement) const;
 
-    // Two connections: the intake's fsyncs every commit (synchronous=FULL); the dispatcher's
-    // bookkeeping may lose its last commits in a power cut, which only means a redelivery.
-    Poco::Data::Session intake_;
+    StoreUrl store_;
+    std::string owner_;
+    std::chrono::milliseconds lease_;
+
+    // Two connections: the intake's fsyncs every commit (SQLite: synchronous=FULL); the
+    // dispatcher's bookkeeping may lose its last commits in a power cut, which only means a
+    // redelivery.
+    Connection intake_;
     std::mutex dispatch_mutex_;
-    Poco::Data::Session dispatch_;
+    Connection dispatch_;
+
+    // What this replica holds leases on, renewed by lease_loop while it works.
+    std::mutex held_mutex_;
+    std::set<int64_t> held_deliveries_;
+    std::set<std::pair<std::string, std::string>> held_hooks_;
 
     std::mutex queue_mutex_;
     std::condition_variable queue_cv_;
+    std::condition_variable lease_cv_;  // wakes lease_loop when stopping
     std::deque<Batch> queue_;
     bool stopping_ = false;
     std::function<void()> listener_;
     mutable std::mutex error_mutex_;
     std::string write_error_;
     std::thread writer_;
+    std::thread lease_thread_;
 };
 
 }  // namespace tg::host

@@ -1,48 +1,154 @@
-// Every SQL statement of the spool, in one place. Written in the dialect SQLite and PostgreSQL
-// share where they can; `?` placeholders are SQLite's (a PostgreSQL store rewrites them to $n).
+// Every SQL statement of the spool, for both stores, in one place. Statements are written once in
+// the dialect SQLite and PostgreSQL share, with `?` placeholders; `text()` rewrites them to
+// PostgreSQL's `$1, $2, ...`. Where the dialects differ (the schema's key columns, the migration
+// lock) both texts stand side by side.
 #pragma once
+
+#include <cstddef>
+#include <iterator>
+#include <string>
 
 namespace tg::host::spool_sql {
 
-inline constexpr int schema_version = 1;
+enum class Dialect { sqlite, postgresql };
 
-inline constexpr const char* create_schema[] = {
-    "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)",
-    // One row per (notification, sink) still to deliver. Delivered rows are deleted.
-    "CREATE TABLE IF NOT EXISTS deliveries ("
-    " id INTEGER PRIMARY KEY,"
-    " sink TEXT NOT NULL, route TEXT NOT NULL, payload TEXT NOT NULL,"
-    " idempotency_key TEXT NOT NULL, created_ms BIGINT NOT NULL, next_ms BIGINT NOT NULL,"
-    " attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT NOT NULL DEFAULT '')",
-    // A byte-identical resend (Alertmanager HA, repeat_interval) of a delivery still pending is
-    // the same work: the unique key folds it into the pending row.
-    "CREATE UNIQUE INDEX IF NOT EXISTS deliveries_pending_key ON deliveries (sink, idempotency_key)",
-    "CREATE INDEX IF NOT EXISTS deliveries_by_sink ON deliveries (sink, id)",
-    "CREATE TABLE IF NOT EXISTS dead_letters ("
-    " id INTEGER PRIMARY KEY,"
-    " sink TEXT NOT NULL, route TEXT NOT NULL, payload TEXT NOT NULL,"
-    " idempotency_key TEXT NOT NULL, created_ms BIGINT NOT NULL, failed_ms BIGINT NOT NULL,"
-    " attempts INTEGER NOT NULL, reason TEXT NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS hook_runs ("
-    " sink TEXT NOT NULL, hook TEXT NOT NULL, last_slot_ms BIGINT NOT NULL,"
-    " PRIMARY KEY (sink, hook))",
+// The statement as `dialect` wants it: `?` outside quoted literals becomes `$n` for PostgreSQL.
+inline std::string text(Dialect dialect, const char* sql) {
+    std::string out;
+    if (dialect == Dialect::sqlite) return out.assign(sql);
+    int n = 0;
+    bool quoted = false;
+    for (const char* p = sql; *p; ++p) {
+        if (*p == '\'') quoted = !quoted;
+        if (*p == '?' && !quoted) {
+            out += '$';
+            out += std::to_string(++n);
+        } else {
+            out += *p;
+        }
+    }
+    return out;
+}
+
+// ---------------------------------------------------------------- schema and migrations
+
+// Version 1 is the schema of the first SQLite spool files; those files must keep opening.
+// Version 2 adds the leases that let several replicas share one store.
+inline constexpr int schema_version = 2;
+
+struct Step {
+    const char* sqlite;
+    const char* postgresql;  // nullptr: the same text as SQLite's
+    const char* for_dialect(Dialect d) const {
+        return d == Dialect::postgresql && postgresql ? postgresql : sqlite;
+    }
 };
+
+inline constexpr const char* create_version_table =
+    "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)";
+
+// Several replicas may start at once against one PostgreSQL: they migrate one after the other
+// (a transaction-scoped advisory lock; the key is arbitrary but fixed). SQLite has one process.
+inline constexpr const char* migration_lock_postgresql = "SELECT pg_advisory_xact_lock(7134027741)";
 
 inline constexpr const char* read_version = "SELECT COALESCE(MAX(version), 0) FROM schema_version";
 inline constexpr const char* write_version = "INSERT INTO schema_version (version) VALUES (?)";
+
+inline constexpr Step schema_v1[] = {
+    // One row per (notification, sink) still to deliver. Delivered rows are deleted.
+    {"CREATE TABLE IF NOT EXISTS deliveries ("
+     " id INTEGER PRIMARY KEY,"
+     " sink TEXT NOT NULL, route TEXT NOT NULL, payload TEXT NOT NULL,"
+     " idempotency_key TEXT NOT NULL, created_ms BIGINT NOT NULL, next_ms BIGINT NOT NULL,"
+     " attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT NOT NULL DEFAULT '')",
+     // A sequence hands out increasing ids across all sessions: arrival order.
+     "CREATE TABLE IF NOT EXISTS deliveries ("
+     " id BIGSERIAL PRIMARY KEY,"
+     " sink TEXT NOT NULL, route TEXT NOT NULL, payload TEXT NOT NULL,"
+     " idempotency_key TEXT NOT NULL, created_ms BIGINT NOT NULL, next_ms BIGINT NOT NULL,"
+     " attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT NOT NULL DEFAULT '')"},
+    // A byte-identical resend (Alertmanager HA, repeat_interval) of a delivery still pending is
+    // the same work: the unique key folds it into the pending row.
+    {"CREATE UNIQUE INDEX IF NOT EXISTS deliveries_pending_key ON deliveries (sink, "
+     "idempotency_key)",
+     nullptr},
+    {"CREATE INDEX IF NOT EXISTS deliveries_by_sink ON deliveries (sink, id)", nullptr},
+    {"CREATE TABLE IF NOT EXISTS dead_letters ("
+     " id INTEGER PRIMARY KEY,"
+     " sink TEXT NOT NULL, route TEXT NOT NULL, payload TEXT NOT NULL,"
+     " idempotency_key TEXT NOT NULL, created_ms BIGINT NOT NULL, failed_ms BIGINT NOT NULL,"
+     " attempts INTEGER NOT NULL, reason TEXT NOT NULL)",
+     "CREATE TABLE IF NOT EXISTS dead_letters ("
+     " id BIGSERIAL PRIMARY KEY,"
+     " sink TEXT NOT NULL, route TEXT NOT NULL, payload TEXT NOT NULL,"
+     " idempotency_key TEXT NOT NULL, created_ms BIGINT NOT NULL, failed_ms BIGINT NOT NULL,"
+     " attempts INTEGER NOT NULL, reason TEXT NOT NULL)"},
+    {"CREATE TABLE IF NOT EXISTS hook_runs ("
+     " sink TEXT NOT NULL, hook TEXT NOT NULL, last_slot_ms BIGINT NOT NULL,"
+     " PRIMARY KEY (sink, hook))",
+     nullptr},
+};
+
+inline constexpr Step schema_v2[] = {
+    // The replica working on a delivery, until when (ms since the epoch). '' / 0: free.
+    {"ALTER TABLE deliveries ADD COLUMN lease_owner TEXT NOT NULL DEFAULT ''", nullptr},
+    {"ALTER TABLE deliveries ADD COLUMN lease_until_ms BIGINT NOT NULL DEFAULT 0", nullptr},
+    // The replica running a hook's due slot, until when; after a failed run: nobody, and the
+    // time before which no replica tries again.
+    {"ALTER TABLE hook_runs ADD COLUMN running_owner TEXT NOT NULL DEFAULT ''", nullptr},
+    {"ALTER TABLE hook_runs ADD COLUMN running_until_ms BIGINT NOT NULL DEFAULT 0", nullptr},
+};
+
+struct Migration {
+    int version;
+    const Step* steps;
+    size_t count;
+};
+
+inline constexpr Migration migrations[] = {
+    {1, schema_v1, std::size(schema_v1)},
+    {2, schema_v2, std::size(schema_v2)},
+};
+
+// ---------------------------------------------------------------- intake
 
 inline constexpr const char* insert_delivery =
     "INSERT INTO deliveries (sink, route, payload, idempotency_key, created_ms, next_ms)"
     " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
 
+// ---------------------------------------------------------------- dispatch: claims and leases
+
+// The oldest delivery of a sink, whoever holds it: a sink's deliveries go one at a time, in order.
 inline constexpr const char* head_of_sink =
-    "SELECT id, route, payload, idempotency_key, created_ms, next_ms, attempts, last_error"
-    " FROM deliveries WHERE sink = ? ORDER BY id LIMIT 1";
+    "SELECT id, route, payload, idempotency_key, created_ms, next_ms, attempts, last_error,"
+    " lease_owner, lease_until_ms FROM deliveries WHERE sink = ? ORDER BY id LIMIT 1";
+
+// Compare-and-set on the head row just read: it becomes ours only if it is still due, unchanged
+// (same attempts) and free, expired or already ours. Concurrent claimants serialise on the row;
+// exactly one sees 1 row updated.
+inline constexpr const char* claim_delivery =
+    "UPDATE deliveries SET lease_owner = ?, lease_until_ms = ?"
+    " WHERE id = ? AND attempts = ? AND next_ms <= ?"
+    " AND (lease_owner = '' OR lease_owner = ? OR lease_until_ms < ?)";
+
+// An SQLite spool serves one process: leases found when it opens belong to a process that is
+// gone (killed), and its work is this one's at once.
+inline constexpr const char* release_delivery_leases =
+    "UPDATE deliveries SET lease_owner = '', lease_until_ms = 0 WHERE lease_owner <> ''";
+inline constexpr const char* release_hook_leases =
+    "UPDATE hook_runs SET running_owner = '', running_until_ms = 0 WHERE running_owner <> ''";
+
+inline constexpr const char* renew_delivery_lease =
+    "UPDATE deliveries SET lease_until_ms = ? WHERE id = ? AND lease_owner = ?";
 
 inline constexpr const char* delete_delivery = "DELETE FROM deliveries WHERE id = ?";
 
+inline constexpr const char* delete_leased_delivery =
+    "DELETE FROM deliveries WHERE id = ? AND lease_owner = ?";
+
 inline constexpr const char* reschedule_delivery =
-    "UPDATE deliveries SET attempts = ?, next_ms = ?, last_error = ? WHERE id = ?";
+    "UPDATE deliveries SET attempts = ?, next_ms = ?, last_error = ?, lease_owner = '',"
+    " lease_until_ms = 0 WHERE id = ? AND lease_owner = ?";
 
 inline constexpr const char* insert_dead_letter =
     "INSERT INTO dead_letters (sink, route, payload, idempotency_key, created_ms, failed_ms,"
@@ -53,11 +159,37 @@ inline constexpr const char* depth_and_oldest =
 
 inline constexpr const char* dead_letter_count = "SELECT COUNT(*) FROM dead_letters";
 
+// ---------------------------------------------------------------- scheduled hooks
+
 inline constexpr const char* read_hook_run =
-    "SELECT last_slot_ms FROM hook_runs WHERE sink = ? AND hook = ?";
+    "SELECT last_slot_ms, running_owner, running_until_ms FROM hook_runs WHERE sink = ? AND hook = "
+    "?";
+
+// A hook seen for the first time: the first replica to start records the time it starts from.
+inline constexpr const char* insert_hook_run =
+    "INSERT INTO hook_runs (sink, hook, last_slot_ms) VALUES (?, ?, ?) ON CONFLICT (sink, hook) DO "
+    "NOTHING";
 
 inline constexpr const char* write_hook_run =
     "INSERT INTO hook_runs (sink, hook, last_slot_ms) VALUES (?, ?, ?)"
-    " ON CONFLICT (sink, hook) DO UPDATE SET last_slot_ms = excluded.last_slot_ms";
+    " ON CONFLICT (sink, hook) DO UPDATE SET last_slot_ms = excluded.last_slot_ms,"
+    " running_owner = '', running_until_ms = 0";
+
+// Compare-and-set: the replica that still sees the last slot it knows, with nobody running it (or
+// the runner's lease expired, or the pause after a failure over), runs the due slot.
+inline constexpr const char* claim_hook_run =
+    "UPDATE hook_runs SET running_owner = ?, running_until_ms = ?"
+    " WHERE sink = ? AND hook = ? AND last_slot_ms = ? AND running_until_ms < ?";
+
+inline constexpr const char* renew_hook_lease =
+    "UPDATE hook_runs SET running_until_ms = ? WHERE sink = ? AND hook = ? AND running_owner = ?";
+
+inline constexpr const char* finish_hook_run =
+    "UPDATE hook_runs SET last_slot_ms = ?, running_owner = '', running_until_ms = 0"
+    " WHERE sink = ? AND hook = ? AND running_owner = ?";
+
+inline constexpr const char* fail_hook_run =
+    "UPDATE hook_runs SET running_owner = '', running_until_ms = ?"
+    " WHERE sink = ? AND hook = ? AND running_owner = ?";
 
 }  // namespace tg::host::spool_sql

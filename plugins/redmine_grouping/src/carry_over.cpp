@@ -30,6 +30,7 @@ CarryOverResult run_carry_over(const Config& config, RedmineClient& client, Stat
         try {
             executor.change_status(issue.id, carry, text.carry_over_note(now), "持ち越し");
             ++result.changed;
+            host.count("redmine_actions_total", "action=carried_over");
         } catch (const tg::Drop& e) {
             failures.push_back(e.what());  // the others still get carried over
         }

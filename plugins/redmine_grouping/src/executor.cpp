@@ -114,6 +114,11 @@ void Executor::run(const Plan& plan, const AlertFacts& facts, const Alert& alert
     const std::string alertname = alert.alertname();
     const int64_t now_unix = unix_seconds(now);
     int64_t new_root = 0, new_issue = 0;
+    // redmine_actions_total{action}: what reached Redmine (not counted in a dry run).
+    auto counted = [&](const char* action) {
+        if (!client_.dry_run())
+            host_.count("redmine_actions_total", std::string("action=") + action);
+    };
     auto target = [&](int64_t id) {
         if (id == kNewRoot) return new_root;
         if (id == kNewIssue) return new_issue;
@@ -127,6 +132,7 @@ void Executor::run(const Plan& plan, const AlertFacts& facts, const Alert& alert
                 store_.put_root(alertname, {c.id, true});
                 store_.clear_intent(subject);
                 new_root = c.id;
+                counted("created");
                 break;
             }
             case ActionKind::create_issue: {
@@ -136,35 +142,42 @@ void Executor::run(const Plan& plan, const AlertFacts& facts, const Alert& alert
                 store_.put_issue(facts.key, alertname, {c.id, true, c.parent, 0, now_unix});
                 store_.clear_intent(facts.key);
                 new_issue = c.id;
+                counted("created");
                 break;
             }
             case ActionKind::set_parent: {
                 const int64_t parent = target(a.parent);
                 set_parent(target(a.issue), parent);
+                counted("parented");
                 break;
             }
             case ActionKind::note_recurrence:
                 note(a.issue, text_.recurrence_note(alert, external_url), "再発 note");
+                counted("noted");
                 break;
             case ActionKind::note_resolved:
                 if (a.close) {
                     const int64_t done = statuses_.resolve(config_.status_done, "status_done");
                     change_status(a.issue, done, text_.resolved_note(alert, now), "解消 and close");
                     store_.set_open(a.issue, false, now_unix);
+                    counted("closed");
                 } else {
                     note(a.issue, text_.resolved_note(alert, now), "解消 note");
                 }
+                counted("resolved");
                 break;
             case ActionKind::reopen: {
                 const int64_t open = statuses_.reopen_status(config_.tracker_id);
                 change_status(a.issue, open, text_.reopen_note(alert, external_url), "reopen");
                 store_.set_open(a.issue, true, 0);
+                counted("reopened");
                 break;
             }
             case ActionKind::close_root: {
                 const int64_t done = statuses_.resolve(config_.status_done, "status_done");
                 change_status(a.issue, done, text_.root_closed_note(now), "close the Root");
                 store_.set_root_open(a.issue, false);
+                counted("closed");
                 break;
             }
         }

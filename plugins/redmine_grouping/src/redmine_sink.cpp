@@ -39,9 +39,12 @@ RedmineSink::RedmineSink(const tg::SinkContext& context)
       statuses_(client_, config_.tracker_id),
       executor_(config_, client_, store_, statuses_, text_, host_) {
     // One debug line per Redmine request: operators and tests can count what each alert cost.
+    // The same requests as a histogram: redmine_request_duration_seconds{method,status}.
     client_.set_observer([this](const std::string& method, const std::string& path, int status, double ms) {
         host_.debug("redmine request method=" + method + " path=" + path.substr(0, path.find('?')) +
                     " status=" + std::to_string(status) + " ms=" + std::to_string(static_cast<int>(ms)));
+        host_.observe("redmine_request_duration_seconds",
+                      "method=" + method + ",status=" + std::to_string(status), ms / 1000.0);
     });
 }
 
@@ -82,6 +85,7 @@ void RedmineSink::deliver(const tg::Delivery& delivery) {
         for (const Alert& alert : notification.alerts) {
             try {
                 executor_.apply(alert, notification.external_url, now());
+                if (!dry) log_delivered(delivery, alert);
             } catch (const tg::Drop& e) {
                 failures.push_back(e.what());
                 host_.error(std::string("alert ") +
@@ -117,6 +121,23 @@ void RedmineSink::deliver(const tg::Delivery& delivery) {
     for (size_t i = 0; i < failures.size(); ++i) message += (i ? " | " : "") + failures[i];
     if (retryable) throw tg::RetryLater(message);
     throw tg::Drop(message);
+}
+
+void RedmineSink::log_delivered(const tg::Delivery& delivery, const Alert& alert) {
+    // One line per alert for operators: which route, which alert, which Redmine issue.
+    const std::string key = alert_subject(alert.alertname(), alert.instance());
+    const auto issue = store_.issue(key);
+    std::string quoted = "\"";
+    for (char c : key) {
+        if (c == '"' || c == '\\') quoted += '\\';
+        quoted += c;
+    }
+    quoted += '"';
+    std::string line = "alert delivered route=" + std::string(delivery.route) + " alert=" + quoted +
+                       " status=" + (alert.firing ? "firing" : "resolved") +
+                       " issue=" + (issue ? std::to_string(issue->id) : std::string("none"));
+    if (issue && issue->parent_id) line += " parent=" + std::to_string(issue->parent_id);
+    host_.info(line);
 }
 
 void RedmineSink::run_hook(const tg::HookRun& run) {

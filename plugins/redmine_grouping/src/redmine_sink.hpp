@@ -31,6 +31,7 @@ class RedmineSink : public tg::Sink {
 
   private:
     void ensure_state();
+    void log_delivered(const tg::Delivery& delivery, const Alert& alert);
 
     tg::HostServices host_;
     Config config_;

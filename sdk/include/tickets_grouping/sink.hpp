@@ -68,7 +68,24 @@ public:
         return std::nullopt;
     }
 
+    // Metrics (sink ABI 1.1): exposed as tickets_grouping_sink_<name>{sink="<instance>",...}.
+    // `labels` is "" or "key=value,key=value". No-ops on a host older than 1.1.
+    void count(std::string_view name, std::string_view labels = {}, double value = 1) const {
+        if (has(offsetof(tg_host_services, metric_add)) && services_->metric_add)
+            services_->metric_add(services_->host_ctx, borrow(name), borrow(labels), value);
+    }
+    // One observation (seconds) in the histogram `name`.
+    void observe(std::string_view name, std::string_view labels, double value) const {
+        if (has(offsetof(tg_host_services, metric_observe)) && services_->metric_observe)
+            services_->metric_observe(services_->host_ctx, borrow(name), borrow(labels), value);
+    }
+
 private:
+  // Whether the host's table holds the function pointer at `offset` (older hosts are shorter).
+  bool has(size_t offset) const {
+      return services_ && services_->struct_size >= offset + sizeof(void*);
+  }
+
     const tg_host_services* services_;
 };
 

@@ -22,7 +22,7 @@ extern "C" {
 #endif
 
 #define TG_SINK_ABI_MAJOR 1
-#define TG_SINK_ABI_MINOR 0
+#define TG_SINK_ABI_MINOR 1
 
 /* The one symbol a plugin exports. */
 #define TG_SINK_ENTRY_SYMBOL "tg_sink_entry"
@@ -74,6 +74,20 @@ typedef struct tg_host_services {
      * Copies at most `capacity` bytes into `buffer` (no NUL added) and returns the full
      * length, or TG_ENV_UNSET. Call again with a larger buffer if the result exceeds it. */
     size_t (*get_env)(void* host_ctx, tg_str name, char* buffer, size_t capacity);
+
+    /* --- Added in 1.1: check struct_size before using (an older host lacks them). --- */
+
+    /* Metrics, exposed by the host at /metrics as `tickets_grouping_sink_<name>` with the label
+     * sink="<instance name>" added. `name`: [a-zA-Z_][a-zA-Z0-9_]*, at most 100 bytes.
+     * `labels`: "" or `key=value` pairs separated by commas (e.g. "action=created,kind=root");
+     * keys as names (not "sink", not starting with "__"), values without ',' '=' or control
+     * characters, at most 128 bytes. The host drops an invalid call (warning once per name), a
+     * name used as both a counter and a histogram, and series beyond 1000 per instance.
+     * Safe to call from the sink's own threads; never fails, never blocks for long. */
+    /* Adds `value` (>= 0, finite) to a counter; the name should end in `_total`. */
+    void (*metric_add)(void* host_ctx, tg_str name, tg_str labels, double value);
+    /* Records one observation in a histogram (seconds; buckets 0.005 ... 10 s, +Inf). */
+    void (*metric_observe)(void* host_ctx, tg_str name, tg_str labels, double value);
 } tg_host_services;
 
 /* Arguments of create. Grows only at its end. */

@@ -1,0 +1,24 @@
+// The fuzz entry points, shared by the libFuzzer harnesses (clang, -DTG_FUZZ=ON) and by the
+// regression replay that the normal test suite runs (fuzz/regressions/<target>/*). Each returns
+// normally for any input the code refuses cleanly, and aborts on a broken property.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace tg::fuzz {
+
+// parse_notification, then serialize_subset of every alert and of every other one: what it
+// writes must parse again to the same alerts.
+int webhook(const uint8_t* data, size_t size);
+// First line: Matcher::parse; the rest: a label value to match. parse(to_string()) must give the
+// same matcher back.
+int matcher(const uint8_t* data, size_t size);
+// load_routing_text with an empty environment.
+int routing(const uint8_t* data, size_t size);
+
+using Target = int (*)(const uint8_t*, size_t);
+Target find_target(const std::string& name);  // nullptr when unknown
+
+}  // namespace tg::fuzz
