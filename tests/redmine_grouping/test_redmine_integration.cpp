@@ -539,3 +539,35 @@ TEST_CASE("check() reaches Redmine and resolves the configured statuses", "[redm
     CHECK_FALSE(bad.sink().check());
     CHECK(host.logged("存在しない"));
 }
+
+TEST_CASE("check() names the setting of each problem: key, tracker, workflow", "[redmine]") {
+    Admin admin;
+    TempDir dir;
+    const std::string project = admin.create_project("check-names");
+    admin.create_issue(project, "an open issue the workflow check can look at");
+    const std::string tracker = redmine_env().vars.at("REDMINE_TRACKER_ID");
+    const std::string statuses = R"("status_done":)" + std::to_string(redmine_env().status_done) +
+                                 R"(,"status_carryover":"持ち越し")";
+    for (const char* sub : {"good", "key", "tracker"}) std::filesystem::create_directories(dir.path / sub);
+    {
+        Host host;
+        SinkHandle good(host, sink_config(project, R"("tracker_id":)" + tracker + "," + statuses),
+                        (dir.path / "good").string());
+        CHECK(good.sink().check());
+        CHECK_FALSE(host.logged("could not be checked"));
+    }
+    {
+        Host host;
+        host.env["REDMINE_API_KEY"] = std::string(40, '0');
+        SinkHandle wrong_key(host, sink_config(project, statuses), (dir.path / "key").string());
+        CHECK_FALSE(wrong_key.sink().check());
+        CHECK(host.logged("api_key:"));
+        CHECK_FALSE(host.logged(std::string(40, '0')));
+    }
+    {
+        Host host;
+        SinkHandle wrong_tracker(host, sink_config(project, R"("tracker_id":9999)"), (dir.path / "tracker").string());
+        CHECK_FALSE(wrong_tracker.sink().check());
+        CHECK(host.logged("tracker_id: tracker 9999"));
+    }
+}
