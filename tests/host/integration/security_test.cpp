@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <filesystem>
+
 using namespace tg::test;
 
 namespace {
@@ -96,4 +98,21 @@ TEST_CASE("TLS on the listener: TLS 1.2 and later only") {
     CHECK(run_command({"curl", "-sk", "--max-time", "5", "--tlsv1.1", "--tls-max", "1.1", url + "/healthz"},
                       output) != 0);
     CHECK(http_get(host.port(), "/healthz").status == 0);  // plain HTTP gets no answer
+}
+
+TEST_CASE("files the host creates are not readable by other users") {
+    TempDir dir;
+    write_file(dir / "routes.yaml", routes(dir, "  max_threads: 8\n"));
+    HostProcess host({"--config", dir / "routes.yaml", "--state-dir", dir / "state"}, dir / "host.log");
+    REQUIRE(host.wait_ready());
+    REQUIRE(post_with(host.port(), "").status == 200);
+    REQUIRE(eventually([&] { return read_lines(dir / "alerts.jsonl").size() == 1; }));
+    host.terminate();
+    size_t checked = 0;
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(dir / "state")) {
+        INFO(entry.path().string());
+        CHECK((entry.status().permissions() & std::filesystem::perms::others_all) == std::filesystem::perms::none);
+        ++checked;
+    }
+    CHECK(checked >= 3);  // the spool, the sinks' directory, log_sink's state directory
 }
