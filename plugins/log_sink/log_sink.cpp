@@ -7,20 +7,22 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
+#include <fcntl.h>
+#include <unistd.h>
 #include <cerrno>
 #include <cstring>
-#include <fcntl.h>
 #include <sstream>
-#include <unistd.h>
 
 namespace {
 
 class LogSink : public tg::Sink {
-public:
+  public:
     explicit LogSink(const tg::SinkContext& context) : host_(context.host) {
-        auto config = Poco::JSON::Parser().parse(context.config_json).extract<Poco::JSON::Object::Ptr>();
+        auto config =
+            Poco::JSON::Parser().parse(context.config_json).extract<Poco::JSON::Object::Ptr>();
         for (const auto& [key, value] : *config)
-            if (key != "path") throw std::invalid_argument("log_sink: unknown config key '" + key + "'");
+            if (key != "path")
+                throw std::invalid_argument("log_sink: unknown config key '" + key + "'");
         if (!config->has("path") || !config->get("path").isString() ||
             config->getValue<std::string>("path").empty())
             throw std::invalid_argument("log_sink: config key 'path' (a file name) is required");
@@ -28,7 +30,8 @@ public:
         // Opened once; O_APPEND keeps each write() at the end even if another process appends.
         fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
         if (fd_ < 0)
-            throw std::invalid_argument("log_sink: cannot open '" + path_ + "': " + std::strerror(errno));
+            throw std::invalid_argument("log_sink: cannot open '" + path_ +
+                                        "': " + std::strerror(errno));
     }
     ~LogSink() override { ::close(fd_); }
 
@@ -54,11 +57,13 @@ public:
             return;
         }
         write_all(text);
-        if (::fsync(fd_) != 0) throw tg::RetryLater("log_sink: fsync failed: " + std::string(std::strerror(errno)));
+        if (::fsync(fd_) != 0)
+            throw tg::RetryLater("log_sink: fsync failed: " + std::string(std::strerror(errno)));
     }
 
-private:
-    // Appends whole lines or nothing: a failed write is cut back so a retry never leaves half a line.
+  private:
+    // Appends whole lines or nothing: a failed write is cut back so a retry never leaves half a
+    // line.
     void write_all(const std::string& text) {
         const off_t start = ::lseek(fd_, 0, SEEK_END);
         size_t done = 0;
@@ -67,7 +72,8 @@ private:
             if (n < 0 && errno == EINTR) continue;
             if (n < 0) {
                 const std::string reason = std::strerror(errno);
-                if (start >= 0 && ::ftruncate(fd_, start) != 0) host_.warn("log_sink: cannot cut back " + path_);
+                if (start >= 0 && ::ftruncate(fd_, start) != 0)
+                    host_.warn("log_sink: cannot cut back " + path_);
                 throw tg::RetryLater("log_sink: write to " + path_ + " failed: " + reason);
             }
             done += static_cast<size_t>(n);

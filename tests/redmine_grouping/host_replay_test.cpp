@@ -23,8 +23,8 @@ const std::vector<std::string> sequence = {
 // The operators' env file, pointed at a project of this test's own.
 std::string write_env_file(const rgtest::TempDir& dir, const std::string& project) {
     std::string text;
-    for (const char* key : {"REDMINE_URL", "REDMINE_API_KEY", "REDMINE_TRACKER_ID", "REDMINE_STATUS_DONE",
-                            "REDMINE_STATUS_CARRYOVER"})
+    for (const char* key : {"REDMINE_URL", "REDMINE_API_KEY", "REDMINE_TRACKER_ID",
+                            "REDMINE_STATUS_DONE", "REDMINE_STATUS_CARRYOVER"})
         text += std::string(key) + "=" + rgtest::redmine_env().vars.at(key) + "\n";
     text += "REDMINE_PROJECT_ID=" + project + "\nREDMINE_TIME_ZONE=Asia/Tokyo\n";
     const std::string path = (dir.path / "redmine.env").string();
@@ -56,7 +56,8 @@ size_t count_notes(rgtest::Admin& admin, int64_t id, const std::string& word) {
 
 size_t total_journals(rgtest::Admin& admin, const std::string& project) {
     size_t n = 0;
-    for (const auto& issue : admin.issues(project)) n += admin.notes(issue->getValue<int64_t>("id")).size();
+    for (const auto& issue : admin.issues(project))
+        n += admin.notes(issue->getValue<int64_t>("id")).size();
     return n;
 }
 
@@ -70,7 +71,8 @@ void check_redmine_content(rgtest::Admin& admin, const std::string& project) {
     }
     INFO("subjects: " << [&] {
         std::string s;
-        for (const auto& [subject, id] : by_subject) s += subject + " #" + std::to_string(id) + "; ";
+        for (const auto& [subject, id] : by_subject)
+            s += subject + " #" + std::to_string(id) + "; ";
         return s;
     }());
     CHECK(issues == 5);  // no duplicate of anything
@@ -93,13 +95,14 @@ void check_redmine_content(rgtest::Admin& admin, const std::string& project) {
 
 }  // namespace
 
-TEST_CASE("the fixtures a, b, c, d, e, d2 through the host: one Root, four children, no note from e") {
+TEST_CASE(
+    "the fixtures a, b, c, d, e, d2 through the host: one Root, four children, no note from e") {
     rgtest::Admin admin;
     const std::string project = admin.create_project("host-replay");
     rgtest::TempDir dir;
     const std::string env_file = write_env_file(dir, project);
-    tg::test::HostProcess host({"--env-file", env_file, "--state-dir", (dir.path / "state").string(),
-                                "--log-level", "debug"},
+    tg::test::HostProcess host({"--env-file", env_file, "--state-dir",
+                                (dir.path / "state").string(), "--log-level", "debug"},
                                (dir.path / "host.log").string());
     REQUIRE(host.wait_ready());
 
@@ -124,7 +127,8 @@ TEST_CASE("the fixtures a, b, c, d, e, d2 through the host: one Root, four child
     CHECK(posts == 5);
     CHECK(puts == 5);
     CHECK(gets <= 1);
-    WARN("Redmine requests for a,b,c,d,e,d2: GET " << gets << ", POST " << posts << ", PUT " << puts);
+    WARN("Redmine requests for a,b,c,d,e,d2: GET " << gets << ", POST " << posts << ", PUT "
+                                                   << puts);
     CHECK(log.find(rgtest::redmine_env().api_key) == std::string::npos);
     CHECK(host.terminate() == 0);
 }
@@ -133,15 +137,17 @@ TEST_CASE("every notification sent twice at once through the host: the same Redm
     rgtest::Admin admin;
     const std::string project = admin.create_project("host-twice");
     rgtest::TempDir dir;
-    tg::test::HostProcess host({"--env-file", write_env_file(dir, project), "--state-dir",
-                                (dir.path / "state").string()},
-                               (dir.path / "host.log").string());
+    tg::test::HostProcess host(
+        {"--env-file", write_env_file(dir, project), "--state-dir", (dir.path / "state").string()},
+        (dir.path / "host.log").string());
     REQUIRE(host.wait_ready());
     for (const auto& name : sequence) {
         const std::string body = rgtest::fixture(name);
         int statuses[2] = {0, 0};
-        std::thread first([&] { statuses[0] = tg::test::http_post(host.port(), "/webhook", body).status; });
-        std::thread second([&] { statuses[1] = tg::test::http_post(host.port(), "/webhook", body).status; });
+        std::thread first(
+            [&] { statuses[0] = tg::test::http_post(host.port(), "/webhook", body).status; });
+        std::thread second(
+            [&] { statuses[1] = tg::test::http_post(host.port(), "/webhook", body).status; });
         first.join();
         second.join();
         CHECK(statuses[0] == 200);
@@ -156,7 +162,8 @@ TEST_CASE("the sink's state file deleted mid-sequence: no duplicate issue") {
     const std::string project = admin.create_project("host-wiped");
     rgtest::TempDir dir;
     const std::string state = (dir.path / "state").string();
-    const std::vector<std::string> args{"--env-file", write_env_file(dir, project), "--state-dir", state};
+    const std::vector<std::string> args{"--env-file", write_env_file(dir, project), "--state-dir",
+                                        state};
     auto host = std::make_unique<tg::test::HostProcess>(args, (dir.path / "host.log").string());
     REQUIRE(host->wait_ready());
     for (size_t i = 0; i < sequence.size(); ++i) {
@@ -171,7 +178,9 @@ TEST_CASE("the sink's state file deleted mid-sequence: no duplicate issue") {
             host = std::make_unique<tg::test::HostProcess>(args, (dir.path / "host.log").string());
             REQUIRE(host->wait_ready());
         }
-        REQUIRE(tg::test::http_post(host->port(), "/webhook", rgtest::fixture(sequence[i])).status == 200);
+        REQUIRE(
+            tg::test::http_post(host->port(), "/webhook", rgtest::fixture(sequence[i])).status ==
+            200);
         settle(host->port());
     }
     check_redmine_content(admin, project);

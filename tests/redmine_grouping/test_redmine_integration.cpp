@@ -548,7 +548,8 @@ TEST_CASE("check() names the setting of each problem: key, tracker, workflow", "
     const std::string tracker = redmine_env().vars.at("REDMINE_TRACKER_ID");
     const std::string statuses = R"("status_done":)" + std::to_string(redmine_env().status_done) +
                                  R"(,"status_carryover":"持ち越し")";
-    for (const char* sub : {"good", "key", "tracker"}) std::filesystem::create_directories(dir.path / sub);
+    for (const char* sub : {"good", "key", "tracker"})
+        std::filesystem::create_directories(dir.path / sub);
     {
         Host host;
         SinkHandle good(host, sink_config(project, R"("tracker_id":)" + tracker + "," + statuses),
@@ -566,7 +567,8 @@ TEST_CASE("check() names the setting of each problem: key, tracker, workflow", "
     }
     {
         Host host;
-        SinkHandle wrong_tracker(host, sink_config(project, R"("tracker_id":9999)"), (dir.path / "tracker").string());
+        SinkHandle wrong_tracker(host, sink_config(project, R"("tracker_id":9999)"),
+                                 (dir.path / "tracker").string());
         CHECK_FALSE(wrong_tracker.sink().check());
         CHECK(host.logged("tracker_id: tracker 9999"));
     }

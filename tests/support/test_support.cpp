@@ -7,17 +7,17 @@
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/StreamCopier.h>
 
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
-#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
-#include <sys/wait.h>
 #include <thread>
-#include <unistd.h>
 
 extern char** environ;
 
@@ -81,15 +81,18 @@ TempDir::~TempDir() {
     if (!std::getenv("TG_TEST_KEEP")) std::filesystem::remove_all(path_, ec);
 }
 
-HttpResult http_request(int port, const std::string& method, const std::string& path, const std::string& body,
-                        const std::map<std::string, std::string>& headers, std::chrono::milliseconds timeout) {
+HttpResult http_request(int port, const std::string& method, const std::string& path,
+                        const std::string& body, const std::map<std::string, std::string>& headers,
+                        std::chrono::milliseconds timeout) {
     HttpResult result;
     try {
         Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port));
-        session.setTimeout(Poco::Timespan(std::chrono::duration_cast<std::chrono::microseconds>(timeout).count()));
+        session.setTimeout(
+            Poco::Timespan(std::chrono::duration_cast<std::chrono::microseconds>(timeout).count()));
         Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
         for (const auto& [name, value] : headers) request.set(name, value);
-        if (!body.empty() || method == "POST" || method == "PUT") request.setContentLength(static_cast<std::streamsize>(body.size()));
+        if (!body.empty() || method == "POST" || method == "PUT")
+            request.setContentLength(static_cast<std::streamsize>(body.size()));
         session.sendRequest(request) << body;
         Poco::Net::HTTPResponse response;
         std::istream& in = session.receiveResponse(response);
@@ -124,7 +127,8 @@ int run_command(const std::vector<std::string>& argv, std::string& output,
     output.clear();
     char buffer[4096];
     ssize_t n;
-    while ((n = read(pipe_fds[0], buffer, sizeof buffer)) > 0) output.append(buffer, static_cast<size_t>(n));
+    while ((n = read(pipe_fds[0], buffer, sizeof buffer)) > 0)
+        output.append(buffer, static_cast<size_t>(n));
     close(pipe_fds[0]);
     int status = 0;
     waitpid(pid, &status, 0);
@@ -168,7 +172,8 @@ bool HostProcess::running() {
 }
 
 bool HostProcess::wait_ready(std::chrono::milliseconds timeout) {
-    return eventually([&] { return !running() || http_get(port_, "/healthz").status == 200; }, timeout) &&
+    return eventually([&] { return !running() || http_get(port_, "/healthz").status == 200; },
+                      timeout) &&
            running();
 }
 

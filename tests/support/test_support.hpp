@@ -4,12 +4,12 @@
 
 #include <Poco/JSON/Object.h>
 
+#include <sys/types.h>
 #include <chrono>
 #include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
-#include <sys/types.h>
 
 namespace tg::test {
 
@@ -26,7 +26,7 @@ std::string plugin_dir();
 int free_port();
 
 class TempDir {
-public:
+  public:
     TempDir();
     ~TempDir();
     TempDir(const TempDir&) = delete;
@@ -34,7 +34,7 @@ public:
     const std::string& path() const { return path_; }
     std::string operator/(const std::string& name) const { return path_ + "/" + name; }
 
-private:
+  private:
     std::string path_;
 };
 
@@ -51,12 +51,14 @@ HttpResult http_request(int port, const std::string& method, const std::string& 
 inline HttpResult http_post(int port, const std::string& path, const std::string& body) {
     return http_request(port, "POST", path, body, {{"Content-Type", "application/json"}});
 }
-inline HttpResult http_get(int port, const std::string& path) { return http_request(port, "GET", path); }
+inline HttpResult http_get(int port, const std::string& path) {
+    return http_request(port, "GET", path);
+}
 
 // The tickets-grouping binary, started with `args` plus --listen on a free port; its output
 // goes to a log file that tests may read.
 class HostProcess {
-public:
+  public:
     // `port` 0 picks a free one; a fixed port lets a peer be configured before the host starts.
     HostProcess(const std::vector<std::string>& args, const std::string& log_path,
                 const std::map<std::string, std::string>& env = {}, int port = 0);
@@ -66,13 +68,13 @@ public:
 
     int port() const { return port_; }
     bool wait_ready(std::chrono::milliseconds timeout = std::chrono::seconds(15));
-    void kill_hard();      // SIGKILL, then reaps
-    int terminate();       // SIGTERM, returns the exit status (or -1)
+    void kill_hard();  // SIGKILL, then reaps
+    int terminate();   // SIGTERM, returns the exit status (or -1)
     bool running();
     void send_signal(int signal);
     std::string log() const;
 
-private:
+  private:
     pid_t pid_ = -1;
     int port_ = 0;
     std::string log_path_;
@@ -88,7 +90,9 @@ bool eventually(F condition, std::chrono::milliseconds timeout = std::chrono::se
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (std::chrono::steady_clock::now() < deadline) {
         if (condition()) return true;
-        struct timespec pause {0, 50 * 1000 * 1000};
+        struct timespec pause {
+            0, 50 * 1000 * 1000
+        };
         nanosleep(&pause, nullptr);
     }
     return condition();

@@ -8,7 +8,8 @@ namespace tg::host {
 // Serves until SIGTERM/SIGINT; SIGHUP and POST /-/reload re-read the files named in `options`.
 int serve(const Options& options, const Configuration& configuration);
 int check_config(const Configuration& configuration);
-int run_hook_now(const Configuration& configuration, const std::string& sink_and_hook, bool dry_run);
+int run_hook_now(const Configuration& configuration, const std::string& sink_and_hook,
+                 bool dry_run);
 int replay(const Configuration& configuration, const std::string& file, bool dry_run);
 
 }  // namespace tg::host

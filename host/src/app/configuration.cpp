@@ -6,9 +6,9 @@
 #include "observability/log.hpp"
 #include "plugins/plugin_loader.hpp"
 
+#include <sys/stat.h>
 #include <cstdlib>
 #include <filesystem>
-#include <sys/stat.h>
 
 namespace tg::host {
 
@@ -31,7 +31,8 @@ Configuration load_configuration(const Options& options) {
     result.env = env;
 
     if (options.config_file) {
-        result.routing = std::make_shared<RoutingConfig>(load_routing_file(*options.config_file, *env));
+        result.routing =
+            std::make_shared<RoutingConfig>(load_routing_file(*options.config_file, *env));
     } else {
         if (!env->get("REDMINE_URL"))
             throw UsageError(
@@ -41,12 +42,16 @@ Configuration load_configuration(const Options& options) {
     }
 
     const char* systemd_state = std::getenv("STATE_DIRECTORY");
-    if (options.state_dir) result.state_dir = *options.state_dir;
-    else if (result.routing->state_dir) result.state_dir = *result.routing->state_dir;
+    if (options.state_dir)
+        result.state_dir = *options.state_dir;
+    else if (result.routing->state_dir)
+        result.state_dir = *result.routing->state_dir;
     else if (systemd_state && *systemd_state) {
         // systemd may list several directories separated by ':'; the first is ours.
-        result.state_dir = std::string(systemd_state).substr(0, std::string(systemd_state).find(':'));
-    } else result.state_dir = "./state";
+        result.state_dir =
+            std::string(systemd_state).substr(0, std::string(systemd_state).find(':'));
+    } else
+        result.state_dir = "./state";
 
     const GetEnv get_env = [env](const std::string& name) { return env->get(name); };
     try {
@@ -64,8 +69,10 @@ Configuration load_configuration(const Options& options) {
 
     if (options.listen)
         result.listen = *options.listen;
-    else if (result.routing->server.listen) result.listen = *result.routing->server.listen;
-    else result.listen = "0.0.0.0:5005";
+    else if (result.routing->server.listen)
+        result.listen = *result.routing->server.listen;
+    else
+        result.listen = "0.0.0.0:5005";
     return result;
 }
 
@@ -78,8 +85,8 @@ std::vector<std::shared_ptr<SinkInstance>> create_sinks(const Configuration& con
     auto env = configuration.env;
     SinkHostContext host;
     host.log = [](tg_log_level level, const std::string& sink, const std::string& message) {
-        static constexpr log::Level levels[] = {log::Level::debug, log::Level::info, log::Level::warn,
-                                                log::Level::error};
+        static constexpr log::Level levels[] = {log::Level::debug, log::Level::info,
+                                                log::Level::warn, log::Level::error};
         const auto index = static_cast<size_t>(level) < 4 ? static_cast<size_t>(level) : 3;
         log::write(levels[index], message, {{"sink", sink}});
     };
@@ -93,7 +100,8 @@ std::vector<std::shared_ptr<SinkInstance>> create_sinks(const Configuration& con
                                 const Metrics::LabelSet& labels, double value) {
             return kind == SinkHostContext::MetricKind::counter
                        ? metrics->add(name, "Counted by a sink plugin.", labels, value)
-                       : metrics->observe(name, "Observed by a sink plugin (seconds).", labels, value);
+                       : metrics->observe(name, "Observed by a sink plugin (seconds).", labels,
+                                          value);
         };
 
     std::vector<std::shared_ptr<SinkInstance>> sinks;
@@ -106,15 +114,17 @@ std::vector<std::shared_ptr<SinkInstance>> create_sinks(const Configuration& con
         ::chmod(state_dir.c_str(), 0750);
         sinks.push_back(std::make_shared<SinkInstance>(plugin, path, sink.name, sink.config_json,
                                                        state_dir.string(), host));
-        log::info("sink ready", {{"sink", sink.name}, {"plugin", path},
-                                 {"plugin_version", plugin->plugin_version ? plugin->plugin_version : ""}});
+        log::info("sink ready",
+                  {{"sink", sink.name},
+                   {"plugin", path},
+                   {"plugin_version", plugin->plugin_version ? plugin->plugin_version : ""}});
     }
     if (!only.empty() && sinks.empty()) throw UsageError("no sink named '" + only + "'");
     return sinks;
 }
 
-std::vector<ScheduledHook> scheduled_hooks(const Configuration& configuration,
-                                           const std::vector<std::shared_ptr<SinkInstance>>& sinks) {
+std::vector<ScheduledHook> scheduled_hooks(
+    const Configuration& configuration, const std::vector<std::shared_ptr<SinkInstance>>& sinks) {
     std::vector<ScheduledHook> hooks;
     const auto& routing = *configuration.routing;
     for (const auto& sink : sinks) {
@@ -128,22 +138,25 @@ std::vector<ScheduledHook> scheduled_hooks(const Configuration& configuration,
                     declared_names += (declared_names.empty() ? "" : ", ") + declared.name;
                 }
                 if (!found)
-                    throw UsageError("sinks." + sink->name() + ".hooks." + name + ": the sink declares no hook named '" +
-                                     name + "' (it has: " + (declared_names.empty() ? "none" : declared_names) + ")");
+                    throw UsageError("sinks." + sink->name() + ".hooks." + name +
+                                     ": the sink declares no hook named '" + name + "' (it has: " +
+                                     (declared_names.empty() ? "none" : declared_names) + ")");
             }
         for (const auto& declared : sink->hooks()) {
             HookSchedule schedule;
             if (config)
-                if (auto it = config->hooks.find(declared.name); it != config->hooks.end()) schedule = it->second;
+                if (auto it = config->hooks.find(declared.name); it != config->hooks.end())
+                    schedule = it->second;
             if (!schedule.enabled) continue;
             const std::string cron = schedule.cron.value_or(declared.default_cron);
-            const std::string zone =
-                schedule.time_zone.value_or(!declared.time_zone.empty() ? declared.time_zone
-                                                                        : routing.time_zone.value_or(""));
+            const std::string zone = schedule.time_zone.value_or(
+                !declared.time_zone.empty() ? declared.time_zone : routing.time_zone.value_or(""));
             try {
-                hooks.push_back({sink->name(), declared.name, cron, CronSchedule::parse(cron), find_time_zone(zone)});
+                hooks.push_back({sink->name(), declared.name, cron, CronSchedule::parse(cron),
+                                 find_time_zone(zone)});
             } catch (const std::exception& e) {
-                throw UsageError("sink '" + sink->name() + "' hook '" + declared.name + "': " + e.what());
+                throw UsageError("sink '" + sink->name() + "' hook '" + declared.name +
+                                 "': " + e.what());
             }
         }
     }

@@ -19,7 +19,7 @@ struct Configuration {
     std::shared_ptr<const Environment> env;
     std::shared_ptr<const RoutingConfig> routing;
     std::string state_dir;
-    StoreUrl store;  // --store, else the routing file's store:, else SQLite in state_dir
+    StoreUrl store;      // --store, else the routing file's store:, else SQLite in state_dir
     std::string listen;  // ADDR:PORT
 };
 

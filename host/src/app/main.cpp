@@ -16,8 +16,8 @@ int main(int argc, char** argv) {
             return 0;
         }
         if (options.version) {
-            std::cout << "tickets-grouping " << TG_VERSION << " (sink ABI " << TG_SINK_ABI_MAJOR << '.'
-                      << TG_SINK_ABI_MINOR << ")\n";
+            std::cout << "tickets-grouping " << TG_VERSION << " (sink ABI " << TG_SINK_ABI_MAJOR
+                      << '.' << TG_SINK_ABI_MINOR << ")\n";
             return 0;
         }
         if (options.log_level) {
@@ -28,8 +28,10 @@ int main(int argc, char** argv) {
         }
         const Configuration configuration = load_configuration(options);
         if (options.check_config) return check_config(configuration);
-        if (options.run_hook) return run_hook_now(configuration, *options.run_hook, options.dry_run);
-        if (options.replay_file) return replay(configuration, *options.replay_file, options.dry_run);
+        if (options.run_hook)
+            return run_hook_now(configuration, *options.run_hook, options.dry_run);
+        if (options.replay_file)
+            return replay(configuration, *options.replay_file, options.dry_run);
         return serve(options, configuration);
     } catch (const UsageError& e) {
         std::cerr << "tickets-grouping: " << e.what() << "\n(see tickets-grouping --help)\n";

@@ -31,21 +31,25 @@ int check_config(const Configuration& configuration) {
         }
     }
     const auto& routing = *configuration.routing;
-    std::cout << (routing.source_file.empty() ? std::string("REDMINE_* variables") : routing.source_file)
-              << ": " << routing.sinks.size() << " sink(s), " << (problems ? "NOT ok" : "ok") << '\n';
+    std::cout << (routing.source_file.empty() ? std::string("REDMINE_* variables")
+                                              : routing.source_file)
+              << ": " << routing.sinks.size() << " sink(s), " << (problems ? "NOT ok" : "ok")
+              << '\n';
     return problems ? 1 : 0;
 }
 
-int run_hook_now(const Configuration& configuration, const std::string& sink_and_hook, bool dry_run) {
+int run_hook_now(const Configuration& configuration, const std::string& sink_and_hook,
+                 bool dry_run) {
     const auto colon = sink_and_hook.find(':');
     const std::string sink_name = sink_and_hook.substr(0, colon);
     const std::string hook = sink_and_hook.substr(colon + 1);
     auto sinks = create_sinks(configuration, sink_name);
-    const auto result = sinks.front()->run_hook(
-        hook,
-        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-            .count(),
-        dry_run);
+    const auto result =
+        sinks.front()->run_hook(hook,
+                                std::chrono::duration_cast<std::chrono::milliseconds>(
+                                    std::chrono::system_clock::now().time_since_epoch())
+                                    .count(),
+                                dry_run);
     if (result.status != TG_OK) {
         std::cerr << "hook " << sink_and_hook << " failed: " << result.error << '\n';
         return 1;
@@ -74,9 +78,10 @@ int replay(const Configuration& configuration, const std::string& file, bool dry
     for (const auto& delivery : route_notification(notification, configuration.routing->root)) {
         for (const auto& sink : sinks) {
             if (sink->name() != delivery.sink) continue;
-            const auto result = sink->deliver(delivery.payload, delivery.idempotency_key, delivery.route, 1, dry_run);
-            std::cout << "sink " << sink->name() << " (route " << delivery.route << "): "
-                      << (result.status == TG_OK ? "ok" : result.error) << '\n';
+            const auto result = sink->deliver(delivery.payload, delivery.idempotency_key,
+                                              delivery.route, 1, dry_run);
+            std::cout << "sink " << sink->name() << " (route " << delivery.route
+                      << "): " << (result.status == TG_OK ? "ok" : result.error) << '\n';
             if (result.status != TG_OK) ++failures;
         }
     }

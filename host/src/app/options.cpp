@@ -45,19 +45,32 @@ Options parse_options(const std::vector<std::string>& args) {
             if (inline_value) throw UsageError(arg + " takes no value");
             return true;
         };
-        if (arg == "--config") options.config_file = value();
-        else if (arg == "--env-file") options.env_file = value();
-        else if (arg == "--listen") options.listen = value();
-        else if (arg == "--state-dir") options.state_dir = value();
-        else if (arg == "--store") options.store = value();
-        else if (arg == "--log-level") options.log_level = value();
-        else if (arg == "--run-hook") options.run_hook = value();
-        else if (arg == "--replay") options.replay_file = value();
-        else if (arg == "--check-config") options.check_config = flag();
-        else if (arg == "--dry-run") options.dry_run = flag();
-        else if (arg == "--help" || arg == "-h") options.help = flag();
-        else if (arg == "--version") options.version = flag();
-        else throw UsageError("unknown option " + arg);
+        if (arg == "--config")
+            options.config_file = value();
+        else if (arg == "--env-file")
+            options.env_file = value();
+        else if (arg == "--listen")
+            options.listen = value();
+        else if (arg == "--state-dir")
+            options.state_dir = value();
+        else if (arg == "--store")
+            options.store = value();
+        else if (arg == "--log-level")
+            options.log_level = value();
+        else if (arg == "--run-hook")
+            options.run_hook = value();
+        else if (arg == "--replay")
+            options.replay_file = value();
+        else if (arg == "--check-config")
+            options.check_config = flag();
+        else if (arg == "--dry-run")
+            options.dry_run = flag();
+        else if (arg == "--help" || arg == "-h")
+            options.help = flag();
+        else if (arg == "--version")
+            options.version = flag();
+        else
+            throw UsageError("unknown option " + arg);
     }
     if (options.dry_run && !options.run_hook && !options.replay_file)
         throw UsageError("--dry-run goes with --run-hook or --replay");

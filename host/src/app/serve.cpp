@@ -14,9 +14,9 @@
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/ThreadPool.h>
 
+#include <sys/stat.h>
 #include <csignal>
 #include <filesystem>
-#include <sys/stat.h>
 
 namespace tg::host {
 namespace {
@@ -32,14 +32,17 @@ std::vector<std::pair<std::shared_ptr<SinkInstance>, RetryPolicy>> with_retry(
 }
 
 void register_spool_metrics(Metrics& metrics, Spool& spool) {
-    metrics.gauge("tickets_grouping_build_info", "Build information (always 1).", [] { return 1.0; },
-                  {{"version", TG_VERSION}});
+    metrics.gauge("tickets_grouping_build_info", "Build information (always 1).",
+                  [] { return 1.0; }, {{"version", TG_VERSION}});
     metrics.gauge("tickets_grouping_spool_depth", "Deliveries waiting in the spool.",
                   [&spool] { return static_cast<double>(spool.stats().depth); });
-    metrics.gauge("tickets_grouping_spool_oldest_age_seconds", "Age of the oldest delivery waiting.", [&spool] {
-        const auto stats = spool.stats();
-        return stats.oldest_created_ms ? static_cast<double>(now_ms() - stats.oldest_created_ms) / 1000.0 : 0.0;
-    });
+    metrics.gauge("tickets_grouping_spool_oldest_age_seconds",
+                  "Age of the oldest delivery waiting.", [&spool] {
+                      const auto stats = spool.stats();
+                      return stats.oldest_created_ms
+                                 ? static_cast<double>(now_ms() - stats.oldest_created_ms) / 1000.0
+                                 : 0.0;
+                  });
     metrics.gauge("tickets_grouping_dead_letters", "Deliveries in the dead letters.",
                   [&spool] { return static_cast<double>(spool.stats().dead_letters); });
 }
@@ -85,7 +88,8 @@ int serve(const Options& options, const Configuration& initial) {
     Dispatcher dispatcher(spool, metrics);
     for (const auto& [sink, retry] : with_retry(routing, sinks)) dispatcher.add_sink(sink, retry);
     spool.on_commit([&dispatcher] { dispatcher.wake(); });
-    auto scheduler = std::make_unique<Scheduler>(spool, dispatcher, scheduled_hooks(initial, sinks));
+    auto scheduler =
+        std::make_unique<Scheduler>(spool, dispatcher, scheduled_hooks(initial, sinks));
     scheduler->start();
 
     Runtime runtime(spool, metrics, initial.routing);
@@ -107,13 +111,16 @@ int serve(const Options& options, const Configuration& initial) {
             runtime.set_config(next.routing);
             scheduler = std::make_unique<Scheduler>(spool, dispatcher, std::move(next_hooks));
             scheduler->start();
-            metrics.counter("tickets_grouping_reloads_total", "Configuration reloads by result.", {{"result", "ok"}})
+            metrics
+                .counter("tickets_grouping_reloads_total", "Configuration reloads by result.",
+                         {{"result", "ok"}})
                 .fetch_add(1);
             log::info("configuration reloaded", {{"sinks", std::to_string(next_sinks.size())}});
             return "";
         } catch (const std::exception& e) {
             metrics
-                .counter("tickets_grouping_reloads_total", "Configuration reloads by result.", {{"result", "failed"}})
+                .counter("tickets_grouping_reloads_total", "Configuration reloads by result.",
+                         {{"result", "failed"}})
                 .fetch_add(1);
             log::error("reload refused, the running configuration stays", {{"error", e.what()}});
             return std::string("reload refused: ") + e.what();
@@ -136,9 +143,12 @@ int serve(const Options& options, const Configuration& initial) {
     Poco::Net::ServerSocket socket = open_listener(initial.listen, routing.server);
     Poco::Net::HTTPServer server(new HandlerFactory(runtime), pool, socket, params);
     server.start();
-    log::info("listening", {{"address", initial.listen}, {"state_dir", initial.state_dir},
-                            {"store", initial.store.description}, {"replica", spool.owner()},
-                            {"sinks", std::to_string(sinks.size())}, {"version", TG_VERSION}});
+    log::info("listening", {{"address", initial.listen},
+                            {"state_dir", initial.state_dir},
+                            {"store", initial.store.description},
+                            {"replica", spool.owner()},
+                            {"sinks", std::to_string(sinks.size())},
+                            {"version", TG_VERSION}});
     sinks.clear();  // the dispatcher holds them now; a reload may replace them
 
     for (;;) {

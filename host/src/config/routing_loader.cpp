@@ -143,9 +143,9 @@ class Loader {
         const YAML::Node& top = docs[0];
         RoutingConfig cfg;
         cfg.source_file = file_;
-        auto e = entries(top, "", "", 1,
-                         {"plugin_dirs", "state_dir", "store", "time_zone", "server", "sinks",
-                          "route"});
+        auto e =
+            entries(top, "", "", 1,
+                    {"plugin_dirs", "state_dir", "store", "time_zone", "server", "sinks", "route"});
 
         if (const Entry* x = find(e, "plugin_dirs")) {
             if (!x->value.IsNull()) {
@@ -357,10 +357,12 @@ class Loader {
     }
 
     void load_auth(const Entry& a, WebhookAuth& out) const {
-        auto e = entries(a.value, a.path, "", a.line(), {"bearer_token", "bearer_token_file", "basic_auth"});
+        auto e = entries(a.value, a.path, "", a.line(),
+                         {"bearer_token", "bearer_token_file", "basic_auth"});
         out.bearer_token = secret(e, "bearer_token");
         if (const Entry* b = find(e, "basic_auth")) {
-            auto be = entries(b->value, b->path, "", b->line(), {"username", "password", "password_file"});
+            auto be = entries(b->value, b->path, "", b->line(),
+                              {"username", "password", "password_file"});
             const Entry* user = find(be, "username");
             if (!user) fail(*b, "basic_auth needs a username");
             out.basic_username = non_empty_string(*user);

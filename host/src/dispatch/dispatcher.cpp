@@ -13,9 +13,12 @@ constexpr auto spool_error_pause = std::chrono::seconds(1);
 
 const char* status_name(tg_status status) {
     switch (status) {
-        case TG_OK: return "ok";
-        case TG_RETRY_LATER: return "retry";
-        default: return "drop";
+        case TG_OK:
+            return "ok";
+        case TG_RETRY_LATER:
+            return "retry";
+        default:
+            return "drop";
     }
 }
 
@@ -45,7 +48,8 @@ void Dispatcher::add_sink(std::shared_ptr<SinkInstance> sink, const RetryPolicy&
     }
 }
 
-void Dispatcher::reconfigure(const std::vector<std::pair<std::shared_ptr<SinkInstance>, RetryPolicy>>& sinks) {
+void Dispatcher::reconfigure(
+    const std::vector<std::pair<std::shared_ptr<SinkInstance>, RetryPolicy>>& sinks) {
     std::vector<std::pair<std::shared_ptr<SinkInstance>, RetryPolicy>> added;
     {
         std::lock_guard lock(workers_mutex_);
@@ -224,13 +228,15 @@ void Dispatcher::work(Worker& worker) {
     worker.cv.notify_all();
 }
 
-void Dispatcher::deliver(Worker& worker, SinkInstance& sink, const RetryPolicy& retry, const SpooledDelivery& d) {
+void Dispatcher::deliver(Worker& worker, SinkInstance& sink, const RetryPolicy& retry,
+                         const SpooledDelivery& d) {
     const std::string& name = worker.name;
     const uint32_t attempt = d.attempts + 1;
     const auto result = sink.deliver(d.payload, d.idempotency_key, d.route, attempt, false);
     {
         std::lock_guard lock(worker.mutex);
-        worker.health = {name, result.status == TG_OK, status_name(result.status), result.error, now_ms()};
+        worker.health = {name, result.status == TG_OK, status_name(result.status), result.error,
+                         now_ms()};
     }
     metrics_
         .counter("tickets_grouping_deliveries_total", "Delivery attempts by sink and result.",
@@ -240,30 +246,34 @@ void Dispatcher::deliver(Worker& worker, SinkInstance& sink, const RetryPolicy& 
     try {
         if (result.status == TG_OK) {
             spool_.complete(d.id);
-            log::info("delivered", {{"sink", name}, {"route", d.route}, {"delivery", id},
+            log::info("delivered", {{"sink", name},
+                                    {"route", d.route},
+                                    {"delivery", id},
                                     {"attempt", std::to_string(attempt)}});
             return;
         }
         const int64_t age_ms = now_ms() - d.created_ms;
         const bool exhausted =
-            result.status == TG_DROP ||
-            (retry.max_attempts && attempt >= retry.max_attempts) ||
+            result.status == TG_DROP || (retry.max_attempts && attempt >= retry.max_attempts) ||
             age_ms >= std::chrono::duration_cast<std::chrono::milliseconds>(retry.max_age).count();
         if (exhausted) {
             const std::string reason =
-                result.status == TG_DROP ? result.error
-                                         : "gave up after " + std::to_string(attempt) +
-                                               " attempts: " + result.error;
+                result.status == TG_DROP
+                    ? result.error
+                    : "gave up after " + std::to_string(attempt) + " attempts: " + result.error;
             if (!spool_.dead_letter(d, attempt, reason)) {
                 log_lease_lost(name, id);
                 return;
             }
             metrics_
-                .counter("tickets_grouping_dead_letters_total", "Deliveries moved to the dead letters.",
-                         {{"sink", name}})
+                .counter("tickets_grouping_dead_letters_total",
+                         "Deliveries moved to the dead letters.", {{"sink", name}})
                 .fetch_add(1);
-            log::error("delivery dead-lettered", {{"sink", name}, {"route", d.route}, {"delivery", id},
-                                                  {"attempt", std::to_string(attempt)}, {"reason", reason}});
+            log::error("delivery dead-lettered", {{"sink", name},
+                                                  {"route", d.route},
+                                                  {"delivery", id},
+                                                  {"attempt", std::to_string(attempt)},
+                                                  {"reason", reason}});
             return;
         }
         double unit;
@@ -280,12 +290,16 @@ void Dispatcher::deliver(Worker& worker, SinkInstance& sink, const RetryPolicy& 
             .counter("tickets_grouping_retries_total", "Deliveries scheduled for another attempt.",
                      {{"sink", name}})
             .fetch_add(1);
-        log::warn("delivery will be retried",
-                  {{"sink", name}, {"route", d.route}, {"delivery", id}, {"attempt", std::to_string(attempt)},
-                   {"retry_in_ms", std::to_string(delay.count())}, {"error", result.error}});
+        log::warn("delivery will be retried", {{"sink", name},
+                                               {"route", d.route},
+                                               {"delivery", id},
+                                               {"attempt", std::to_string(attempt)},
+                                               {"retry_in_ms", std::to_string(delay.count())},
+                                               {"error", result.error}});
     } catch (const std::exception& e) {
         // The outcome is not recorded: the delivery stays due and is attempted again.
-        log::error("cannot record a delivery outcome", {{"sink", name}, {"delivery", id}, {"error", e.what()}});
+        log::error("cannot record a delivery outcome",
+                   {{"sink", name}, {"delivery", id}, {"error", e.what()}});
         std::unique_lock lock(worker.mutex);
         worker.cv.wait_for(lock, spool_error_pause, [&] { return worker.stopping; });
     }
@@ -302,8 +316,11 @@ void Dispatcher::run_hooks(Worker& worker, SinkInstance& sink) {
         }
         const auto result = sink.run_hook(request.hook, request.slot_ms, false);
         metrics_
-            .counter("tickets_grouping_hook_runs_total", "Scheduled hook runs by sink, hook and result.",
-                     {{"sink", worker.name}, {"hook", request.hook}, {"result", status_name(result.status)}})
+            .counter("tickets_grouping_hook_runs_total",
+                     "Scheduled hook runs by sink, hook and result.",
+                     {{"sink", worker.name},
+                      {"hook", request.hook},
+                      {"result", status_name(result.status)}})
             .fetch_add(1);
         if (request.done) request.done(result);
     }

@@ -29,7 +29,7 @@ struct SinkHealth {
 };
 
 class Dispatcher {
-public:
+  public:
     Dispatcher(Spool& spool, Metrics& metrics);
     ~Dispatcher();
 
@@ -37,7 +37,8 @@ public:
     // Swaps in the sinks of a reloaded configuration. A sink's call in flight finishes on the old
     // instance; a sink that is no longer configured keeps its worker until its spooled deliveries
     // are done, so nothing accepted is dropped by a reload.
-    void reconfigure(const std::vector<std::pair<std::shared_ptr<SinkInstance>, RetryPolicy>>& sinks);
+    void reconfigure(
+        const std::vector<std::pair<std::shared_ptr<SinkInstance>, RetryPolicy>>& sinks);
     // New deliveries were committed.
     void wake();
     // Runs a hook on the sink's worker, between two deliveries; `done` is called there.
@@ -48,7 +49,7 @@ public:
     // Lets each worker finish its current call, then joins them; gives up after `grace`.
     bool stop(std::chrono::milliseconds grace);
 
-private:
+  private:
     struct HookRequest {
         std::string hook;
         int64_t slot_ms;
@@ -69,7 +70,8 @@ private:
         std::thread thread;
     };
     void work(Worker& worker);
-    void deliver(Worker& worker, SinkInstance& sink, const RetryPolicy& retry, const SpooledDelivery& delivery);
+    void deliver(Worker& worker, SinkInstance& sink, const RetryPolicy& retry,
+                 const SpooledDelivery& delivery);
     void run_hooks(Worker& worker, SinkInstance& sink);
 
     Spool& spool_;

@@ -22,14 +22,14 @@ using Poco::Net::HTTPServerRequest;
 using Poco::Net::HTTPServerResponse;
 
 class FunctionHandler : public Poco::Net::HTTPRequestHandler {
-public:
+  public:
     explicit FunctionHandler(std::function<void(HTTPServerRequest&, HTTPServerResponse&)> body)
         : body_(std::move(body)) {}
     void handleRequest(HTTPServerRequest& request, HTTPServerResponse& response) override {
         body_(request, response);
     }
 
-private:
+  private:
     std::function<void(HTTPServerRequest&, HTTPServerResponse&)> body_;
 };
 
@@ -61,12 +61,14 @@ void readiness(Runtime& runtime, HTTPServerResponse& response) {
 
 }  // namespace
 
-Poco::Net::HTTPRequestHandler* HandlerFactory::createRequestHandler(const HTTPServerRequest& request) {
+Poco::Net::HTTPRequestHandler* HandlerFactory::createRequestHandler(
+    const HTTPServerRequest& request) {
     const std::string path = Poco::URI(request.getURI()).getPath();
     const std::string& method = request.getMethod();
     auto only = [&](const char* allowed, std::function<Poco::Net::HTTPRequestHandler*()> make)
         -> Poco::Net::HTTPRequestHandler* {
-        if (method == allowed || (std::string(allowed) == HTTPRequest::HTTP_GET && method == HTTPRequest::HTTP_HEAD))
+        if (method == allowed ||
+            (std::string(allowed) == HTTPRequest::HTTP_GET && method == HTTPRequest::HTTP_HEAD))
             return make();
         return new FunctionHandler([allowed](HTTPServerRequest&, HTTPServerResponse& response) {
             response.set("Allow", allowed);
@@ -78,8 +80,8 @@ Poco::Net::HTTPRequestHandler* HandlerFactory::createRequestHandler(const HTTPSe
         !webhook_authorized(runtime_.config()->server.auth, request.get("Authorization", ""))) {
         return new FunctionHandler([this](HTTPServerRequest&, HTTPServerResponse& response) {
             runtime_.metrics
-                .counter("tickets_grouping_webhook_rejected_total", "Webhook requests refused, by reason.",
-                         {{"reason", "unauthorized"}})
+                .counter("tickets_grouping_webhook_rejected_total",
+                         "Webhook requests refused, by reason.", {{"reason", "unauthorized"}})
                 .fetch_add(1);
             response.set("WWW-Authenticate", runtime_.config()->server.auth.bearer_token
                                                  ? "Bearer realm=\"tickets-grouping\""
@@ -92,18 +94,23 @@ Poco::Net::HTTPRequestHandler* HandlerFactory::createRequestHandler(const HTTPSe
         return only(HTTPRequest::HTTP_POST.c_str(), [&] { return new WebhookHandler(runtime_); });
     if (path == "/healthz")
         return only(HTTPRequest::HTTP_GET.c_str(), [] {
-            return new FunctionHandler([](HTTPServerRequest&, HTTPServerResponse& r) { send_ok(r); });
+            return new FunctionHandler(
+                [](HTTPServerRequest&, HTTPServerResponse& r) { send_ok(r); });
         });
     if (path == "/readyz")
         return only(HTTPRequest::HTTP_GET.c_str(), [&] {
-            return new FunctionHandler([this](HTTPServerRequest&, HTTPServerResponse& r) { readiness(runtime_, r); });
+            return new FunctionHandler(
+                [this](HTTPServerRequest&, HTTPServerResponse& r) { readiness(runtime_, r); });
         });
     if (path == "/-/reload")
         return only(HTTPRequest::HTTP_POST.c_str(), [&] {
             return new FunctionHandler([this](HTTPServerRequest&, HTTPServerResponse& response) {
-                const std::string error = runtime_.reload ? runtime_.reload() : "reload is not available";
-                if (error.empty()) send_ok(response);
-                else send_error(response, HTTPResponse::HTTP_BAD_REQUEST, error);
+                const std::string error =
+                    runtime_.reload ? runtime_.reload() : "reload is not available";
+                if (error.empty())
+                    send_ok(response);
+                else
+                    send_error(response, HTTPResponse::HTTP_BAD_REQUEST, error);
             });
         });
     if (path == "/metrics")

@@ -8,11 +8,12 @@
 namespace tg::host {
 
 class HandlerFactory : public Poco::Net::HTTPRequestHandlerFactory {
-public:
+  public:
     explicit HandlerFactory(Runtime& runtime) : runtime_(runtime) {}
-    Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest& request) override;
+    Poco::Net::HTTPRequestHandler* createRequestHandler(
+        const Poco::Net::HTTPServerRequest& request) override;
 
-private:
+  private:
     Runtime& runtime_;
 };
 

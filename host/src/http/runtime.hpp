@@ -15,7 +15,7 @@
 namespace tg::host {
 
 class Runtime {
-public:
+  public:
     Runtime(Spool& spool, Metrics& metrics, std::shared_ptr<const RoutingConfig> config)
         : spool(spool), metrics(metrics), config_(std::move(config)) {}
 
@@ -36,7 +36,7 @@ public:
     // Each sink's last delivery result, for /readyz (unset: not checked).
     std::function<std::vector<SinkHealth>()> sink_health;
 
-private:
+  private:
     mutable std::mutex mutex_;
     std::shared_ptr<const RoutingConfig> config_;
 };

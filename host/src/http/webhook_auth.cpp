@@ -51,9 +51,11 @@ bool webhook_authorized(const WebhookAuth& auth, const std::string& header) {
     } catch (const Poco::Exception&) {
         return false;
     }
-    const bool user_ok = constant_time_equal(decoded.substr(0, decoded.find(':')), *auth.basic_username);
-    const bool password_ok = decoded.find(':') != std::string::npos &&
-                             constant_time_equal(decoded.substr(decoded.find(':') + 1), *auth.basic_password);
+    const bool user_ok =
+        constant_time_equal(decoded.substr(0, decoded.find(':')), *auth.basic_username);
+    const bool password_ok =
+        decoded.find(':') != std::string::npos &&
+        constant_time_equal(decoded.substr(decoded.find(':') + 1), *auth.basic_password);
     return user_ok && password_ok;
 }
 

@@ -26,15 +26,16 @@ void WebhookHandler::handleRequest(Poco::Net::HTTPServerRequest& request,
     const size_t limit = config->server.max_body_bytes;
     auto rejected = [&](const char* reason) -> std::atomic<uint64_t>& {
         return runtime_.metrics.counter("tickets_grouping_webhook_rejected_total",
-                                        "Webhook requests refused, by reason.", {{"reason", reason}});
+                                        "Webhook requests refused, by reason.",
+                                        {{"reason", reason}});
     };
 
     if (request.hasContentLength() && request.getContentLength64() > static_cast<int64_t>(limit)) {
         rejected("too_large").fetch_add(1);
         response.setKeepAlive(false);  // the unread body would be taken for the next request
         send_error(response, HTTPResponse::HTTP_REQUEST_ENTITY_TOO_LARGE,
-                   "body of " + std::to_string(request.getContentLength64()) + " bytes exceeds the limit of " +
-                       std::to_string(limit));
+                   "body of " + std::to_string(request.getContentLength64()) +
+                       " bytes exceeds the limit of " + std::to_string(limit));
         return;
     }
     std::string body;
@@ -87,7 +88,8 @@ void WebhookHandler::handleRequest(Poco::Net::HTTPServerRequest& request,
         notification = parse_notification(body);
     } catch (const WebhookError& e) {
         rejected(e.http_status == 400 ? "malformed" : "invalid").fetch_add(1);
-        log::warn("webhook refused", {{"status", std::to_string(e.http_status)}, {"error", e.what()},
+        log::warn("webhook refused", {{"status", std::to_string(e.http_status)},
+                                      {"error", e.what()},
                                       {"client", request.clientAddress().toString()}});
         send_error(response, to_status(e.http_status), e.what());
         return;
@@ -106,7 +108,8 @@ void WebhookHandler::handleRequest(Poco::Net::HTTPServerRequest& request,
     runtime_.metrics
         .counter("tickets_grouping_notifications_received_total", "Webhook notifications accepted.")
         .fetch_add(1);
-    runtime_.metrics.counter("tickets_grouping_alerts_received_total", "Alerts in accepted notifications.")
+    runtime_.metrics
+        .counter("tickets_grouping_alerts_received_total", "Alerts in accepted notifications.")
         .fetch_add(notification.alert_labels.size());
     send_ok(response);
 }

@@ -8,12 +8,12 @@
 namespace tg::host {
 
 class WebhookHandler : public Poco::Net::HTTPRequestHandler {
-public:
+  public:
     explicit WebhookHandler(Runtime& runtime) : runtime_(runtime) {}
     void handleRequest(Poco::Net::HTTPServerRequest& request,
                        Poco::Net::HTTPServerResponse& response) override;
 
-private:
+  private:
     Runtime& runtime_;
 };
 

@@ -35,7 +35,8 @@ std::vector<NewDelivery> route_notification(const Notification& notification, co
                 reached.push_back(route->sink);
                 target.alerts.push_back(i);
             }
-            if (std::find(target.routes.begin(), target.routes.end(), route->path) == target.routes.end())
+            if (std::find(target.routes.begin(), target.routes.end(), route->path) ==
+                target.routes.end())
                 target.routes.push_back(route->path);
         }
     }
@@ -44,7 +45,8 @@ std::vector<NewDelivery> route_notification(const Notification& notification, co
         const Target& target = targets[sink];
         NewDelivery delivery;
         delivery.sink = sink;
-        for (const auto& path : target.routes) delivery.route += (delivery.route.empty() ? "" : ",") + path;
+        for (const auto& path : target.routes)
+            delivery.route += (delivery.route.empty() ? "" : ",") + path;
         delivery.payload = serialize_subset(notification, target.alerts);
         delivery.idempotency_key = idempotency_key(sink, delivery.payload);
         deliveries.push_back(std::move(delivery));

@@ -14,10 +14,14 @@ std::mutex output_mutex;
 
 const char* level_name(Level level) {
     switch (level) {
-        case Level::debug: return "debug";
-        case Level::info: return "info";
-        case Level::warn: return "warn";
-        default: return "error";
+        case Level::debug:
+            return "debug";
+        case Level::info:
+            return "info";
+        case Level::warn:
+            return "warn";
+        default:
+            return "error";
     }
 }
 
@@ -25,7 +29,8 @@ std::string timestamp() {
     const auto now = std::chrono::system_clock::now();
     const auto seconds = std::chrono::system_clock::to_time_t(now);
     const auto millis =
-        std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+        std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() %
+        1000;
     std::tm utc{};
     gmtime_r(&seconds, &utc);
     char text[64];  // roomy enough that the compiler can prove no truncation
@@ -69,7 +74,8 @@ std::string quote(std::string_view value) {
 
 void write(Level level, std::string_view message, std::initializer_list<Field> fields) {
     if (!enabled(level)) return;
-    std::string line = "time=" + timestamp() + " level=" + level_name(level) + " msg=" + quote(message);
+    std::string line =
+        "time=" + timestamp() + " level=" + level_name(level) + " msg=" + quote(message);
     for (const auto& [key, value] : fields) {
         line += ' ';
         line += key;

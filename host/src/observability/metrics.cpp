@@ -104,12 +104,14 @@ std::string Metrics::render() const {
     std::lock_guard lock(mutex_);
     std::ostringstream out;
     for (const auto& [name, family] : families_) {
-        out << "# HELP " << name << ' ' << family.help << '\n' << "# TYPE " << name << ' ' << family.type << '\n';
+        out << "# HELP " << name << ' ' << family.help << '\n'
+            << "# TYPE " << name << ' ' << family.type << '\n';
         if (family.read) {
             out << name << family.read_labels << ' ' << family.read() << '\n';
             continue;
         }
-        for (const auto& [labels, value] : family.series) out << name << labels << ' ' << value->load() << '\n';
+        for (const auto& [labels, value] : family.series)
+            out << name << labels << ' ' << value->load() << '\n';
         for (const auto& [labels, value] : family.values)
             out << name << labels << ' ' << number(value) << '\n';
         for (const auto& [labels, series] : family.histograms) {

@@ -13,7 +13,7 @@
 namespace tg::host {
 
 class Metrics {
-public:
+  public:
     using LabelSet = std::vector<std::pair<std::string, std::string>>;
 
     // Declares a counter family (once) and returns the series for these labels.
@@ -34,7 +34,7 @@ public:
 
     std::string render() const;
 
-private:
+  private:
     struct Family {
         std::string help;
         std::string type;

@@ -40,7 +40,8 @@ std::vector<std::string> default_plugin_dirs() {
     return dirs;
 }
 
-std::string find_plugin(const std::string& name_or_path, const std::vector<std::string>& search_dirs) {
+std::string find_plugin(const std::string& name_or_path,
+                        const std::vector<std::string>& search_dirs) {
     if (name_or_path.find('/') != std::string::npos) {
         if (!std::filesystem::exists(name_or_path))
             throw PluginError("plugin file " + name_or_path + " does not exist");
@@ -56,7 +57,8 @@ std::string find_plugin(const std::string& name_or_path, const std::vector<std::
 }
 
 void check_plugin_abi(const tg_sink_plugin* table, const std::string& path) {
-    if (!table) throw PluginError("plugin " + path + ": " TG_SINK_ENTRY_SYMBOL " returned no table");
+    if (!table)
+        throw PluginError("plugin " + path + ": " TG_SINK_ENTRY_SYMBOL " returned no table");
     if (table->struct_size < offsetof(tg_sink_plugin, abi_minor) + sizeof(uint32_t))
         throw PluginError("plugin " + path + ": its table is too small to be a sink plugin (" +
                           std::to_string(table->struct_size) + "-byte table, sink ABI " +
@@ -81,7 +83,8 @@ void check_plugin_abi(const tg_sink_plugin* table, const std::string& path) {
 const tg_sink_plugin* load_plugin(const std::string& path) {
     static std::mutex mutex;
     // Never unloaded: see the header.
-    static auto* loaded = new std::map<std::string, std::pair<boost::dll::shared_library, const tg_sink_plugin*>>;
+    static auto* loaded =
+        new std::map<std::string, std::pair<boost::dll::shared_library, const tg_sink_plugin*>>;
     std::lock_guard lock(mutex);
     const std::string key = std::filesystem::weakly_canonical(path).string();
     if (auto it = loaded->find(key); it != loaded->end()) return it->second.second;
@@ -92,7 +95,8 @@ const tg_sink_plugin* load_plugin(const std::string& path) {
         throw PluginError("cannot load plugin " + path + ": " + e.what());
     }
     if (!library.has(TG_SINK_ENTRY_SYMBOL))
-        throw PluginError("plugin " + path + " does not export " TG_SINK_ENTRY_SYMBOL
+        throw PluginError("plugin " + path +
+                          " does not export " TG_SINK_ENTRY_SYMBOL
                           " (is it a tickets-grouping sink?)");
     auto entry = library.get<const tg_sink_plugin*()>(TG_SINK_ENTRY_SYMBOL);
     const tg_sink_plugin* table = entry();

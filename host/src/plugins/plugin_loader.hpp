@@ -17,7 +17,8 @@ struct PluginError : std::runtime_error {
 
 // `name_or_path` is a path when it contains a '/', else a plugin name looked up as
 // <dir>/<name>.so in `search_dirs`. Throws PluginError listing the places tried.
-std::string find_plugin(const std::string& name_or_path, const std::vector<std::string>& search_dirs);
+std::string find_plugin(const std::string& name_or_path,
+                        const std::vector<std::string>& search_dirs);
 
 // Loads (once) the plugin at `path` and returns its table, ABI-checked.
 const tg_sink_plugin* load_plugin(const std::string& path);

@@ -96,8 +96,8 @@ SinkInstance::SinkInstance(const tg_sink_plugin* plugin, std::string plugin_path
     tg_error_buf buffer{error, sizeof error};
     const tg_status status = plugin_->create(&args, &instance_, &buffer);
     if (status != TG_OK || !instance_)
-        throw PluginError("sink '" + name_ + "' (" + plugin_path_ + "): " +
-                          (error[0] ? error : "the plugin refused its configuration"));
+        throw PluginError("sink '" + name_ + "' (" + plugin_path_ +
+                          "): " + (error[0] ? error : "the plugin refused its configuration"));
 
     if (plugin_->hook_count && plugin_->hook_get) {
         const uint32_t count = plugin_->hook_count(instance_);
@@ -137,7 +137,8 @@ SinkCallResult SinkInstance::deliver(const std::string& payload, const std::stri
     return to_result(status, error);
 }
 
-SinkCallResult SinkInstance::run_hook(const std::string& hook, int64_t scheduled_unix_ms, bool dry_run) {
+SinkCallResult SinkInstance::run_hook(const std::string& hook, int64_t scheduled_unix_ms,
+                                      bool dry_run) {
     if (!plugin_->run_hook) return {TG_DROP, "sink '" + name_ + "' has no hooks"};
     tg_hook_run run{};
     run.struct_size = sizeof run;
@@ -164,8 +165,9 @@ void SinkInstance::log_thunk(void* context, tg_log_level level, tg_str message) 
     try {
         auto* self = static_cast<SinkInstance*>(context);
         if (self->host_.log)
-            self->host_.log(level, self->name_,
-                            std::string(message.data ? message.data : "", message.data ? message.size : 0));
+            self->host_.log(
+                level, self->name_,
+                std::string(message.data ? message.data : "", message.data ? message.size : 0));
     } catch (...) {
     }
 }
@@ -175,7 +177,8 @@ size_t SinkInstance::env_thunk(void* context, tg_str name, char* buffer, size_t 
         auto* self = static_cast<SinkInstance*>(context);
         std::string value;
         if (!self->host_.get_env ||
-            !self->host_.get_env(std::string(name.data ? name.data : "", name.data ? name.size : 0), value))
+            !self->host_.get_env(std::string(name.data ? name.data : "", name.data ? name.size : 0),
+                                 value))
             return TG_ENV_UNSET;
         if (buffer) std::memcpy(buffer, value.data(), std::min(capacity, value.size()));
         return value.size();

@@ -40,7 +40,7 @@ struct SinkHostContext {
 };
 
 class SinkInstance {
-public:
+  public:
     // Throws PluginError when the plugin refuses the configuration.
     SinkInstance(const tg_sink_plugin* plugin, std::string plugin_path, std::string name,
                  const std::string& config_json, const std::string& state_dir,
@@ -58,7 +58,7 @@ public:
     SinkCallResult run_hook(const std::string& hook, int64_t scheduled_unix_ms, bool dry_run);
     SinkCallResult check();
 
-private:
+  private:
     static void log_thunk(void* context, tg_log_level level, tg_str message) noexcept;
     static size_t env_thunk(void* context, tg_str name, char* buffer, size_t capacity) noexcept;
     static void metric_add_thunk(void* context, tg_str name, tg_str labels, double value) noexcept;

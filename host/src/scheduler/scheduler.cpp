@@ -49,8 +49,9 @@ std::vector<std::pair<std::string, int64_t>> Scheduler::next_slots() {
     std::lock_guard lock(entries_->mutex);
     std::vector<std::pair<std::string, int64_t>> result;
     for (const auto& entry : entries_->list)
-        result.emplace_back(entry.hook.sink + ":" + entry.hook.hook,
-                            to_ms(entry.hook.cron.next_after(from_ms(entry.last_slot_ms), entry.hook.zone)));
+        result.emplace_back(
+            entry.hook.sink + ":" + entry.hook.hook,
+            to_ms(entry.hook.cron.next_after(from_ms(entry.last_slot_ms), entry.hook.zone)));
     return result;
 }
 

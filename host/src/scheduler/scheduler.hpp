@@ -26,7 +26,7 @@ struct ScheduledHook {
 };
 
 class Scheduler {
-public:
+  public:
     Scheduler(Spool& spool, Dispatcher& dispatcher, std::vector<ScheduledHook> hooks);
     ~Scheduler();
     void start();
@@ -35,7 +35,7 @@ public:
     // For tests and metrics: the next slot of every hook.
     std::vector<std::pair<std::string, int64_t>> next_slots();
 
-private:
+  private:
     struct Entry {
         ScheduledHook hook;
         int64_t last_slot_ms = 0;

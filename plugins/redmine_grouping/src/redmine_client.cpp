@@ -67,7 +67,9 @@ RedmineClient::Response RedmineClient::send(const std::string& method, const std
     auto observe = [&](int status) {
         if (observer_)
             observer_(method, path, status,
-                      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());
+                      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
+                                                                started)
+                          .count());
     };
     try {
         Poco::Net::HTTPRequest request(method, base_path_ + path, Poco::Net::HTTPMessage::HTTP_1_1);

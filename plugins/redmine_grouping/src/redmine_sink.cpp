@@ -40,9 +40,11 @@ RedmineSink::RedmineSink(const tg::SinkContext& context)
       executor_(config_, client_, store_, statuses_, text_, host_) {
     // One debug line per Redmine request: operators and tests can count what each alert cost.
     // The same requests as a histogram: redmine_request_duration_seconds{method,status}.
-    client_.set_observer([this](const std::string& method, const std::string& path, int status, double ms) {
+    client_.set_observer([this](const std::string& method, const std::string& path, int status,
+                                double ms) {
         host_.debug("redmine request method=" + method + " path=" + path.substr(0, path.find('?')) +
-                    " status=" + std::to_string(status) + " ms=" + std::to_string(static_cast<int>(ms)));
+                    " status=" + std::to_string(status) +
+                    " ms=" + std::to_string(static_cast<int>(ms)));
         host_.observe("redmine_request_duration_seconds",
                       "method=" + method + ",status=" + std::to_string(status), ms / 1000.0);
     });
@@ -161,7 +163,9 @@ bool RedmineSink::check() {
     }
     Poco::JSON::Object::Ptr project;
     try {
-        project = client_.get("/projects/" + RedmineClient::encode(config_.project) + ".json?include=trackers")
+        project = client_
+                      .get("/projects/" + RedmineClient::encode(config_.project) +
+                           ".json?include=trackers")
                       ->getObject("project");
     } catch (const std::exception& e) {
         problem("project: '" + config_.project + "' cannot be read: " + e.what());
@@ -170,7 +174,8 @@ bool RedmineSink::check() {
         bool enabled = false;
         if (auto trackers = project->getArray("trackers"))
             for (size_t i = 0; i < trackers->size(); ++i)
-                enabled = enabled || trackers->getObject(i)->getValue<int64_t>("id") == config_.tracker_id;
+                enabled = enabled ||
+                          trackers->getObject(i)->getValue<int64_t>("id") == config_.tracker_id;
         if (!enabled)
             problem("tracker_id: tracker " + std::to_string(config_.tracker_id) +
                     " does not exist or is not enabled on project '" + config_.project + "'");
@@ -193,13 +198,15 @@ bool RedmineSink::check() {
         if (config_.tracker_id != 0) query += "&tracker_id=" + std::to_string(config_.tracker_id);
         auto issues = client_.get(query)->getArray("issues");
         if (!issues || issues->size() == 0) {
-            host_.warn("status_done/status_carryover: no open issue in the project yet, so the workflow "
-                       "could not be checked; it is checked on the first status change");
+            host_.warn(
+                "status_done/status_carryover: no open issue in the project yet, so the workflow "
+                "could not be checked; it is checked on the first status change");
             return ok;
         }
         const int64_t id = issues->getObject(0)->getValue<int64_t>("id");
-        auto issue = client_.get("/issues/" + std::to_string(id) + ".json?include=allowed_statuses")
-                         ->getObject("issue");
+        auto issue =
+            client_.get("/issues/" + std::to_string(id) + ".json?include=allowed_statuses")
+                ->getObject("issue");
         auto allowed = issue->getArray("allowed_statuses");
         const int64_t current = issue->getObject("status")->getValue<int64_t>("id");
         for (const auto& [status, key] : targets) {
@@ -207,11 +214,13 @@ bool RedmineSink::check() {
             for (size_t i = 0; allowed && i < allowed->size(); ++i)
                 may = may || allowed->getObject(i)->getValue<int64_t>("id") == status;
             if (!may)
-                problem(key + ": the workflow does not let the API user move an open issue (#" + std::to_string(id) +
-                        ") to status " + std::to_string(status) + "; Redmine would silently ignore it");
+                problem(key + ": the workflow does not let the API user move an open issue (#" +
+                        std::to_string(id) + ") to status " + std::to_string(status) +
+                        "; Redmine would silently ignore it");
         }
     } catch (const std::exception& e) {
-        problem(std::string("status_done/status_carryover: the workflow could not be checked: ") + e.what());
+        problem(std::string("status_done/status_carryover: the workflow could not be checked: ") +
+                e.what());
     }
     return ok;
 }

@@ -24,7 +24,8 @@ inline tg_str borrow(std::string_view s) { return tg_str{s.data(), s.size()}; }
 inline void set_error(tg_error_buf* error, std::string_view message) {
     if (!error || !error->data || error->capacity == 0) return;
     size_t n = message.size() < error->capacity - 1 ? message.size() : error->capacity - 1;
-    while (n > 0 && n < message.size() && (static_cast<unsigned char>(message[n]) & 0xC0) == 0x80) --n;
+    while (n > 0 && n < message.size() && (static_cast<unsigned char>(message[n]) & 0xC0) == 0x80)
+        --n;
     std::memcpy(error->data, message.data(), n);
     error->data[n] = '\0';
 }
@@ -39,11 +40,12 @@ struct Drop : std::runtime_error {
 };
 
 class HostServices {
-public:
+  public:
     explicit HostServices(const tg_host_services* services) : services_(services) {}
 
     void log(tg_log_level level, std::string_view message) const {
-        if (services_ && services_->log) services_->log(services_->host_ctx, level, borrow(message));
+        if (services_ && services_->log)
+            services_->log(services_->host_ctx, level, borrow(message));
     }
     void debug(std::string_view m) const { log(TG_LOG_DEBUG, m); }
     void info(std::string_view m) const { log(TG_LOG_INFO, m); }
@@ -52,7 +54,8 @@ public:
 
     // The operator's env file first, then the process environment.
     std::optional<std::string> env(std::string_view name) const {
-        if (!services_ || services_->struct_size < offsetof(tg_host_services, get_env) + sizeof(void*) ||
+        if (!services_ ||
+            services_->struct_size < offsetof(tg_host_services, get_env) + sizeof(void*) ||
             !services_->get_env)
             return std::nullopt;
         // Asks again with the size it was told until the value fits (it may change in between).
@@ -80,11 +83,11 @@ public:
             services_->metric_observe(services_->host_ctx, borrow(name), borrow(labels), value);
     }
 
-private:
-  // Whether the host's table holds the function pointer at `offset` (older hosts are shorter).
-  bool has(size_t offset) const {
-      return services_ && services_->struct_size >= offset + sizeof(void*);
-  }
+  private:
+    // Whether the host's table holds the function pointer at `offset` (older hosts are shorter).
+    bool has(size_t offset) const {
+        return services_ && services_->struct_size >= offset + sizeof(void*);
+    }
 
     const tg_host_services* services_;
 };
@@ -117,7 +120,7 @@ struct Hook {
 };
 
 class Sink {
-public:
+  public:
     virtual ~Sink() = default;
     // Returns normally on success; throws RetryLater or Drop (any other exception = retry).
     virtual void deliver(const Delivery& delivery) = 0;
@@ -220,14 +223,20 @@ struct Adapter {
 }  // namespace tg
 
 // Exports SinkClass (constructible from const tg::SinkContext&) as this plugin's sink.
-#define TG_SINK_PLUGIN(SinkClass, name, version)                                               \
-    extern "C" TG_SINK_EXPORT const tg_sink_plugin* tg_sink_entry(void) {                      \
-        using tg_adapter_ = ::tg::detail::Adapter<SinkClass>;                                   \
-        static const tg_sink_plugin plugin = {sizeof(tg_sink_plugin), TG_SINK_ABI_MAJOR,       \
-                                              TG_SINK_ABI_MINOR,      name,                    \
-                                              version,                &tg_adapter_::create,    \
-                                              &tg_adapter_::destroy,  &tg_adapter_::deliver,   \
-                                              &tg_adapter_::hook_count, &tg_adapter_::hook_get, \
-                                              &tg_adapter_::run_hook, &tg_adapter_::check};    \
-        return &plugin;                                                                         \
+#define TG_SINK_PLUGIN(SinkClass, name, version)                          \
+    extern "C" TG_SINK_EXPORT const tg_sink_plugin* tg_sink_entry(void) { \
+        using tg_adapter_ = ::tg::detail::Adapter<SinkClass>;             \
+        static const tg_sink_plugin plugin = {sizeof(tg_sink_plugin),     \
+                                              TG_SINK_ABI_MAJOR,          \
+                                              TG_SINK_ABI_MINOR,          \
+                                              name,                       \
+                                              version,                    \
+                                              &tg_adapter_::create,       \
+                                              &tg_adapter_::destroy,      \
+                                              &tg_adapter_::deliver,      \
+                                              &tg_adapter_::hook_count,   \
+                                              &tg_adapter_::hook_get,     \
+                                              &tg_adapter_::run_hook,     \
+                                              &tg_adapter_::check};       \
+        return &plugin;                                                   \
     }

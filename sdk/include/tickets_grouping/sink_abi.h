@@ -93,9 +93,9 @@ typedef struct tg_host_services {
 /* Arguments of create. Grows only at its end. */
 typedef struct tg_sink_create_args {
     uint32_t struct_size;
-    tg_str instance_name; /* the sink's name in the routing file, e.g. "redmine" */
-    tg_str config_json;   /* the sink's `config:` block as a JSON object */
-    tg_str state_dir;     /* an existing directory that belongs to this instance alone */
+    tg_str instance_name;         /* the sink's name in the routing file, e.g. "redmine" */
+    tg_str config_json;           /* the sink's `config:` block as a JSON object */
+    tg_str state_dir;             /* an existing directory that belongs to this instance alone */
     const tg_host_services* host; /* valid until destroy */
 } tg_sink_create_args;
 

@@ -17,8 +17,10 @@ TEST_CASE("kill -9 during a burst loses no acknowledged notification") {
     TempDir dir;
     const std::string out = dir / "alerts.jsonl";
     write_file(dir / "routes.yaml",
-               "sinks:\n  logs:\n    plugin: log_sink\n    config:\n      path: " + out + "\nroute:\n  sink: logs\n");
-    const std::vector<std::string> args{"--config", dir / "routes.yaml", "--state-dir", dir / "state"};
+               "sinks:\n  logs:\n    plugin: log_sink\n    config:\n      path: " + out +
+                   "\nroute:\n  sink: logs\n");
+    const std::vector<std::string> args{"--config", dir / "routes.yaml", "--state-dir",
+                                        dir / "state"};
 
     std::set<int> acknowledged;
     int sent = 0;
@@ -32,8 +34,9 @@ TEST_CASE("kill -9 during a burst loses no acknowledged notification") {
             clients.emplace_back([&, c] {
                 for (int i = 0; !stop; ++i) {
                     const int n = round * 100000 + c * 10000 + i;
-                    const std::string body = R"({"alerts":[{"labels":{"alertname":"Burst","instance":"n)" +
-                                             std::to_string(n) + R"("}}]})";
+                    const std::string body =
+                        R"({"alerts":[{"labels":{"alertname":"Burst","instance":"n)" +
+                        std::to_string(n) + R"("}}]})";
                     if (http_post(host.port(), "/webhook", body).status == 200) {
                         std::lock_guard lock(mutex);
                         acknowledged.insert(n);
@@ -57,19 +60,26 @@ TEST_CASE("kill -9 during a burst loses no acknowledged notification") {
         std::istringstream in(read_file(out));
         for (std::string line; std::getline(in, line);) {
             if (line.empty()) continue;
-            auto alert = Poco::JSON::Parser().parse(line).extract<Poco::JSON::Object::Ptr>()->getObject("alert");
-            seen.insert(std::stoi(alert->getObject("labels")->getValue<std::string>("instance").substr(1)));
+            auto alert =
+                Poco::JSON::Parser().parse(line).extract<Poco::JSON::Object::Ptr>()->getObject(
+                    "alert");
+            seen.insert(
+                std::stoi(alert->getObject("labels")->getValue<std::string>("instance").substr(1)));
         }
         return seen;
     };
-    REQUIRE(eventually([&] {
-        auto seen = delivered();
-        return std::includes(seen.begin(), seen.end(), acknowledged.begin(), acknowledged.end());
-    }, std::chrono::seconds(60)));
+    REQUIRE(eventually(
+        [&] {
+            auto seen = delivered();
+            return std::includes(seen.begin(), seen.end(), acknowledged.begin(),
+                                 acknowledged.end());
+        },
+        std::chrono::seconds(60)));
     const auto seen = delivered();
     size_t missing = 0;
     for (int n : acknowledged) missing += seen.count(n) ? 0 : 1;
-    INFO("sent " << sent << ", acknowledged " << acknowledged.size() << ", delivered " << seen.size());
+    INFO("sent " << sent << ", acknowledged " << acknowledged.size() << ", delivered "
+                 << seen.size());
     CHECK(missing == 0);
     CHECK(host.terminate() == 0);
 }

@@ -12,8 +12,8 @@ using namespace tg::test;
 namespace {
 
 std::string routes_for(const TempDir& dir, const std::string& extra = "") {
-    return "sinks:\n  logs:\n    plugin: log_sink\n    config:\n      path: " + (dir / "alerts.jsonl") +
-           "\nroute:\n  sink: logs\n" + extra;
+    return "sinks:\n  logs:\n    plugin: log_sink\n    config:\n      path: " +
+           (dir / "alerts.jsonl") + "\nroute:\n  sink: logs\n" + extra;
 }
 
 }  // namespace
@@ -21,7 +21,8 @@ std::string routes_for(const TempDir& dir, const std::string& extra = "") {
 TEST_CASE("the operators' curl payload is answered ok and reaches log_sink") {
     TempDir dir;
     write_file(dir / "routes.yaml", routes_for(dir));
-    HostProcess host({"--config", dir / "routes.yaml", "--state-dir", dir / "state"}, dir / "host.log");
+    HostProcess host({"--config", dir / "routes.yaml", "--state-dir", dir / "state"},
+                     dir / "host.log");
     REQUIRE(host.wait_ready());
 
     const auto answer = http_post(
@@ -35,25 +36,32 @@ TEST_CASE("the operators' curl payload is answered ok and reaches log_sink") {
     auto alert = line->getObject("alert");
     CHECK(alert->getObject("labels")->getValue<std::string>("instance") == "server01");
     CHECK(alert->getValue<std::string>("status") == "firing");
-    CHECK(alert->getObject("annotations")->getValue<std::string>("description") == "test: server01");
+    CHECK(alert->getObject("annotations")->getValue<std::string>("description") ==
+          "test: server01");
     CHECK(host.terminate() == 0);
 }
 
 TEST_CASE("a real Alertmanager body with Japanese text reaches log_sink intact") {
     TempDir dir;
     write_file(dir / "routes.yaml", routes_for(dir));
-    HostProcess host({"--config", dir / "routes.yaml", "--state-dir", dir / "state"}, dir / "host.log");
+    HostProcess host({"--config", dir / "routes.yaml", "--state-dir", dir / "state"},
+                     dir / "host.log");
     REQUIRE(host.wait_ready());
-    CHECK(http_post(host.port(), "/webhook", fixture("c_firing_group_4th_alert_joins_HighCPU_server01-04.json")).status == 200);
+    CHECK(http_post(host.port(), "/webhook",
+                    fixture("c_firing_group_4th_alert_joins_HighCPU_server01-04.json"))
+              .status == 200);
     REQUIRE(eventually([&] { return read_json_lines(dir / "alerts.jsonl").size() == 4; }));
     auto first = read_json_lines(dir / "alerts.jsonl")[0]->getObject("alert");
-    CHECK(first->getObject("annotations")->getValue<std::string>("description").find("CPU使用率が高い") == 0);
+    CHECK(first->getObject("annotations")
+              ->getValue<std::string>("description")
+              .find("CPU使用率が高い") == 0);
 }
 
 TEST_CASE("bad requests get a clear JSON error and the right status") {
     TempDir dir;
     write_file(dir / "routes.yaml", routes_for(dir, "server:\n  max_body_bytes: 4096\n"));
-    HostProcess host({"--config", dir / "routes.yaml", "--state-dir", dir / "state"}, dir / "host.log");
+    HostProcess host({"--config", dir / "routes.yaml", "--state-dir", dir / "state"},
+                     dir / "host.log");
     REQUIRE(host.wait_ready());
     const int port = host.port();
 
@@ -72,7 +80,8 @@ TEST_CASE("bad requests get a clear JSON error and the right status") {
     CHECK(http_get(port, "/readyz").status == 200);
     auto metrics = http_get(port, "/metrics");
     CHECK(metrics.status == 200);
-    CHECK(metrics.body.find("tickets_grouping_webhook_rejected_total{reason=\"malformed\"} 1") != std::string::npos);
+    CHECK(metrics.body.find("tickets_grouping_webhook_rejected_total{reason=\"malformed\"} 1") !=
+          std::string::npos);
     CHECK(metrics.body.find("tickets_grouping_spool_depth") != std::string::npos);
     // Nothing refused reached the sink.
     CHECK(read_json_lines(dir / "alerts.jsonl").empty());
@@ -80,9 +89,11 @@ TEST_CASE("bad requests get a clear JSON error and the right status") {
 
 TEST_CASE("a routing file error names the file, line and key, and the host does not start") {
     TempDir dir;
-    write_file(dir / "routes.yaml", "sinks:\n  logs:\n    plugin: log_sink\n    colour: blue\nroute:\n  sink: logs\n");
+    write_file(dir / "routes.yaml",
+               "sinks:\n  logs:\n    plugin: log_sink\n    colour: blue\nroute:\n  sink: logs\n");
     std::string output;
-    const int status = run_command({host_binary(), "--config", dir / "routes.yaml", "--check-config"}, output);
+    const int status =
+        run_command({host_binary(), "--config", dir / "routes.yaml", "--check-config"}, output);
     CHECK(status != 0);
     CHECK(output.find("routes.yaml:4") != std::string::npos);
     CHECK(output.find("colour") != std::string::npos);
@@ -92,12 +103,15 @@ TEST_CASE("check-config loads the plugins and lets each sink check its configura
     TempDir dir;
     write_file(dir / "routes.yaml", routes_for(dir));
     std::string output;
-    CHECK(run_command({host_binary(), "--config", dir / "routes.yaml", "--state-dir", dir / "state", "--check-config"},
+    CHECK(run_command({host_binary(), "--config", dir / "routes.yaml", "--state-dir", dir / "state",
+                       "--check-config"},
                       output) == 0);
     CHECK(output.find("sink logs: ok") != std::string::npos);
 
-    write_file(dir / "bad.yaml", "sinks:\n  logs:\n    plugin: log_sink\n    config: {}\nroute:\n  sink: logs\n");
-    CHECK(run_command({host_binary(), "--config", dir / "bad.yaml", "--state-dir", dir / "state", "--check-config"},
+    write_file(dir / "bad.yaml",
+               "sinks:\n  logs:\n    plugin: log_sink\n    config: {}\nroute:\n  sink: logs\n");
+    CHECK(run_command({host_binary(), "--config", dir / "bad.yaml", "--state-dir", dir / "state",
+                       "--check-config"},
                       output) != 0);
     CHECK(output.find("'path'") != std::string::npos);
 }

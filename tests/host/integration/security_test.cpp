@@ -13,7 +13,8 @@ namespace {
 const std::string body = R"({"alerts":[{"labels":{"alertname":"test","instance":"server01"}}]})";
 
 std::string routes(const TempDir& dir, const std::string& server) {
-    return "server:\n" + server + "sinks:\n  logs:\n    plugin: log_sink\n    config:\n      path: " +
+    return "server:\n" + server +
+           "sinks:\n  logs:\n    plugin: log_sink\n    config:\n      path: " +
            (dir / "alerts.jsonl") + "\nroute:\n  sink: logs\n";
 }
 
@@ -28,9 +29,10 @@ HttpResult post_with(int port, const std::string& authorization) {
 TEST_CASE("a bearer token from a variable is required on /webhook and /-/reload, never logged") {
     TempDir dir;
     const std::string token = "s3cret-bearer-token-4711";
-    write_file(dir / "routes.yaml", routes(dir, "  auth:\n    bearer_token: ${TG_TEST_WEBHOOK_TOKEN}\n"));
-    HostProcess host({"--config", dir / "routes.yaml", "--state-dir", dir / "state"}, dir / "host.log",
-                     {{"TG_TEST_WEBHOOK_TOKEN", token}});
+    write_file(dir / "routes.yaml",
+               routes(dir, "  auth:\n    bearer_token: ${TG_TEST_WEBHOOK_TOKEN}\n"));
+    HostProcess host({"--config", dir / "routes.yaml", "--state-dir", dir / "state"},
+                     dir / "host.log", {{"TG_TEST_WEBHOOK_TOKEN", token}});
     REQUIRE(host.wait_ready());
     CHECK(post_with(host.port(), "").status == 401);
     CHECK(post_with(host.port(), "Bearer wrong").status == 401);
@@ -49,18 +51,23 @@ TEST_CASE("a bearer token from a variable is required on /webhook and /-/reload,
 TEST_CASE("basic auth with the password in a file, a wrong user or password is refused") {
     TempDir dir;
     write_file(dir / "password", "pa55-w0rd-from-file\n");
-    write_file(dir / "routes.yaml", routes(dir, "  auth:\n    basic_auth:\n      username: am-user\n      password_file: " +
-                                                    (dir / "password") + "\n"));
-    HostProcess host({"--config", dir / "routes.yaml", "--state-dir", dir / "state"}, dir / "host.log");
+    write_file(
+        dir / "routes.yaml",
+        routes(dir, "  auth:\n    basic_auth:\n      username: am-user\n      password_file: " +
+                        (dir / "password") + "\n"));
+    HostProcess host({"--config", dir / "routes.yaml", "--state-dir", dir / "state"},
+                     dir / "host.log");
     REQUIRE(host.wait_ready());
-    // base64("am-user:pa55-w0rd-from-file"), base64("am-user:wrong"), base64("other:pa55-w0rd-from-file")
+    // base64("am-user:pa55-w0rd-from-file"), base64("am-user:wrong"),
+    // base64("other:pa55-w0rd-from-file")
     CHECK(post_with(host.port(), "Basic YW0tdXNlcjpwYTU1LXcwcmQtZnJvbS1maWxl").status == 200);
     CHECK(post_with(host.port(), "Basic YW0tdXNlcjp3cm9uZw==").status == 401);
     CHECK(post_with(host.port(), "Basic b3RoZXI6cGE1NS13MHJkLWZyb20tZmlsZQ==").status == 401);
     CHECK(post_with(host.port(), "Basic !!!").status == 401);
     CHECK(post_with(host.port(), "").status == 401);
     std::string output;
-    CHECK(run_command({host_binary(), "--config", dir / "routes.yaml", "--state-dir", dir / "state", "--check-config"},
+    CHECK(run_command({host_binary(), "--config", dir / "routes.yaml", "--state-dir", dir / "state",
+                       "--check-config"},
                       output) == 0);
     CHECK(output.find("pa55-w0rd") == std::string::npos);
     host.terminate();
@@ -71,39 +78,46 @@ TEST_CASE("auth settings that cannot work are configuration errors naming the ke
     TempDir dir;
     std::string output;
     write_file(dir / "routes.yaml", routes(dir, "  auth:\n    basic_auth:\n      username: am\n"));
-    CHECK(run_command({host_binary(), "--config", dir / "routes.yaml", "--check-config"}, output) != 0);
+    CHECK(run_command({host_binary(), "--config", dir / "routes.yaml", "--check-config"}, output) !=
+          0);
     CHECK(output.find("server.auth.basic_auth") != std::string::npos);
-    write_file(dir / "routes.yaml", routes(dir, "  auth:\n    bearer_token_file: /nonexistent/token\n"));
-    CHECK(run_command({host_binary(), "--config", dir / "routes.yaml", "--check-config"}, output) != 0);
+    write_file(dir / "routes.yaml",
+               routes(dir, "  auth:\n    bearer_token_file: /nonexistent/token\n"));
+    CHECK(run_command({host_binary(), "--config", dir / "routes.yaml", "--check-config"}, output) !=
+          0);
     CHECK(output.find("bearer_token_file") != std::string::npos);
 }
 
 TEST_CASE("TLS on the listener: TLS 1.2 and later only") {
     TempDir dir;
     std::string output;
-    REQUIRE(run_command({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
-                         "/CN=127.0.0.1", "-keyout", dir / "key.pem", "-out", dir / "cert.pem"},
-                        output) == 0);
+    REQUIRE(run_command(
+                {"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
+                 "/CN=127.0.0.1", "-keyout", dir / "key.pem", "-out", dir / "cert.pem"},
+                output) == 0);
     write_file(dir / "routes.yaml", routes(dir, "  tls:\n    cert_file: " + (dir / "cert.pem") +
                                                     "\n    key_file: " + (dir / "key.pem") + "\n"));
-    HostProcess host({"--config", dir / "routes.yaml", "--state-dir", dir / "state"}, dir / "host.log");
+    HostProcess host({"--config", dir / "routes.yaml", "--state-dir", dir / "state"},
+                     dir / "host.log");
     const std::string url = "https://127.0.0.1:" + std::to_string(host.port());
     REQUIRE(eventually([&] {
         return run_command({"curl", "-sk", "--max-time", "2", url + "/healthz"}, output) == 0;
     }));
-    CHECK(run_command({"curl", "-sk", "--max-time", "5", "-H", "Content-Type: application/json", "-d", body,
-                       url + "/webhook"},
+    CHECK(run_command({"curl", "-sk", "--max-time", "5", "-H", "Content-Type: application/json",
+                       "-d", body, url + "/webhook"},
                       output) == 0);
     CHECK(output == R"({"status":"ok"})");
-    CHECK(run_command({"curl", "-sk", "--max-time", "5", "--tlsv1.1", "--tls-max", "1.1", url + "/healthz"},
-                      output) != 0);
+    CHECK(run_command(
+              {"curl", "-sk", "--max-time", "5", "--tlsv1.1", "--tls-max", "1.1", url + "/healthz"},
+              output) != 0);
     CHECK(http_get(host.port(), "/healthz").status == 0);  // plain HTTP gets no answer
 }
 
 TEST_CASE("files the host creates are not readable by other users") {
     TempDir dir;
     write_file(dir / "routes.yaml", routes(dir, "  max_threads: 8\n"));
-    HostProcess host({"--config", dir / "routes.yaml", "--state-dir", dir / "state"}, dir / "host.log");
+    HostProcess host({"--config", dir / "routes.yaml", "--state-dir", dir / "state"},
+                     dir / "host.log");
     REQUIRE(host.wait_ready());
     REQUIRE(post_with(host.port(), "").status == 200);
     REQUIRE(eventually([&] { return read_lines(dir / "alerts.jsonl").size() == 1; }));
@@ -111,7 +125,8 @@ TEST_CASE("files the host creates are not readable by other users") {
     size_t checked = 0;
     for (const auto& entry : std::filesystem::recursive_directory_iterator(dir / "state")) {
         INFO(entry.path().string());
-        CHECK((entry.status().permissions() & std::filesystem::perms::others_all) == std::filesystem::perms::none);
+        CHECK((entry.status().permissions() & std::filesystem::perms::others_all) ==
+              std::filesystem::perms::none);
         ++checked;
     }
     CHECK(checked >= 3);  // the spool, the sinks' directory, log_sink's state directory

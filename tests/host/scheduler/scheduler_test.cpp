@@ -1,9 +1,9 @@
 // The scheduler with a real spool and dispatcher, and a sink compiled into the test whose hook
 // counts its runs.
+#include "scheduler/scheduler.hpp"
 #include "config/cron.hpp"
 #include "config/time_zone.hpp"
 #include "dispatch/dispatcher.hpp"
-#include "scheduler/scheduler.hpp"
 #include "spool/spool.hpp"
 
 #include "test_support.hpp"
@@ -20,7 +20,7 @@ std::atomic<int> hook_runs{0};
 std::atomic<int64_t> last_slot{0};
 
 class CountingSink : public tg::Sink {
-public:
+  public:
     explicit CountingSink(const tg::SinkContext&) {}
     void deliver(const tg::Delivery&) override {}
     std::vector<tg::Hook> hooks() const override { return {{"tick", "* * * * *", "Asia/Tokyo"}}; }
@@ -36,12 +36,13 @@ TG_SINK_PLUGIN(CountingSink, "counting", "1")
 
 using namespace tg::host;
 
-TEST_CASE("a run missed while the host was down happens once after start, then follows the schedule") {
+TEST_CASE(
+    "a run missed while the host was down happens once after start, then follows the schedule") {
     tg::test::TempDir dir;
     Spool spool(dir / "spool.sqlite3");
     Metrics metrics;
-    auto sink = std::make_shared<SinkInstance>(tg_sink_entry(), "test", "counting", "{}", dir.path(),
-                                               SinkHostContext{});
+    auto sink = std::make_shared<SinkInstance>(tg_sink_entry(), "test", "counting", "{}",
+                                               dir.path(), SinkHostContext{});
     REQUIRE(sink->hooks().size() == 1);
     CHECK(sink->hooks()[0].default_cron == "* * * * *");
 
@@ -66,7 +67,8 @@ TEST_CASE("a run missed while the host was down happens once after start, then f
     CHECK(last_slot.load() > ten_minutes_ago);
     CHECK(last_slot.load() <= ten_minutes_ago + 60 * 1000);
     CHECK(*spool.hook_last_slot("counting", "tick") > now_ms() - 10 * 1000);
-    CHECK(metrics.render().find(R"(tickets_grouping_hook_runs_total{sink="counting",hook="tick",result="ok"} 1)") !=
+    CHECK(metrics.render().find(
+              R"(tickets_grouping_hook_runs_total{sink="counting",hook="tick",result="ok"} 1)") !=
           std::string::npos);
 }
 
@@ -74,14 +76,15 @@ TEST_CASE("a hook seen for the first time does not run at once") {
     tg::test::TempDir dir;
     Spool spool(dir / "spool.sqlite3");
     Metrics metrics;
-    auto sink = std::make_shared<SinkInstance>(tg_sink_entry(), "test", "counting", "{}", dir.path(),
-                                               SinkHostContext{});
+    auto sink = std::make_shared<SinkInstance>(tg_sink_entry(), "test", "counting", "{}",
+                                               dir.path(), SinkHostContext{});
     hook_runs = 0;
     Dispatcher dispatcher(spool, metrics);
     dispatcher.add_sink(sink, RetryPolicy{});
     // Daily at a time that is never "now" within the test.
     const auto cron = CronSchedule::parse("0 0 1 1 *");
-    Scheduler scheduler(spool, dispatcher, {{"counting", "tick", "0 0 1 1 *", cron, find_time_zone("UTC")}});
+    Scheduler scheduler(spool, dispatcher,
+                        {{"counting", "tick", "0 0 1 1 *", cron, find_time_zone("UTC")}});
     scheduler.start();
     std::this_thread::sleep_for(std::chrono::milliseconds(1500));
     scheduler.stop();

@@ -1,6 +1,6 @@
+#include "intake/route_notification.hpp"
 #include "config/env.hpp"
 #include "config/routing_loader.hpp"
-#include "intake/route_notification.hpp"
 
 #include "test_support.hpp"
 
@@ -17,7 +17,11 @@ RoutingConfig routing(const std::string& yaml) {
 }
 
 size_t alert_count(const std::string& payload) {
-    return Poco::JSON::Parser().parse(payload).extract<Poco::JSON::Object::Ptr>()->getArray("alerts")->size();
+    return Poco::JSON::Parser()
+        .parse(payload)
+        .extract<Poco::JSON::Object::Ptr>()
+        ->getArray("alerts")
+        ->size();
 }
 
 }  // namespace
@@ -36,7 +40,8 @@ route:
     - matchers: ['instance="server01"']
       sink: critical
 )");
-    const auto notification = parse_notification(tg::test::fixture("c_firing_group_4th_alert_joins_HighCPU_server01-04.json"));
+    const auto notification = parse_notification(
+        tg::test::fixture("c_firing_group_4th_alert_joins_HighCPU_server01-04.json"));
     const auto deliveries = route_notification(notification, config.root);
     REQUIRE(deliveries.size() == 2);
     std::map<std::string, const NewDelivery*> by_sink;

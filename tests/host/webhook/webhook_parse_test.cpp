@@ -22,12 +22,15 @@ int refusal_status(const std::string& body) {
 
 TEST_CASE("every captured Alertmanager body is accepted as sent") {
     for (const char* name :
-         {"a_firing_single_alert_HighCPU_server01.json", "b_firing_group_3_alerts_HighCPU_server01-03.json",
-          "b2_firing_new_group_3_alerts_HighMemory.json", "c_firing_group_4th_alert_joins_HighCPU_server01-04.json",
+         {"a_firing_single_alert_HighCPU_server01.json",
+          "b_firing_group_3_alerts_HighCPU_server01-03.json",
+          "b2_firing_new_group_3_alerts_HighMemory.json",
+          "c_firing_group_4th_alert_joins_HighCPU_server01-04.json",
           "d_mixed_one_resolved_three_firing_HighCPU.json", "d2_all_resolved_HighCPU.json",
-          "e_repeat_after_repeat_interval_HighCPU_unchanged.json", "f_max_alerts_2_truncatedAlerts_3.json",
-          "g_no_instance_label_Watchdog.json", "prom_e2e_vector1_AlwaysFiring.json",
-          "prom_e2e_up_eq_0_TargetDown_firing.json", "prom_e2e_up_eq_0_TargetDown_resolved.json"}) {
+          "e_repeat_after_repeat_interval_HighCPU_unchanged.json",
+          "f_max_alerts_2_truncatedAlerts_3.json", "g_no_instance_label_Watchdog.json",
+          "prom_e2e_vector1_AlwaysFiring.json", "prom_e2e_up_eq_0_TargetDown_firing.json",
+          "prom_e2e_up_eq_0_TargetDown_resolved.json"}) {
         INFO(name);
         const auto parsed = parse_notification(tg::test::fixture(name));
         const auto alerts = parsed.body->getArray("alerts");
@@ -47,14 +50,23 @@ TEST_CASE("the hand-written curl payload is accepted and completed") {
 }
 
 TEST_CASE("an alert without status takes the notification's status") {
-    const auto parsed = parse_notification(R"({"status":"resolved","alerts":[{"labels":{"alertname":"a"}}]})");
-    CHECK(parsed.body->getArray("alerts")->getObject(0)->getValue<std::string>("status") == "resolved");
+    const auto parsed =
+        parse_notification(R"({"status":"resolved","alerts":[{"labels":{"alertname":"a"}}]})");
+    CHECK(parsed.body->getArray("alerts")->getObject(0)->getValue<std::string>("status") ==
+          "resolved");
 }
 
 TEST_CASE("times with any offset and nanoseconds are accepted") {
-    CHECK(refusal_status(R"({"alerts":[{"labels":{"alertname":"a"},"startsAt":"2026-11-27T16:51:27.70064839+09:00","endsAt":"0001-01-01T00:00:00Z"}]})") == 200);
-    CHECK(refusal_status(R"({"alerts":[{"labels":{"alertname":"a"},"startsAt":"2026-11-27T07:51:27-05:30"}]})") == 200);
-    CHECK(refusal_status(R"({"alerts":[{"labels":{"alertname":"a"},"startsAt":"yesterday"}]})") == 422);
+    CHECK(
+        refusal_status(
+            R"({"alerts":[{"labels":{"alertname":"a"},"startsAt":"2026-11-27T16:51:27.70064839+09:00","endsAt":"0001-01-01T00:00:00Z"}]})") ==
+        200);
+    CHECK(
+        refusal_status(
+            R"({"alerts":[{"labels":{"alertname":"a"},"startsAt":"2026-11-27T07:51:27-05:30"}]})") ==
+        200);
+    CHECK(refusal_status(R"({"alerts":[{"labels":{"alertname":"a"},"startsAt":"yesterday"}]})") ==
+          422);
 }
 
 TEST_CASE("bad bodies are refused with the right status") {
@@ -69,7 +81,8 @@ TEST_CASE("bad bodies are refused with the right status") {
     CHECK(refusal_status(R"({"alerts":[{}]})") == 422);
     CHECK(refusal_status(R"({"alerts":[{"labels":{"alertname":"a"},"status":"burning"}]})") == 422);
     CHECK(refusal_status(R"({"version":"3","alerts":[{"labels":{"alertname":"a"}}]})") == 422);
-    CHECK(refusal_status(R"({"alerts":[{"labels":{"alertname":"a"},"annotations":{"x":[1]}}]})") == 422);
+    CHECK(refusal_status(R"({"alerts":[{"labels":{"alertname":"a"},"annotations":{"x":[1]}}]})") ==
+          422);
     std::string deep(200, '[');
     CHECK(refusal_status(R"({"alerts":)" + deep) == 400);
 }
@@ -84,7 +97,8 @@ TEST_CASE("serialisation is deterministic, so a resend gets the same bytes") {
 }
 
 TEST_CASE("Japanese text survives parsing and serialisation") {
-    const auto parsed = parse_notification(tg::test::fixture("a_firing_single_alert_HighCPU_server01.json"));
+    const auto parsed =
+        parse_notification(tg::test::fixture("a_firing_single_alert_HighCPU_server01.json"));
     const std::string text = serialize_subset(parsed, {0});
     CHECK(text.find("CPU使用率が高い") != std::string::npos);
 }
