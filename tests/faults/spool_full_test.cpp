@@ -123,6 +123,9 @@ void scenario(const std::string& name, const std::function<void(Tmpfs&)>& break_
         if (post(n).status != 200) refused.push_back(n);
 
     repair(state);
+    // Readiness comes back by itself (a probe write), before any webhook arrives.
+    CHECK(test::eventually([&] { return test::http_get(host.port(), "/readyz").status == 200; },
+                           std::chrono::seconds(20)));
     // Alertmanager retries what was refused: each must now be acknowledged, without a restart.
     const auto repaired = std::chrono::steady_clock::now();
     bool recovered = test::eventually([&] { return post(refused.front()).status == 200; },

@@ -96,6 +96,7 @@ class Spool {
     Spool& operator=(const Spool&) = delete;
 
     // Returns once the deliveries are on disk; throws SpoolError when they could not be written.
+    // An empty list is a probe: a write that leaves nothing behind.
     void commit(std::vector<NewDelivery> deliveries);
     // Called after every successful commit (the dispatcher wakes up on it).
     void on_commit(std::function<void()> listener);

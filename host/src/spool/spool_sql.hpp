@@ -116,6 +116,14 @@ inline constexpr const char* insert_delivery =
     "INSERT INTO deliveries (sink, route, payload, idempotency_key, created_ms, next_ms)"
     " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
 
+// A write that leaves nothing behind, to learn whether the store takes writes again (readiness
+// after a full or failed disk) without waiting for the next webhook.
+inline constexpr const char* insert_probe =
+    "INSERT INTO deliveries (sink, route, payload, idempotency_key, created_ms, next_ms)"
+    " VALUES ('', '', '', 'readiness-probe', 0, 0) ON CONFLICT DO NOTHING";
+inline constexpr const char* delete_probe =
+    "DELETE FROM deliveries WHERE sink = '' AND idempotency_key = 'readiness-probe'";
+
 // ---------------------------------------------------------------- dispatch: claims and leases
 
 // The oldest delivery of a sink, whoever holds it: a sink's deliveries go one at a time, in order.
