@@ -2,6 +2,8 @@
 
 #include "plugins/plugin_loader.hpp"
 
+#include <tickets_grouping/sink.hpp>  // tg::view: a borrowed tg_str as a string_view
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -164,10 +166,7 @@ SinkCallResult SinkInstance::check() {
 void SinkInstance::log_thunk(void* context, tg_log_level level, tg_str message) noexcept {
     try {
         auto* self = static_cast<SinkInstance*>(context);
-        if (self->host_.log)
-            self->host_.log(
-                level, self->name_,
-                std::string(message.data ? message.data : "", message.data ? message.size : 0));
+        if (self->host_.log) self->host_.log(level, self->name_, std::string(tg::view(message)));
     } catch (...) {
     }
 }
@@ -176,9 +175,7 @@ size_t SinkInstance::env_thunk(void* context, tg_str name, char* buffer, size_t 
     try {
         auto* self = static_cast<SinkInstance*>(context);
         std::string value;
-        if (!self->host_.get_env ||
-            !self->host_.get_env(std::string(name.data ? name.data : "", name.data ? name.size : 0),
-                                 value))
+        if (!self->host_.get_env || !self->host_.get_env(std::string(tg::view(name)), value))
             return TG_ENV_UNSET;
         if (buffer) std::memcpy(buffer, value.data(), std::min(capacity, value.size()));
         return value.size();
@@ -190,10 +187,8 @@ size_t SinkInstance::env_thunk(void* context, tg_str name, char* buffer, size_t 
 void SinkInstance::metric_add_thunk(void* context, tg_str name, tg_str labels,
                                     double value) noexcept {
     try {
-        static_cast<SinkInstance*>(context)->metric(
-            SinkHostContext::MetricKind::counter,
-            std::string_view(name.data ? name.data : "", name.data ? name.size : 0),
-            std::string_view(labels.data ? labels.data : "", labels.data ? labels.size : 0), value);
+        static_cast<SinkInstance*>(context)->metric(SinkHostContext::MetricKind::counter,
+                                                    tg::view(name), tg::view(labels), value);
     } catch (...) {
     }
 }
@@ -201,10 +196,8 @@ void SinkInstance::metric_add_thunk(void* context, tg_str name, tg_str labels,
 void SinkInstance::metric_observe_thunk(void* context, tg_str name, tg_str labels,
                                         double value) noexcept {
     try {
-        static_cast<SinkInstance*>(context)->metric(
-            SinkHostContext::MetricKind::histogram,
-            std::string_view(name.data ? name.data : "", name.data ? name.size : 0),
-            std::string_view(labels.data ? labels.data : "", labels.data ? labels.size : 0), value);
+        static_cast<SinkInstance*>(context)->metric(SinkHostContext::MetricKind::histogram,
+                                                    tg::view(name), tg::view(labels), value);
     } catch (...) {
     }
 }
