@@ -365,7 +365,7 @@ EOF
 
 env_value() { # env_value KEY -> value from the env file
   [[ -r "$ENV_FILE" ]] || return 1
-  sed -n "s/^$1=//p" "$ENV_FILE" | head -n 1
+  sed -n "/^$1=/{s///p;q}" "$ENV_FILE"
 }
 
 # ---------------------------------------------------------------- subcommands

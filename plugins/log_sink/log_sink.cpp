@@ -27,11 +27,13 @@ class LogSink : public tg::Sink {
             config->getValue<std::string>("path").empty())
             throw std::invalid_argument("log_sink: config key 'path' (a file name) is required");
         path_ = config->getValue<std::string>("path");
-        // Opened once; O_APPEND keeps each write() at the end even if another process appends.
-        fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+        // Opened once; O_APPEND keeps each write() at the end even if another process appends, and
+        // reading is for cutting a torn last line.
+        fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
         if (fd_ < 0)
             throw std::invalid_argument("log_sink: cannot open '" + path_ +
                                         "': " + std::strerror(errno));
+        cut_torn_tail();
     }
     ~LogSink() override { ::close(fd_); }
 
@@ -62,6 +64,33 @@ class LogSink : public tg::Sink {
     }
 
   private:
+    // A kill -9 inside write() can leave part of a line (the kernel stops a write between pages
+    // when the process is killed). That delivery was never acknowledged, so it comes again: cut
+    // the torn part so the file holds whole JSON lines only.
+    void cut_torn_tail() {
+        const off_t size = ::lseek(fd_, 0, SEEK_END);
+        off_t end = size;
+        char buffer[4096];
+        while (end > 0) {
+            const off_t from = end > off_t(sizeof buffer) ? end - off_t(sizeof buffer) : 0;
+            const ssize_t n = ::pread(fd_, buffer, size_t(end - from), from);
+            if (n != end - from)
+                throw std::invalid_argument("log_sink: cannot read '" + path_ + "'");
+            const void* newline = ::memrchr(buffer, '\n', size_t(n));
+            if (newline) {
+                end = from + (static_cast<const char*>(newline) - buffer) + 1;
+                break;
+            }
+            end = from;
+        }
+        if (end == size) return;
+        if (::ftruncate(fd_, end) != 0)
+            throw std::invalid_argument("log_sink: cannot cut the torn last line of '" + path_ +
+                                        "': " + std::strerror(errno));
+        host_.warn("log_sink: cut a torn last line (" + std::to_string(size - end) + " bytes) of " +
+                   path_ + "; its delivery had not been acknowledged");
+    }
+
     // Appends whole lines or nothing: a failed write is cut back so a retry never leaves half a
     // line.
     void write_all(const std::string& text) {

@@ -172,7 +172,7 @@ TEST_CASE("the spool's disk full: 503, reason in the log and /readyz, recovery w
 // stopped: the host must refuse with 503 meanwhile, say why, and after the repair and a restart
 // deliver everything it acknowledged.
 TEST_CASE(
-    "the spool's ext4 turns read-only on an error: 503 and why; after fsck and a restart nothing "
+    "the spool's ext4 turns read-only on an error: 503 and why, after fsck and a restart nothing "
     "lost",
     "[faults][spool]") {
     const auto started = std::chrono::steady_clock::now();

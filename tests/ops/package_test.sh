@@ -18,7 +18,7 @@ fail() { echo "[package_test] FAIL: $*" >&2; exit 1; }
 # One package test at a time on this machine (other build directories run it too).
 exec 9>/run/lock/tickets-grouping-package-test.lock
 flock 9
-if dpkg-query -W -f='${Status}' tickets-grouping 2>/dev/null | grep -q 'install ok installed'; then
+if [[ $(dpkg-query -W -f='${Status}' tickets-grouping 2>/dev/null) == *"install ok installed"* ]]; then
     log "skipped: tickets-grouping is already installed on this machine; not touching it"
     exit 77
 fi
@@ -33,7 +33,7 @@ run_dir=""
 cleanup() {
     local rc=$?
     [[ -n $service_pid ]] && kill "$service_pid" 2>/dev/null && wait "$service_pid" 2>/dev/null || true
-    if dpkg-query -W -f='${Status}' tickets-grouping 2>/dev/null | grep -q 'installed\|config-files\|half'; then
+    if [[ $(dpkg-query -W -f='${Status}' tickets-grouping 2>/dev/null) == *@(installed|config-files|half)* ]]; then
         dpkg --purge tickets-grouping >&2 || rc=1
     fi
     if ((!user_existed)) && getent passwd tickets-grouping >/dev/null; then
@@ -78,11 +78,13 @@ log "Depends: $depends"
 for dep in adduser tzdata libpoco libyaml-cpp libboost-filesystem libc6 libstdc++6; do
     grep -q "$dep" <<<"$depends" || fail "Depends lacks $dep"
 done
-dpkg-deb --ctrl-tarfile "$deb" | tar -t | grep -q postinst || fail "no postinst"
+# Captured first: under pipefail, `tar | grep -q` fails whenever grep exits before tar is done.
+control_files=$(dpkg-deb --ctrl-tarfile "$deb" | tar -t)
+grep -qx '\./postinst' <<<"$control_files" || fail "no postinst (control: $control_files)"
 
 # 3. Install it.
 dpkg -i "$deb" >&2 || fail "dpkg -i"
-getent passwd tickets-grouping | grep -q ':/usr/sbin/nologin$' || fail "no tickets-grouping system user"
+[[ $(getent passwd tickets-grouping) == *:/usr/sbin/nologin ]] || fail "no tickets-grouping system user"
 [[ $(stat -c '%U:%G %a' /etc/tickets-grouping) == "root:tickets-grouping 750" ]] || fail "/etc/tickets-grouping"
 /usr/bin/tickets-grouping --help >/dev/null 2>&1 || true
 

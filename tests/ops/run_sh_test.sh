@@ -29,8 +29,9 @@ set -a
 . "$work/env"
 set +a
 for _ in $(seq 100); do
-  if curl -s -H "X-Redmine-API-Key: $REDMINE_API_KEY" \
-    "$REDMINE_URL/issues.json?project_id=$project&status_id=*" | grep -q '"subject":"\[Alert\] test (server01)"'; then
+  issues=$(curl -s -H "X-Redmine-API-Key: $REDMINE_API_KEY" \
+    "$REDMINE_URL/issues.json?project_id=$project&status_id=*")
+  if [[ $issues == *'"subject":"[Alert] test (server01)"'* ]]; then
     echo "scripts/run.sh: host up on port $port, [Alert] test (server01) created in $project"
     exit 0
   fi

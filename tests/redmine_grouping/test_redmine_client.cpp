@@ -159,7 +159,7 @@ std::string expect_throw(F&& f) {
 
 }  // namespace
 
-TEST_CASE("the key travels only in its header; writes are JSON; one connection is reused",
+TEST_CASE("the key travels only in its header, writes are JSON, one connection is reused",
           "[client]") {
     Server server;
     RedmineClient client(options(server.url() + "/redmine/"));

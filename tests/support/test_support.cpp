@@ -38,8 +38,11 @@ void write_file(const std::string& path, const std::string& text) {
 }
 
 std::vector<std::string> read_lines(const std::string& path) {
+    // Whole lines only: a process may be in the middle of appending the last one.
+    std::string text = read_file(path);
+    text.erase(text.find_last_of('\n') + 1);
     std::vector<std::string> lines;
-    std::ifstream in(path, std::ios::binary);
+    std::istringstream in(text);
     for (std::string line; std::getline(in, line);)
         if (!line.empty()) lines.push_back(line);
     return lines;

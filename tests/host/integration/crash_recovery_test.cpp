@@ -57,15 +57,11 @@ TEST_CASE("kill -9 during a burst loses no acknowledged notification") {
     REQUIRE(host.wait_ready());
     auto delivered = [&] {
         std::set<int> seen;
-        std::istringstream in(read_file(out));
-        for (std::string line; std::getline(in, line);) {
-            if (line.empty()) continue;
-            auto alert =
-                Poco::JSON::Parser().parse(line).extract<Poco::JSON::Object::Ptr>()->getObject(
-                    "alert");
-            seen.insert(
-                std::stoi(alert->getObject("labels")->getValue<std::string>("instance").substr(1)));
-        }
+        for (const auto& line : read_json_lines(out))
+            seen.insert(std::stoi(line->getObject("alert")
+                                      ->getObject("labels")
+                                      ->getValue<std::string>("instance")
+                                      .substr(1)));
         return seen;
     };
     REQUIRE(eventually(

@@ -57,6 +57,27 @@ TEST_CASE("a real Alertmanager body with Japanese text reaches log_sink intact")
               .find("CPU使用率が高い") == 0);
 }
 
+TEST_CASE("a torn last line left by a crash is cut at start, whole lines are kept") {
+    TempDir dir;
+    write_file(dir / "routes.yaml", routes_for(dir));
+    const std::string kept = R"({"alert":{"labels":{"alertname":"Kept"}}})"
+                             "\n";
+    write_file(dir / "alerts.jsonl", kept + std::string(5000, 'x'));  // spans a page
+    HostProcess host({"--config", dir / "routes.yaml", "--state-dir", dir / "state"},
+                     dir / "host.log");
+    REQUIRE(host.wait_ready());
+    CHECK(read_file(dir / "alerts.jsonl") == kept);
+    CHECK(read_file(dir / "host.log").find("cut a torn last line (5000 bytes)") !=
+          std::string::npos);
+
+    REQUIRE(http_post(host.port(), "/webhook",
+                      R"({"alerts":[{"labels":{"alertname":"test","instance":"server01"}}]})")
+                .status == 200);
+    REQUIRE(eventually([&] { return read_json_lines(dir / "alerts.jsonl").size() == 2; }));
+    CHECK(read_file(dir / "alerts.jsonl").rfind(kept, 0) == 0);
+    CHECK(host.terminate() == 0);
+}
+
 TEST_CASE("bad requests get a clear JSON error and the right status") {
     TempDir dir;
     write_file(dir / "routes.yaml", routes_for(dir, "server:\n  max_body_bytes: 4096\n"));
