@@ -227,10 +227,12 @@ std::string Host::all_lines() const {
     return out;
 }
 
-SinkHandle::SinkHandle(Host& host, const std::string& config_json, const std::string& state_dir)
+SinkHandle::SinkHandle(Host& host, const std::string& config_json, const std::string& state_dir,
+                       const std::string& shared_store)
     : plugin_(tg_sink_entry()) {
-    tg_sink_create_args args{sizeof(tg_sink_create_args), tg::borrow("redmine"),
-                             tg::borrow(config_json), tg::borrow(state_dir), &host.services};
+    tg_sink_create_args args{
+        sizeof(tg_sink_create_args), tg::borrow("redmine"), tg::borrow(config_json),
+        tg::borrow(state_dir),       &host.services,        tg::borrow(shared_store)};
     char buffer[2048] = {};
     tg_error_buf error{buffer, sizeof buffer};
     const tg_status status = plugin_->create(&args, &instance_, &error);

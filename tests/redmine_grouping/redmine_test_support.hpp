@@ -69,7 +69,9 @@ struct Host {
 
 class SinkHandle {
   public:
-    SinkHandle(Host& host, const std::string& config_json, const std::string& state_dir);
+    // shared_store: the host's PostgreSQL store as a libpq connection string ("" embedded).
+    SinkHandle(Host& host, const std::string& config_json, const std::string& state_dir,
+               const std::string& shared_store = "");
     ~SinkHandle();
     tg_status deliver(const std::string& json, const std::string& key, bool dry_run = false);
     tg_status run_hook(const std::string& name, bool dry_run = false);

@@ -1,4 +1,8 @@
 #include "state_store.hpp"
+#include "state_store_cases.hpp"
+
+#include <Poco/Data/SQLite/Connector.h>
+#include <Poco/Data/Session.h>
 
 #include <catch2/catch.hpp>
 
@@ -23,80 +27,45 @@ struct TempDir {
 TEST_CASE("issues, Roots and episodes round-trip", "[state]") {
     TempDir dir;
     StateStore s((dir.path / "s.sqlite3").string());
-    CHECK(s.needs_rebuild());
-    s.mark_rebuilt(1);
-    CHECK_FALSE(s.needs_rebuild());
-
-    CHECK_FALSE(s.issue("k1"));
-    s.put_issue("k1", "HighCPU", {10, true, 0, 0, 100});
-    s.put_issue("k2", "HighCPU", {11, true, 50, 0, 100});
-    s.put_issue("k3", "Other", {12, true, 0, 0, 100});
-    s.put_issue("k4", "HighCPU", {13, false, 0, 99, 100});
-    auto i = s.issue("k2");
-    REQUIRE(i);
-    CHECK(i->id == 11);
-    CHECK(i->parent_id == 50);
-    auto hosts = s.open_hosts("HighCPU");
-    REQUIRE(hosts.size() == 2);
-    CHECK(hosts[0].key == "k1");
-    CHECK(hosts[1].parent_id == 50);
-
-    s.set_parent(10, 50);
-    s.set_open(11, false, 1234);
-    CHECK(s.issue("k1")->parent_id == 50);
-    CHECK_FALSE(s.issue("k2")->open);
-    CHECK(s.issue("k2")->closed_at == 1234);
-    s.put_issue("k5", "HighCPU", {14, true, 77, 0, 100});
-    s.close_children(77, 4321);
-    CHECK_FALSE(s.issue("k5")->open);
-    CHECK(s.issue("k5")->closed_at == 4321);
-    CHECK(s.issue("k1")->open);
-    s.forget_issue("k3");
-    CHECK_FALSE(s.issue("k3"));
-
-    s.put_root("HighCPU", {50, true});
-    CHECK(s.root("HighCPU")->id == 50);
-    s.set_root_open(50, false);
-    CHECK_FALSE(s.root("HighCPU")->open);
-
-    s.put_episode("k1", {"fp", "123", true});
-    s.put_episode("k1", {"fp", "123", false});
-    CHECK(*s.episode("k1") == Episode{"fp", "123", false});
-
-    s.clear();
-    CHECK_FALSE(s.issue("k1"));
-    CHECK_FALSE(s.root("HighCPU"));
-    CHECK(s.needs_rebuild());
+    cases::issues_roots_and_episodes_round_trip(s);
 }
 
 TEST_CASE("idempotency keys and create intents", "[state]") {
     TempDir dir;
     StateStore s((dir.path / "s.sqlite3").string());
-    CHECK_FALSE(s.applied("key"));
-    s.mark_applied("key", 100);
-    s.mark_applied("key", 200);
-    CHECK(s.applied("key"));
-    s.prune_applied(150);
-    CHECK_FALSE(s.applied("key"));
-
-    s.put_intent("[Alert] x", 5);
-    CHECK(*s.intent("[Alert] x") == 5);
-    s.clear_intent("[Alert] x");
-    CHECK_FALSE(s.intent("[Alert] x"));
+    cases::idempotency_keys_and_create_intents(s);
 }
 
-TEST_CASE("a dry run's savepoint leaves nothing behind", "[state]") {
+TEST_CASE("a dry run leaves nothing behind", "[state]") {
     TempDir dir;
     StateStore s((dir.path / "s.sqlite3").string());
-    s.put_issue("kept", "A", {1, true, 0, 0, 0});
-    s.savepoint("dry_run");
-    s.put_issue("gone", "A", {2, true, 0, 0, 0});
-    s.mark_rebuilt(5);
-    s.rollback_to("dry_run");
-    s.release("dry_run");
-    CHECK(s.issue("kept"));
-    CHECK_FALSE(s.issue("gone"));
-    CHECK(s.needs_rebuild());
+    cases::a_dry_run_leaves_nothing_behind(s);
+}
+
+TEST_CASE("a state file of a newer schema is refused, naming both versions", "[state]") {
+    TempDir dir;
+    const auto path = (dir.path / "s.sqlite3").string();
+    { StateStore s(path); }
+    {
+        Poco::Data::Session session("SQLite", path);
+        session << "UPDATE meta SET value = '99' WHERE name = 'schema_version'",
+            Poco::Data::Keywords::now;
+    }
+    try {
+        StateStore again(path);
+        FAIL("a newer state was opened");
+    } catch (const std::exception& e) {
+        CHECK_THAT(e.what(), Catch::Contains("schema version 99") && Catch::Contains("(1)"));
+    }
+}
+
+TEST_CASE("the embedded store's locks hold nothing", "[state]") {
+    TempDir dir;
+    StateStore s((dir.path / "s.sqlite3").string());
+    auto first = s.lock("alertname\nA");
+    auto second = s.lock("alertname\nA");  // one process: the host's one call at a time
+    s.put_issue("k", "A", {1, true, 0, 0, 0});
+    CHECK(s.issue("k"));
 }
 
 TEST_CASE("a deleted state file is recreated empty", "[state]") {
@@ -106,7 +75,7 @@ TEST_CASE("a deleted state file is recreated empty", "[state]") {
     s.put_issue("k", "A", {1, true, 0, 0, 0});
     s.mark_rebuilt(1);
     std::filesystem::remove(path);
-    s.reopen_if_deleted();
+    s.ensure_open();
     CHECK(std::filesystem::exists(path));
     CHECK_FALSE(s.issue("k"));
     CHECK(s.needs_rebuild());

@@ -19,7 +19,8 @@ class WrapperTestSink : public tg::Sink {
                                         context.instance_name);
         if (context.config_json.find("not yet") != std::string::npos)
             throw tg::RetryLater("wrapper_test_sink: the backend is not up yet");
-        host_.info("created " + context.instance_name + " in " + context.state_dir);
+        host_.info("created " + context.instance_name + " in " + context.state_dir +
+                   " shared_store=[" + context.shared_store + "]");
     }
 
     // The notification text names what to do.
@@ -113,9 +114,12 @@ struct Created {
     tg_status status;
     std::string error;
 
-    Created(FakeHost& host, const std::string& config) {
+    // `struct_size`: what the host's ABI version knows of the arguments (sizeof: this one's).
+    Created(FakeHost& host, const std::string& config, const std::string& shared_store = "",
+            uint32_t struct_size = sizeof(tg_sink_create_args)) {
         tg_sink_create_args args{};
-        args.struct_size = sizeof args;
+        args.struct_size = struct_size;
+        args.shared_store = tg::borrow(shared_store);
         args.instance_name = tg::borrow("unit");
         args.config_json = tg::borrow(config);
         args.state_dir = tg::borrow("/nonexistent/state");
@@ -362,4 +366,20 @@ TEST_CASE("HostServices::env returns values longer than its first buffer whole")
     CHECK_FALSE(tg::HostServices(&old).env("SHORT").has_value());
     CHECK_FALSE(tg::HostServices(nullptr).env("SHORT").has_value());
     tg::HostServices(nullptr).info("dropped");  // logging without a host is a no-op
+}
+
+TEST_CASE("the shared store reaches the sink from a 1.2 host, an older host gives none") {
+    FakeHost host;
+    {
+        Created created(host, "{}", "host=db dbname=tg user=router");
+        REQUIRE(created.status == TG_OK);
+        CHECK(host.logged("shared_store=[host=db dbname=tg user=router]"));
+    }
+    host.logs.clear();
+    {
+        // A 1.1 host's arguments end before shared_store: whatever lies there is not read.
+        Created created(host, "{}", "host=garbage", offsetof(tg_sink_create_args, shared_store));
+        REQUIRE(created.status == TG_OK);
+        CHECK(host.logged("shared_store=[]"));
+    }
 }

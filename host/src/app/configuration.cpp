@@ -95,6 +95,8 @@ std::vector<std::shared_ptr<SinkInstance>> create_sinks(const Configuration& con
         if (found) value = *found;
         return found.has_value();
     };
+    if (configuration.store.kind == StoreUrl::Kind::postgresql)
+        host.shared_store = configuration.store.connection_string;
     if (metrics)
         host.metric = [metrics](SinkHostContext::MetricKind kind, const std::string& name,
                                 const Metrics::LabelSet& labels, double value) {

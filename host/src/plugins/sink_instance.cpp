@@ -94,6 +94,7 @@ SinkInstance::SinkInstance(const tg_sink_plugin* plugin, std::string plugin_path
     args.config_json = borrow(config_json);
     args.state_dir = borrow(state_dir);
     args.host = &services_;
+    args.shared_store = borrow(host_.shared_store);
     char error[error_capacity] = "";
     tg_error_buf buffer{error, sizeof error};
     const tg_status status = plugin_->create(&args, &instance_, &buffer);

@@ -37,6 +37,9 @@ struct SinkHostContext {
                        const std::vector<std::pair<std::string, std::string>>& labels,
                        double value)>
         metric;
+    // The replicas' shared store (a libpq connection string) for sinks whose state must be
+    // shared too; "" on the embedded store. Holds the password: never logged.
+    std::string shared_store;
 };
 
 class SinkInstance {

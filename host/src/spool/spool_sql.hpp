@@ -1,8 +1,10 @@
 // Every SQL statement of the spool, for both stores, in one place. Statements are written once in
 // the dialect SQLite and PostgreSQL share, with `?` placeholders; `text()` rewrites them to
-// PostgreSQL's `$1, $2, ...`. Where the dialects differ (the schema's key columns, the migration
-// lock) both texts stand side by side.
+// PostgreSQL's `$1, $2, ...` (common/sql). Where the dialects differ (the schema's key columns, the
+// migration lock) both texts stand side by side.
 #pragma once
+
+#include "sql/sql_dialect.hpp"
 
 #include <cstddef>
 #include <iterator>
@@ -10,24 +12,10 @@
 
 namespace tg::host::spool_sql {
 
-enum class Dialect { sqlite, postgresql };
+using Dialect = tg::sql::Dialect;
 
-// The statement as `dialect` wants it: `?` outside quoted literals becomes `$n` for PostgreSQL.
 inline std::string text(Dialect dialect, const char* sql) {
-    std::string out;
-    if (dialect == Dialect::sqlite) return out.assign(sql);
-    int n = 0;
-    bool quoted = false;
-    for (const char* p = sql; *p; ++p) {
-        if (*p == '\'') quoted = !quoted;
-        if (*p == '?' && !quoted) {
-            out += '$';
-            out += std::to_string(++n);
-        } else {
-            out += *p;
-        }
-    }
-    return out;
+    return tg::sql::for_dialect(dialect, sql);
 }
 
 // ---------------------------------------------------------------- schema and migrations

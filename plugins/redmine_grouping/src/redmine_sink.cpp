@@ -15,10 +15,16 @@ Config load_config(const tg::SinkContext& context) {
                         [host](const std::string& name) { return host.env(name); });
 }
 
-std::string state_file(const tg::SinkContext& context) {
+// The replicas' shared store when the host has one, so that they share what they know of
+// Redmine; else a file in the instance's state directory.
+StateLocation state_location(const tg::SinkContext& context) {
+    if (!context.shared_store.empty())
+        return StateLocation::shared(context.shared_store,
+                                     shared_schema_name("redmine_grouping", context.instance_name));
     if (context.state_dir.empty())
         throw std::invalid_argument("redmine_grouping: the host gave no state directory");
-    return (std::filesystem::path(context.state_dir) / "redmine_state.sqlite3").string();
+    return StateLocation::sqlite(
+        (std::filesystem::path(context.state_dir) / "redmine_state.sqlite3").string());
 }
 
 TimePoint now() {
@@ -32,10 +38,9 @@ constexpr int64_t kKeepAppliedKeys = 30 * 86400;  // far longer than any host re
 RedmineSink::RedmineSink(const tg::SinkContext& context)
     : host_(context.host),
       config_(load_config(context)),
-      state_path_(state_file(context)),
       text_(config_.text_formatting, config_.time_zone),
       client_({config_.url, config_.api_key, config_.ca_file, config_.tls_verify, config_.timeout}),
-      store_(state_path_),
+      store_(state_location(context)),
       statuses_(client_, config_.tracker_id),
       executor_(config_, client_, store_, statuses_, text_, host_) {
     // One debug line per Redmine request: operators and tests can count what each alert cost.
@@ -55,13 +60,16 @@ std::vector<tg::Hook> RedmineSink::hooks() const {
 }
 
 void RedmineSink::ensure_state() {
-    // Once per empty state; after that deliveries make no list or search request.
+    // Once per empty state; after that deliveries make no list or search request. Replicas on
+    // a shared store: one rebuilds, the others find it done.
+    if (!store_.needs_rebuild()) return;
+    const auto lock = store_.lock("rebuild");
     if (store_.needs_rebuild())
         rebuild_state(client_, store_, config_.project, host_, unix_seconds(now()));
 }
 
 void RedmineSink::deliver(const tg::Delivery& delivery) {
-    store_.reopen_if_deleted();
+    store_.ensure_open();
     const std::string key(delivery.idempotency_key);
     if (!key.empty() && store_.applied(key)) {
         host_.debug("delivery " + key + " was already applied");
@@ -77,7 +85,7 @@ void RedmineSink::deliver(const tg::Delivery& delivery) {
     const bool dry = delivery.dry_run;
     if (dry) {
         client_.set_dry_run([this](const std::string& line) { host_.info(line); });
-        store_.savepoint("dry_run");
+        store_.begin_dry_run();
     }
     std::vector<std::string> failures = notification.rejected;  // these cannot succeed on a retry
     for (const auto& why : notification.rejected) host_.error(why);
@@ -86,6 +94,9 @@ void RedmineSink::deliver(const tg::Delivery& delivery) {
         ensure_state();
         for (const Alert& alert : notification.alerts) {
             try {
+                // Replicas sharing the store take turns per alertname: its Root and its hosts'
+                // issues are decided from state that only one of them changes at a time.
+                const auto lock = store_.lock("alertname\n" + alert.alertname());
                 executor_.apply(alert, notification.external_url, now());
                 if (!dry) log_delivered(delivery, alert);
             } catch (const tg::Drop& e) {
@@ -106,15 +117,13 @@ void RedmineSink::deliver(const tg::Delivery& delivery) {
         }
     } catch (...) {
         if (dry) {
-            store_.rollback_to("dry_run");
-            store_.release("dry_run");
+            store_.end_dry_run();
             client_.set_dry_run(nullptr);
         }
         throw;
     }
     if (dry) {
-        store_.rollback_to("dry_run");
-        store_.release("dry_run");
+        store_.end_dry_run();
         client_.set_dry_run(nullptr);
     }
     if (failures.empty()) return;

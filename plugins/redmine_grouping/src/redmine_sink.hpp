@@ -35,7 +35,6 @@ class RedmineSink : public tg::Sink {
 
     tg::HostServices host_;
     Config config_;
-    std::string state_path_;
     TextBuilder text_;
     RedmineClient client_;
     StateStore store_;

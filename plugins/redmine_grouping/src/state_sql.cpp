@@ -2,8 +2,10 @@
 
 namespace tg::redmine {
 
-const StateSql& sqlite_sql() {
-    static const StateSql sql{
+namespace {
+
+StateSql written_once() {
+    return StateSql{
         .open = {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA busy_timeout=5000"},
         .schema =
             {
@@ -11,19 +13,19 @@ const StateSql& sqlite_sql() {
                 // alert_key is the subject: a pure function of (alertname, instance) that a
                 // rebuild can read back from Redmine.
                 "CREATE TABLE IF NOT EXISTS issues (alert_key TEXT PRIMARY KEY, alertname TEXT NOT "
-                "NULL, issue_id INTEGER NOT NULL, is_open INTEGER NOT NULL, parent_id INTEGER NOT "
-                "NULL DEFAULT 0, closed_at INTEGER NOT NULL DEFAULT 0, synced_at INTEGER NOT NULL "
+                "NULL, issue_id BIGINT NOT NULL, is_open BIGINT NOT NULL, parent_id BIGINT NOT "
+                "NULL DEFAULT 0, closed_at BIGINT NOT NULL DEFAULT 0, synced_at BIGINT NOT NULL "
                 "DEFAULT 0)",
                 "CREATE INDEX IF NOT EXISTS issues_by_alertname ON issues (alertname, is_open)",
-                "CREATE TABLE IF NOT EXISTS roots (alertname TEXT PRIMARY KEY, issue_id INTEGER "
+                "CREATE TABLE IF NOT EXISTS roots (alertname TEXT PRIMARY KEY, issue_id BIGINT "
                 "NOT "
-                "NULL, is_open INTEGER NOT NULL)",
+                "NULL, is_open BIGINT NOT NULL)",
                 "CREATE TABLE IF NOT EXISTS episodes (alert_key TEXT PRIMARY KEY, fingerprint TEXT "
-                "NOT NULL, starts_at TEXT NOT NULL, firing INTEGER NOT NULL)",
+                "NOT NULL, starts_at TEXT NOT NULL, firing BIGINT NOT NULL)",
                 "CREATE TABLE IF NOT EXISTS applied_keys (idem_key TEXT PRIMARY KEY, applied_at "
-                "INTEGER NOT NULL)",
+                "BIGINT NOT NULL)",
                 "CREATE TABLE IF NOT EXISTS create_intents (subject TEXT PRIMARY KEY, created_at "
-                "INTEGER NOT NULL)",
+                "BIGINT NOT NULL)",
             },
         .clear = {"DELETE FROM issues", "DELETE FROM roots", "DELETE FROM episodes",
                   "DELETE FROM meta WHERE name = 'rebuilt_at'"},
@@ -71,11 +73,36 @@ const StateSql& sqlite_sql() {
             "INSERT INTO create_intents (subject, created_at) VALUES (?, ?) ON CONFLICT "
             "(subject) DO NOTHING",
         .delete_intent = "DELETE FROM create_intents WHERE subject = ?",
-        .savepoint = "SAVEPOINT ",
-        .release = "RELEASE SAVEPOINT ",
-        .rollback_to = "ROLLBACK TO SAVEPOINT ",
+        .lock = "SELECT pg_advisory_lock(hashtextextended(?, 0))",
+        .unlock = "SELECT pg_advisory_unlock(hashtextextended(?, 0))",
+        .migration_lock = "SELECT pg_advisory_xact_lock(hashtextextended(?, 0))",
     };
+}
+
+StateSql for_postgresql(StateSql sql) {
+    sql.open.clear();  // the session's search_path and lock_timeout are set by the store
+    for (auto* list : {&sql.schema, &sql.clear})
+        for (auto& statement : *list)
+            statement = tg::sql::for_dialect(Dialect::postgresql, statement);
+    for (auto* statement :
+         {&sql.get_meta,       &sql.put_meta,         &sql.get_issue,
+          &sql.put_issue,      &sql.set_issue_parent, &sql.set_issue_open,
+          &sql.close_children, &sql.delete_issue,     &sql.open_hosts_of_alertname,
+          &sql.get_root,       &sql.put_root,         &sql.set_root_open,
+          &sql.get_episode,    &sql.put_episode,      &sql.get_applied,
+          &sql.put_applied,    &sql.prune_applied,    &sql.get_intent,
+          &sql.put_intent,     &sql.delete_intent,    &sql.lock,
+          &sql.unlock,         &sql.migration_lock})
+        *statement = tg::sql::for_dialect(Dialect::postgresql, *statement);
     return sql;
+}
+
+}  // namespace
+
+const StateSql& state_sql(Dialect dialect) {
+    static const StateSql sqlite = written_once();
+    static const StateSql postgresql = for_postgresql(written_once());
+    return dialect == Dialect::postgresql ? postgresql : sqlite;
 }
 
 }  // namespace tg::redmine

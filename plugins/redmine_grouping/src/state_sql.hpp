@@ -1,14 +1,19 @@
-// Every SQL statement of the state store, per dialect, in one place. SQLite takes `?`; a
-// PostgreSQL dialect (`$1`, ...) can be added beside it without touching the store.
+// Every SQL statement of the state store in one place, written once with `?` placeholders and
+// types both stores take (BIGINT has SQLite's integer affinity); PostgreSQL's form comes from
+// common/sql. Only the statements run when a connection opens differ.
 #pragma once
+
+#include "sql/sql_dialect.hpp"
 
 #include <string>
 #include <vector>
 
 namespace tg::redmine {
 
+using tg::sql::Dialect;
+
 struct StateSql {
-    std::vector<std::string> open;    // run on every open (pragmas)
+    std::vector<std::string> open;    // SQLite: run on every open (pragmas)
     std::vector<std::string> schema;  // idempotent CREATEs
     std::vector<std::string> clear;   // forget everything (before a rebuild)
 
@@ -20,9 +25,14 @@ struct StateSql {
     std::string get_episode, put_episode;
     std::string get_applied, put_applied, prune_applied;
     std::string get_intent, put_intent, delete_intent;
-    std::string savepoint, release, rollback_to;  // take the savepoint name appended
+    // PostgreSQL only: one replica at a time per key (an alertname, the rebuild), held by the
+    // session (a dead replica's connection releases it), and the schema migration.
+    std::string lock, unlock, migration_lock;
 };
 
-const StateSql& sqlite_sql();
+// The version of the tables below, kept in meta; a store written by a newer build is refused.
+inline constexpr int state_schema_version = 1;
+
+const StateSql& state_sql(Dialect dialect);
 
 }  // namespace tg::redmine

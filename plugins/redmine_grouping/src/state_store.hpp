@@ -1,8 +1,11 @@
 // The sink's memory: which issue belongs to which alert, the Roots, the last episode of each
-// alert, the applied idempotency keys and the create intents. SQLite (WAL) under state_dir.
+// alert, the applied idempotency keys and the create intents. SQLite (WAL) under state_dir, or,
+// when the host's replicas share a PostgreSQL store, a schema of this sink instance's own there,
+// so that every replica sees what the others did.
 #pragma once
 
 #include "planner.hpp"
+#include "state_sql.hpp"
 
 #include <Poco/Data/Session.h>
 
@@ -18,13 +21,60 @@ struct RootState {
     bool open = true;
 };
 
+// Where the state lives.
+struct StateLocation {
+    std::string sqlite_path;  // the embedded store: a file of this instance alone
+    std::string postgresql;   // shared: a libpq connection string (holds the password)
+    std::string schema;       // shared: the instance's own schema
+
+    static StateLocation sqlite(std::string path) { return {std::move(path), {}, {}}; }
+    static StateLocation shared(std::string connection, std::string schema) {
+        return {{}, std::move(connection), std::move(schema)};
+    }
+    bool is_shared() const { return !postgresql.empty(); }
+    std::string description() const;  // for messages: never the password
+};
+
+// The schema a sink instance's tables live in on a shared store: readable, at most PostgreSQL's
+// 63 bytes, and distinct per instance name.
+std::string shared_schema_name(const std::string& plugin, const std::string& instance);
+
+class StateStore;
+
+// Holds one of the store's named locks until destroyed (see StateStore::lock).
+class StateLock {
+  public:
+    StateLock(StateLock&& other) noexcept : store_(other.store_), key_(std::move(other.key_)) {
+        other.store_ = nullptr;
+    }
+    StateLock(const StateLock&) = delete;
+    StateLock& operator=(const StateLock&) = delete;
+    StateLock& operator=(StateLock&&) = delete;
+    ~StateLock();
+
+  private:
+    friend class StateStore;
+    StateLock(StateStore* store, std::string key) : store_(store), key_(std::move(key)) {}
+    StateStore* store_;
+    std::string key_;
+};
+
 class StateStore {
   public:
-    explicit StateStore(std::string path);
+    explicit StateStore(StateLocation location);
+    explicit StateStore(std::string sqlite_path)
+        : StateStore(StateLocation::sqlite(std::move(sqlite_path))) {}
+    ~StateStore();
 
-    const std::string& path() const { return path_; }
-    // A state file deleted under a running sink is recreated empty (and then rebuilt).
-    void reopen_if_deleted();
+    const StateLocation& location() const { return location_; }
+    // Before each delivery or hook: a state file deleted under a running sink is recreated
+    // empty (and then rebuilt); a lost PostgreSQL connection is opened again.
+    void ensure_open();
+
+    // One holder at a time across every replica sharing the store, per key (an alertname, the
+    // rebuild); waits at most lock_timeout. On the embedded store the host's one call at a time
+    // is enough, and this holds nothing.
+    StateLock lock(const std::string& key);
 
     bool needs_rebuild();
     void mark_rebuilt(int64_t now_unix);
@@ -54,14 +104,19 @@ class StateStore {
     void put_intent(const std::string& subject, int64_t now_unix);
     void clear_intent(const std::string& subject);
 
-    // Nested transactions; a dry run rolls its outermost one back.
-    void savepoint(const std::string& name);
-    void release(const std::string& name);
-    void rollback_to(const std::string& name);
+    // A dry run's changes, undone at its end.
+    void begin_dry_run();
+    void end_dry_run();
 
   private:
+    friend class StateLock;
+    const StateSql& sql() const;
     void open();
-    std::string path_;
+    void migrate(Poco::Data::Session& session);
+    void unlock(const std::string& key) noexcept;
+    void drop_connection() noexcept;
+
+    StateLocation location_;
     std::unique_ptr<Poco::Data::Session> session_;
 };
 

@@ -97,6 +97,9 @@ struct SinkContext {
     std::string config_json;
     std::string state_dir;
     HostServices host;
+    // ABI 1.2: the replicas' shared store as a libpq connection string, "" for the embedded one
+    // (and from an older host). Holds a password: never log it.
+    std::string shared_store;
 };
 
 struct Delivery {
@@ -167,7 +170,11 @@ struct Adapter {
             if (!args || !instance) throw Drop("create called without arguments");
             SinkContext context{std::string(view(args->instance_name)),
                                 std::string(view(args->config_json)),
-                                std::string(view(args->state_dir)), HostServices(args->host)};
+                                std::string(view(args->state_dir)),
+                                HostServices(args->host),
+                                {}};
+            if (args->struct_size >= offsetof(tg_sink_create_args, shared_store) + sizeof(tg_str))
+                context.shared_store = std::string(view(args->shared_store));
             auto holder = std::make_unique<Instance>();
             try {
                 holder->sink = std::make_unique<SinkClass>(context);

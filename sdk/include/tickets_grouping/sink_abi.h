@@ -22,7 +22,7 @@ extern "C" {
 #endif
 
 #define TG_SINK_ABI_MAJOR 1
-#define TG_SINK_ABI_MINOR 1
+#define TG_SINK_ABI_MINOR 2
 
 /* The one symbol a plugin exports. */
 #define TG_SINK_ENTRY_SYMBOL "tg_sink_entry"
@@ -97,6 +97,16 @@ typedef struct tg_sink_create_args {
     tg_str config_json;           /* the sink's `config:` block as a JSON object */
     tg_str state_dir;             /* an existing directory that belongs to this instance alone */
     const tg_host_services* host; /* valid until destroy */
+
+    /* --- Added in 1.2: check struct_size before using (an older host lacks it). --- */
+
+    /* The store the host's replicas share, for a sink whose own state must be shared by the
+     * replicas too (each replica runs its own instance of the sink): "" when the host runs on
+     * its embedded store (keep state in state_dir), else a libpq connection string
+     * ("host=... port=... dbname=... user=... password=..."). It may hold a password: never log
+     * it. Keep the sink's tables apart from the host's (a schema of the sink's own, named after
+     * the plugin and instance_name). */
+    tg_str shared_store;
 } tg_sink_create_args;
 
 /* Flags of a delivery or a hook run. */
