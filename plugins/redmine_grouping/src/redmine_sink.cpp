@@ -1,5 +1,6 @@
 #include "redmine_sink.hpp"
 
+#include "alert_key.hpp"
 #include "carry_over.hpp"
 #include "rebuild.hpp"
 
@@ -33,11 +34,12 @@ RedmineSink::RedmineSink(const tg::SinkContext& context)
     : host_(context.host),
       config_(load_config(context)),
       state_path_(state_file(context)),
-      text_(config_.text_formatting, config_.time_zone),
+      text_(config_.text_formatting, config_.time_zone, config_.language, config_.templates),
       client_({config_.url, config_.api_key, config_.ca_file, config_.tls_verify, config_.timeout}),
       store_(state_path_),
       statuses_(client_, config_.tracker_id),
-      executor_(config_, client_, store_, statuses_, text_, host_) {
+      fields_(config_, client_, text_, host_),
+      executor_(config_, client_, store_, statuses_, text_, fields_, host_) {
     // One debug line per Redmine request: operators and tests can count what each alert cost.
     // The same requests as a histogram: redmine_request_duration_seconds{method,status}.
     client_.set_observer([this](const std::string& method, const std::string& path, int status,
@@ -56,8 +58,7 @@ std::vector<tg::Hook> RedmineSink::hooks() const {
 
 void RedmineSink::ensure_state() {
     // Once per empty state; after that deliveries make no list or search request.
-    if (store_.needs_rebuild())
-        rebuild_state(client_, store_, config_.project, host_, unix_seconds(now()));
+    if (store_.needs_rebuild()) rebuild_state(client_, store_, config_, host_, unix_seconds(now()));
 }
 
 void RedmineSink::deliver(const tg::Delivery& delivery) {
@@ -90,13 +91,13 @@ void RedmineSink::deliver(const tg::Delivery& delivery) {
                 if (!dry) log_delivered(delivery, alert);
             } catch (const tg::Drop& e) {
                 failures.push_back(e.what());
-                host_.error(std::string("alert ") +
-                            alert_subject(alert.alertname(), alert.instance()) + ": " + e.what());
+                host_.error(std::string("alert ") + ticket_key(alert, config_.key_labels) + ": " +
+                            e.what());
             } catch (const std::exception& e) {  // tg::RetryLater, SQLite, ...: worth a retry
                 retryable = true;
                 failures.push_back(e.what());
-                host_.warn(std::string("alert ") +
-                           alert_subject(alert.alertname(), alert.instance()) + ": " + e.what());
+                host_.warn(std::string("alert ") + ticket_key(alert, config_.key_labels) + ": " +
+                           e.what());
             }
         }
         if (failures.empty() && !dry && !key.empty()) {
@@ -127,7 +128,7 @@ void RedmineSink::deliver(const tg::Delivery& delivery) {
 
 void RedmineSink::log_delivered(const tg::Delivery& delivery, const Alert& alert) {
     // One line per alert for operators: which route, which alert, which Redmine issue.
-    const std::string key = alert_subject(alert.alertname(), alert.instance());
+    const std::string key = ticket_key(alert, config_.key_labels);
     const auto issue = store_.issue(key);
     std::string quoted = "\"";
     for (char c : key) {
@@ -180,6 +181,7 @@ bool RedmineSink::check() {
             problem("tracker_id: tracker " + std::to_string(config_.tracker_id) +
                     " does not exist or is not enabled on project '" + config_.project + "'");
     }
+    for (const auto& why : fields_.unresolved()) problem(why);
     std::vector<std::pair<int64_t, std::string>> targets;  // status id, setting
     for (const auto& [ref, key] : {std::pair{&config_.status_done, "status_done"},
                                    std::pair{&config_.status_carryover, "status_carryover"}}) {
