@@ -1,0 +1,107 @@
+// Per-route Redmine targets through the real host: two instances of the sink with their own
+// `config:` (project, tracker, language) behind one routing tree. Each groups on its own: a
+// Root appears in a project only when its own alerts fire on a second host.
+#include "redmine_test_support.hpp"
+#include "test_support.hpp"
+
+#include <catch2/catch.hpp>
+
+namespace {
+
+std::string env_file(const rgtest::TempDir& dir) {
+    std::string text;
+    for (const char* key : {"REDMINE_URL", "REDMINE_API_KEY", "REDMINE_STATUS_DONE"})
+        text += std::string(key) + "=" + rgtest::redmine_env().vars.at(key) + "\n";
+    const std::string path = (dir.path / "redmine.env").string();
+    tg::test::write_file(path, text);
+    return path;
+}
+
+std::string alert(const std::string& instance, const std::string& team) {
+    return R"({"status":"firing","labels":{"alertname":"HighCPU","instance":")" + instance +
+           R"(","team":")" + team + R"("},"startsAt":"2026-11-27T07:51:27Z"})";
+}
+
+std::string notification(const std::vector<std::string>& alerts) {
+    std::string out = R"({"alerts":[)";
+    for (size_t i = 0; i < alerts.size(); ++i) out += (i ? "," : "") + alerts[i];
+    return out + "]}";
+}
+
+int64_t tracker_of(rgtest::Admin& admin, const Poco::JSON::Object::Ptr& issue) {
+    return admin.issue(issue->getValue<Poco::Int64>("id"))
+        ->getObject("tracker")
+        ->getValue<Poco::Int64>("id");
+}
+
+}  // namespace
+
+TEST_CASE("two sink instances route to two projects and trackers, each grouping on its own") {
+    rgtest::Admin admin;
+    const std::string project_a = admin.create_project("target-a");
+    const std::string project_b = admin.create_project("target-b");
+    auto trackers = admin.client().get("/trackers.json")->getArray("trackers");
+    REQUIRE(trackers->size() >= 2);
+    const int64_t tracker_a = trackers->getObject(0)->getValue<Poco::Int64>("id");
+    const int64_t tracker_b = trackers->getObject(1)->getValue<Poco::Int64>("id");
+
+    rgtest::TempDir dir;
+    const std::string routes =
+        "sinks:\n"
+        "  team_a:\n"
+        "    plugin: redmine_grouping\n"
+        "    config:\n"
+        "      project: " +
+        project_a + "\n      tracker_id: " + std::to_string(tracker_a) +
+        "\n      time_zone: Asia/Tokyo\n"
+        "  team_b:\n"
+        "    plugin: redmine_grouping\n"
+        "    config:\n"
+        "      project: " +
+        project_b + "\n      tracker_id: " + std::to_string(tracker_b) +
+        "\n      time_zone: Asia/Tokyo\n"
+        "      language: en\n"
+        "route:\n"
+        "  sink: team_a\n"
+        "  routes:\n"
+        "    - matchers: ['team = \"b\"']\n"
+        "      sink: team_b\n";
+    tg::test::write_file((dir.path / "routes.yaml").string(), routes);
+    tg::test::HostProcess host({"--config", (dir.path / "routes.yaml").string(), "--env-file",
+                                env_file(dir), "--state-dir", (dir.path / "state").string()},
+                               (dir.path / "host.log").string());
+    REQUIRE(host.wait_ready());
+    INFO(host.log());
+
+    auto post = [&](const std::string& body) {
+        REQUIRE(tg::test::http_post(host.port(), "/webhook", body).status == 200);
+    };
+    // One alertname, three hosts: two for team a, one for team b.
+    post(notification({alert("server01", "a"), alert("server02", "a"), alert("server03", "b")}));
+    REQUIRE(tg::test::eventually([&] { return admin.issues(project_a).size() == 3; },
+                                 std::chrono::seconds(60)));
+    REQUIRE(tg::test::eventually([&] { return admin.issues(project_b).size() == 1; },
+                                 std::chrono::seconds(60)));
+    const auto root_a = admin.find(project_a, "[Root] [Alert] HighCPU");
+    const int64_t root_a_id = root_a->getValue<Poco::Int64>("id");
+    for (const char* h : {"server01", "server02"})
+        CHECK(admin.parent(admin.find(project_a, std::string("[Alert] HighCPU (") + h + ")")
+                               ->getValue<Poco::Int64>("id")) == root_a_id);
+    // Team b's single host is not pulled into team a's Root, and has no Root of its own yet.
+    const auto server03 = admin.find(project_b, "[Alert] HighCPU (server03)");
+    CHECK(admin.parent(server03->getValue<Poco::Int64>("id")) == 0);
+    CHECK(tracker_of(admin, root_a) == tracker_a);
+    CHECK(tracker_of(admin, server03) == tracker_b);
+
+    // Team b's second host: a Root in project b, with b's tracker and language.
+    post(notification({alert("server04", "b")}));
+    REQUIRE(tg::test::eventually([&] { return admin.issues(project_b).size() == 3; },
+                                 std::chrono::seconds(60)));
+    const auto root_b = admin.find(project_b, "[Root] [Alert] HighCPU");
+    const int64_t root_b_id = root_b->getValue<Poco::Int64>("id");
+    CHECK(admin.parent(server03->getValue<Poco::Int64>("id")) == root_b_id);
+    CHECK(tracker_of(admin, root_b) == tracker_b);
+    CHECK(admin.issue(root_b_id)->getValue<std::string>("description").rfind("Alert HighCPU", 0) ==
+          0);
+    CHECK(admin.issues(project_a).size() == 3);  // nothing of team b's reached project a
+}
