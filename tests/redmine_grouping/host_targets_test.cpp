@@ -6,6 +6,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <fstream>
+#include <sstream>
+
 namespace {
 
 std::string env_file(const rgtest::TempDir& dir) {
@@ -104,4 +107,41 @@ TEST_CASE("two sink instances route to two projects and trackers, each grouping 
     CHECK(admin.issue(root_b_id)->getValue<std::string>("description").rfind("Alert HighCPU", 0) ==
           0);
     CHECK(admin.issues(project_a).size() == 3);  // nothing of team b's reached project a
+}
+
+TEST_CASE("etc/routes.yaml passes --check-config, a broken template fails it naming the setting") {
+    rgtest::TempDir dir;
+    // The example's audit sink writes under /var/lib/tickets-grouping: point it at the test's dir.
+    std::ifstream in(std::string(TG_RG_SOURCE_DIR) + "/../../etc/routes.yaml");
+    REQUIRE(in);
+    std::stringstream example;
+    example << in.rdbuf();
+    std::string text = example.str();
+    const std::string audit = "/var/lib/tickets-grouping/alerts.jsonl";
+    REQUIRE(text.find(audit) != std::string::npos);
+    text.replace(text.find(audit), audit.size(), (dir.path / "alerts.jsonl").string());
+    tg::test::write_file((dir.path / "routes.yaml").string(), text);
+    const std::string env = (dir.path / "redmine.env").string();
+    std::string vars;  // the operators' env file: the example expands ${REDMINE_*}
+    for (const auto& [name, value] : rgtest::redmine_env().vars) vars += name + "=" + value + "\n";
+    tg::test::write_file(env, vars);
+    std::string output;
+    const int status = tg::test::run_command(
+        {tg::test::host_binary(), "--config", (dir.path / "routes.yaml").string(), "--env-file",
+         env, "--state-dir", (dir.path / "state").string(), "--check-config"},
+        output);
+    INFO(output);
+    CHECK(status == 0);
+    CHECK(output.find("sink redmine: ok") != std::string::npos);
+    CHECK(output.find("sink redmine_k8s: ok") != std::string::npos);
+
+    tg::test::write_file((dir.path / "bad.yaml").string(),
+                         "sinks:\n  r:\n    plugin: redmine_grouping\n    config:\n"
+                         "      templates:\n        resolved_note: \"{{#labels}}open\"\n"
+                         "route:\n  sink: r\n");
+    CHECK(tg::test::run_command(
+              {tg::test::host_binary(), "--config", (dir.path / "bad.yaml").string(), "--env-file",
+               env, "--state-dir", (dir.path / "state").string(), "--check-config"},
+              output) != 0);
+    CHECK(output.find("'templates.resolved_note': bad template") != std::string::npos);
 }

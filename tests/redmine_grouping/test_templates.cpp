@@ -137,3 +137,18 @@ TEST_CASE("japanese stays the default, word for word", "[text]") {
     CHECK(ja.carry_over_note(*parse_rfc3339("2026-11-28T00:00:00Z")) ==
           "*持ち越し:* 2026-11-28 09:00:00 JST 時点で未完了のため持ち越します。");
 }
+
+TEST_CASE("the example description template of etc/routes.yaml shows the runbook only when set",
+          "[text]") {
+    const std::string source =
+        "{{{default}}}\n\n{{#annotations.runbook_url}}Runbook: "
+        "{{{annotations.runbook_url}}}{{/annotations.runbook_url}}";
+    TextBuilder t(TextFormat::textile, "UTC", Language::ja, {{"description", source}});
+    Alert a;
+    a.labels = {{"alertname", "HighCPU"}};
+    TextContext ctx;
+    ctx.alert = &a;
+    CHECK(t.shape("description", ctx, "built-in") == "built-in");
+    a.annotations = {{"runbook_url", "http://wiki/x?a=1&b=2"}};
+    CHECK(t.shape("description", ctx, "built-in") == "built-in\n\nRunbook: http://wiki/x?a=1&b=2");
+}

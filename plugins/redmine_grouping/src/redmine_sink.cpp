@@ -50,6 +50,12 @@ RedmineSink::RedmineSink(const tg::SinkContext& context)
         host_.observe("redmine_request_duration_seconds",
                       "method=" + method + ",status=" + std::to_string(status), ms / 1000.0);
     });
+    // A rebuild recognises tickets by their default subjects, or by the alert key field.
+    for (const char* name : {"subject", "root_subject"})
+        if (config_.templates.count(name) && config_.alert_key_field == 0)
+            host_.warn(std::string("templates.") + name +
+                       ": without alert_key_field a lost state cannot be rebuilt from Redmine "
+                       "(the tickets would be created again)");
 }
 
 std::vector<tg::Hook> RedmineSink::hooks() const {

@@ -323,9 +323,9 @@ std::string TextBuilder::shape(const std::string& name, const TextContext& conte
     const auto it = templates_.find(name);
     if (it == templates_.end()) return built_in;
     const bool subject = name == "subject" || name == "root_subject";
-    if (!subject)
-        return render_template(it->second, values(context, built_in),
-                               [this](const std::string& s) { return escape(s); });
+    if (!subject)  // no trailing blank lines from sections that rendered nothing
+        return trim_newlines(render_template(it->second, values(context, built_in),
+                                             [this](const std::string& s) { return escape(s); }));
     std::string out = one_line(render_template(it->second, values(context, built_in), one_line));
     while (!out.empty() && out.back() == ' ') out.pop_back();
     if (out.find_first_not_of(' ') == std::string::npos) return built_in;
