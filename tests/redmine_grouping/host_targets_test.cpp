@@ -64,6 +64,9 @@ TEST_CASE("two sink instances route to two projects and trackers, each grouping 
         project_b + "\n      tracker_id: " + std::to_string(tracker_b) +
         "\n      time_zone: Asia/Tokyo\n"
         "      language: en\n"
+        "      custom_fields: {" +
+        std::to_string(rgtest::fixture_id("CF_NOT_ENABLED")) +
+        ": dropped}\n"
         "route:\n"
         "  sink: team_a\n"
         "  routes:\n"
@@ -107,6 +110,14 @@ TEST_CASE("two sink instances route to two projects and trackers, each grouping 
     CHECK(admin.issue(root_b_id)->getValue<std::string>("description").rfind("Alert HighCPU", 0) ==
           0);
     CHECK(admin.issues(project_a).size() == 3);  // nothing of team b's reached project a
+
+    // Team b's custom field is enabled for no project: Redmine dropped it from its three issues.
+    const std::string metrics = tg::test::http_get(host.port(), "/metrics").body;
+    CHECK(metrics.find("tickets_grouping_sink_redmine_ignored_fields_total{sink=\"team_b\",field="
+                       "\"custom_fields." +
+                       std::to_string(rgtest::fixture_id("CF_NOT_ENABLED")) + "\"} 3\n") !=
+          std::string::npos);
+    CHECK(metrics.find("ignored_fields_total{sink=\"team_a\"") == std::string::npos);
 }
 
 TEST_CASE("etc/routes.yaml passes --check-config, a broken template fails it naming the setting") {

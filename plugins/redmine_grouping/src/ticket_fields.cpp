@@ -114,7 +114,7 @@ void TicketFields::add(Poco::JSON::Object& fields, const TextContext& context,
     const Alert* alert = context.alert;
     auto unknown = [&](const std::string& setting, const std::string& ref) {
         host_.warn(setting + ": Redmine has no '" + ref + "'; the ticket is created without it");
-        host_.count("redmine_ignored_fields_total", "field=" + setting);
+        if (!client_.dry_run()) host_.count("redmine_ignored_fields_total", "field=" + setting);
     };
     if (!root) {
         std::string ref = config_.priority;
