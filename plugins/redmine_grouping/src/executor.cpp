@@ -261,14 +261,14 @@ Executor::Created Executor::create(const std::string& key, const std::string& su
             return *found;
         }
     }
-    store_.put_intent(key, now_unix);
     Poco::JSON::Object::Ptr fields = new Poco::JSON::Object;
     fields->set("project_id", config_.project);
     if (config_.tracker_id) fields->set("tracker_id", config_.tracker_id);
     fields->set("subject", subject);
     fields->set("description", description);
     if (parent) fields->set("parent_issue_id", parent);
-    fields_.add(*fields, context, key, root);
+    fields_.add(*fields, context, key, root);  // may read names from Redmine: before the intent
+    store_.put_intent(key, now_unix);
     Poco::JSON::Object::Ptr answer;
     try {
         answer = client_.post("/issues.json", wrap_issue(fields),
@@ -282,7 +282,12 @@ Executor::Created Executor::create(const std::string& key, const std::string& su
     auto issue = answer->getObject("issue");
     if (!issue || !issue->has("id"))
         throw tg::RetryLater("Redmine POST /issues.json answered without an issue id");
-    fields_.check_saved(*fields, issue);
+    try {
+        fields_.check_saved(*fields, issue);
+    } catch (const std::exception& e) {  // the issue exists: a failed read-back must not undo it
+        host_.warn("issue #" + std::to_string(issue->getValue<Poco::Int64>("id")) +
+                   ": its fields could not be read back: " + e.what());
+    }
     return Created{issue->getValue<Poco::Int64>("id"), parent};
 }
 

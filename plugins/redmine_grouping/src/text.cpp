@@ -1,7 +1,5 @@
 #include "text.hpp"
 
-#include "templates.hpp"
-
 #include <date/tz.h>
 
 #include <cctype>

@@ -51,26 +51,37 @@ void TicketFields::load_priorities() {
 void TicketFields::load_members() {
     if (members_) return;
     std::map<std::string, int64_t> names;  // user names and group names of the project
-    each_item(client_, "/projects/" + RedmineClient::encode(config_.project) + "/memberships.json",
-              "memberships", [&](const Poco::JSON::Object::Ptr& m) {
-                  for (const char* kind : {"user", "group"})
-                      if (auto p = m->getObject(kind))
-                          names[p->optValue<std::string>("name", "")] =
-                              p->getValue<Poco::Int64>("id");
-              });
+    // An API user who may not list members (403) can still name assignees by id.
+    try {
+        each_item(client_,
+                  "/projects/" + RedmineClient::encode(config_.project) + "/memberships.json",
+                  "memberships", [&](const Poco::JSON::Object::Ptr& m) {
+                      for (const char* kind : {"user", "group"})
+                          if (auto p = m->getObject(kind))
+                              names[p->optValue<std::string>("name", "")] =
+                                  p->getValue<Poco::Int64>("id");
+                  });
+    } catch (const tg::Drop& e) {
+        host_.warn(std::string("assignee/watchers: the project's members cannot be read: ") +
+                   e.what());
+    }
     members_ = std::move(names);
 }
 
 void TicketFields::load_categories() {
     if (categories_) return;
     std::map<std::string, int64_t> names;
-    auto answer = client_.get("/projects/" + RedmineClient::encode(config_.project) +
-                              "/issue_categories.json");
-    if (auto list = answer->getArray("issue_categories"))
-        for (size_t i = 0; i < list->size(); ++i) {
-            auto c = list->getObject(static_cast<unsigned>(i));
-            names[c->optValue<std::string>("name", "")] = c->getValue<Poco::Int64>("id");
-        }
+    try {
+        auto answer = client_.get("/projects/" + RedmineClient::encode(config_.project) +
+                                  "/issue_categories.json");
+        if (auto list = answer->getArray("issue_categories"))
+            for (size_t i = 0; i < list->size(); ++i) {
+                auto c = list->getObject(static_cast<unsigned>(i));
+                names[c->optValue<std::string>("name", "")] = c->getValue<Poco::Int64>("id");
+            }
+    } catch (const tg::Drop& e) {
+        host_.warn(std::string("category: the project's categories cannot be read: ") + e.what());
+    }
     categories_ = std::move(names);
 }
 
