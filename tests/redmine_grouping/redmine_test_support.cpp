@@ -11,6 +11,7 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 extern "C" const tg_sink_plugin* tg_sink_entry(void);
 
@@ -79,6 +80,31 @@ const RedmineEnv& redmine_env() {
     return *env;
 }
 
+const std::map<std::string, std::string>& redmine_fixtures() {
+    static std::unique_ptr<std::map<std::string, std::string>> vars;
+    if (vars) return *vars;
+    const char* env_path = std::getenv("TG_REDMINE_ENV_FILE");
+    const std::filesystem::path path =
+        std::filesystem::path(
+            env_path && *env_path ? env_path : "/var/lib/tickets-grouping-redmine/redmine.env")
+            .parent_path() /
+        "fixtures.env";
+    std::ifstream in(path);
+    if (!in) FAIL("cannot read " << path << ": run scripts/redmine-local.sh fixtures");
+    auto loaded = std::make_unique<std::map<std::string, std::string>>();
+    for (std::string line; std::getline(in, line);)
+        if (auto eq = line.find('='); eq != std::string::npos)
+            (*loaded)[line.substr(0, eq)] = line.substr(eq + 1);
+    vars = std::move(loaded);
+    return *vars;
+}
+
+int64_t fixture_id(const std::string& name) {
+    auto it = redmine_fixtures().find("TG_FIXTURE_" + name);
+    if (it == redmine_fixtures().end()) FAIL("fixtures.env lacks TG_FIXTURE_" << name);
+    return std::stoll(it->second);
+}
+
 std::string fixture(const std::string& name) {
     std::ifstream in(std::string(TG_RG_FIXTURES) + "/" + name);
     if (!in) FAIL("missing fixture " << name);
@@ -108,10 +134,23 @@ TempDir::~TempDir() {
 Admin::Admin()
     : client_({redmine_env().url, redmine_env().api_key, "", true, std::chrono::seconds(30)}) {}
 
+// Redmine on SQLite answers 500 "database is locked" while another process writes a long
+// transaction; the sink retries such answers, and so do the tests' reads.
+Poco::JSON::Object::Ptr Admin::get(const std::string& path) {
+    for (int attempt = 1;; ++attempt) {
+        try {
+            return client_.get(path);
+        } catch (const tg::RetryLater&) {
+            if (attempt == 10) throw;
+            std::this_thread::sleep_for(std::chrono::seconds(1));
+        }
+    }
+}
+
 std::string Admin::create_project(const std::string& tag) {
     const std::string ident = unique_ident(tag);
     Poco::JSON::Array::Ptr trackers = new Poco::JSON::Array;
-    auto list = client_.get("/trackers.json")->getArray("trackers");
+    auto list = get("/trackers.json")->getArray("trackers");
     for (size_t i = 0; i < list->size(); ++i)
         trackers->add(list->getObject(i)->getValue<Poco::Int64>("id"));
     Poco::JSON::Array::Ptr modules = new Poco::JSON::Array;
@@ -131,9 +170,8 @@ std::string Admin::create_project(const std::string& tag) {
 std::vector<Poco::JSON::Object::Ptr> Admin::issues(const std::string& project) {
     std::vector<Poco::JSON::Object::Ptr> out;
     for (int offset = 0;; offset += 100) {
-        auto answer =
-            client_.get("/issues.json?project_id=" + project +
-                        "&status_id=*&sort=id&limit=100&offset=" + std::to_string(offset));
+        auto answer = get("/issues.json?project_id=" + project +
+                          "&status_id=*&sort=id&limit=100&offset=" + std::to_string(offset));
         auto list = answer->getArray("issues");
         for (size_t i = 0; i < list->size(); ++i) out.push_back(list->getObject(i));
         if (list->size() < 100) break;
@@ -142,7 +180,7 @@ std::vector<Poco::JSON::Object::Ptr> Admin::issues(const std::string& project) {
 }
 
 Poco::JSON::Object::Ptr Admin::issue(int64_t id) {
-    return client_.get("/issues/" + std::to_string(id) + ".json?include=journals,children")
+    return get("/issues/" + std::to_string(id) + ".json?include=journals,children")
         ->getObject("issue");
 }
 
@@ -196,6 +234,37 @@ Poco::JSON::Object::Ptr Admin::find(const std::string& project, const std::strin
     INFO("subject " << subject);
     REQUIRE(n == 1);
     return found;
+}
+
+int64_t Admin::create_category(const std::string& project, const std::string& name) {
+    Poco::JSON::Object::Ptr category = new Poco::JSON::Object;
+    category->set("name", name);
+    Poco::JSON::Object body;
+    body.set("issue_category", category);
+    return client_.post("/projects/" + project + "/issue_categories.json", body, "test category")
+        ->getObject("issue_category")
+        ->getValue<Poco::Int64>("id");
+}
+
+void Admin::add_member(const std::string& project, int64_t principal_id) {
+    auto roles = get("/roles.json")->getArray("roles");
+    REQUIRE((roles && roles->size() > 0));
+    Poco::JSON::Array::Ptr role_ids = new Poco::JSON::Array;
+    role_ids->add(roles->getObject(0)->getValue<Poco::Int64>("id"));  // 管理者 / Manager
+    Poco::JSON::Object::Ptr membership = new Poco::JSON::Object;
+    membership->set("user_id", principal_id);
+    membership->set("role_ids", role_ids);
+    Poco::JSON::Object body;
+    body.set("membership", membership);
+    client_.post("/projects/" + project + "/memberships.json", body, "test member");
+}
+
+void Admin::set_subject(int64_t id, const std::string& subject) {
+    Poco::JSON::Object::Ptr fields = new Poco::JSON::Object;
+    fields->set("subject", subject);
+    Poco::JSON::Object body;
+    body.set("issue", fields);
+    client_.put("/issues/" + std::to_string(id) + ".json", body, "test subject");
 }
 
 Host::Host() {

@@ -27,6 +27,10 @@ struct RedmineEnv {
 // Reads TG_REDMINE_ENV_FILE (default /var/lib/tickets-grouping-redmine/redmine.env) and checks
 // that Redmine answers; FAILs the test with a clear message otherwise.
 const RedmineEnv& redmine_env();
+// fixtures.env next to the env file (scripts/redmine-local.sh fixtures): custom field, user and
+// group ids. FAILs the test when it is missing.
+const std::map<std::string, std::string>& redmine_fixtures();
+int64_t fixture_id(const std::string& name);  // TG_FIXTURE_<name>
 
 std::string fixture(const std::string& name);
 std::string unique_ident(const std::string& tag);
@@ -51,9 +55,14 @@ class Admin {
     int64_t create_issue(const std::string& project, const std::string& subject);
     Poco::JSON::Object::Ptr find(const std::string& project,
                                  const std::string& subject);  // exactly one
+    int64_t create_category(const std::string& project, const std::string& name);
+    // Makes a user or a group a member of the project with the first role that may be assigned.
+    void add_member(const std::string& project, int64_t principal_id);
+    void set_subject(int64_t id, const std::string& subject);
     tg::redmine::RedmineClient& client() { return client_; }
 
   private:
+    Poco::JSON::Object::Ptr get(const std::string& path);  // retried while Redmine answers 5xx
     tg::redmine::RedmineClient client_;
 };
 

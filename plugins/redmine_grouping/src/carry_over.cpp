@@ -11,7 +11,7 @@ CarryOverResult run_carry_over(const Config& config, RedmineClient& client, Stat
     const int64_t done =
         config.status_done.empty() ? 0 : statuses.resolve(config.status_done, "status_done");
     // The whole list first: changing statuses while paging could shift the pages.
-    const auto issues = list_open_sink_issues(client, config.project);
+    const auto issues = list_open_sink_issues(client, config);
     CarryOverResult result;
     std::vector<std::string> failures;
     for (const auto& issue : issues) {
@@ -28,7 +28,14 @@ CarryOverResult run_carry_over(const Config& config, RedmineClient& client, Stat
             continue;
         }
         try {
-            executor.change_status(issue.id, carry, text.carry_over_note(now), "持ち越し");
+            TextContext context;
+            context.now = now;
+            context.key = issue.key;
+            context.issue_id = issue.id;
+            context.issue_subject = issue.subject;
+            executor.change_status(
+                issue.id, carry, text.shape("carry_over_note", context, text.carry_over_note(now)),
+                "持ち越し");
             ++result.changed;
             host.count("redmine_actions_total", "action=carried_over");
         } catch (const tg::Drop& e) {

@@ -1,10 +1,14 @@
 #include "config.hpp"
 
+#include "templates.hpp"
+
+#include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 #include <Poco/URI.h>
 #include <date/tz.h>
 
+#include <algorithm>
 #include <cctype>
 #include <fstream>
 #include <map>
@@ -101,6 +105,36 @@ class Source {
         return std::nullopt;
     }
 
+    // A list of strings (numbers are taken as their text).
+    std::optional<std::vector<std::string>> strings(const std::string& key) const {
+        if (!present(key)) return std::nullopt;
+        auto array = object_->getArray(key);
+        if (!array) fail(key, "expected a list");
+        std::vector<std::string> out;
+        for (size_t i = 0; i < array->size(); ++i) {
+            auto v = array->get(static_cast<unsigned>(i));
+            if (!v.isString() && !(v.isInteger() && !v.isBoolean()))
+                fail(key, "expected a list of names or ids");
+            std::string t = trim(v.convert<std::string>());
+            if (t.empty()) fail(key, "an entry is empty");
+            out.push_back(t);
+        }
+        return out;
+    }
+    // A mapping of names to strings (numbers are taken as their text).
+    std::optional<std::map<std::string, std::string>> mapping(const std::string& key) const {
+        if (!present(key)) return std::nullopt;
+        auto object = object_->getObject(key);
+        if (!object) fail(key, "expected a mapping");
+        std::map<std::string, std::string> out;
+        for (const auto& [name, v] : *object) {
+            if (v.isEmpty() || !(v.isString() || (v.isInteger() && !v.isBoolean())))
+                fail(key + "." + name, "expected a string or an id");
+            out[name] = v.convert<std::string>();
+        }
+        return out;
+    }
+
   private:
     // `key:` with nothing after it arrives as null from YAML: the same as leaving it out.
     bool present(const std::string& key) const {
@@ -148,6 +182,82 @@ std::string read_key_file(const std::string& path) {
     std::string key = trim(buffer.str());
     if (key.empty()) fail("api_key_file", "'" + path + "' is empty");
     return key;
+}
+
+// A label name as Prometheus allows it: the key labels end up in subjects and state keys.
+bool label_name(const std::string& s) {
+    if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0]))) return false;
+    for (char ch : s)
+        if (!(std::isalnum(static_cast<unsigned char>(ch)) || ch == '_')) return false;
+    return true;
+}
+
+std::vector<std::string> label_list(const Source& src, const std::string& key,
+                                    std::vector<std::string> fallback) {
+    auto list = src.strings(key);
+    if (!list) return fallback;
+    if (list->empty()) fail(key, "needs at least one label");
+    std::set<std::string> seen;
+    for (const auto& name : *list) {
+        if (!label_name(name)) fail(key, "'" + name + "' is not a label name");
+        if (!seen.insert(name).second) fail(key, "'" + name + "' is listed twice");
+    }
+    return *list;
+}
+
+void check_template(const std::string& key, const std::string& source) {
+    if (auto error = template_error(source)) fail(key, "bad template: " + *error);
+}
+
+// Templates, key labels and the fields of new tickets.
+void parse_tickets(const Source& src, Config& c) {
+    if (auto t = src.mapping("templates")) {
+        const auto& names = template_names();
+        for (const auto& [name, source] : *t) {
+            if (std::find(names.begin(), names.end(), name) == names.end())
+                fail("templates." + name,
+                     "unknown template (known: subject, root_subject, "
+                     "description, root_description, recurrence_note, "
+                     "reopen_note, resolved_note, root_closed_note, "
+                     "carry_over_note)");
+            check_template("templates." + name, source);
+            c.templates[name] = source;
+        }
+    }
+    c.key_labels.ticket = label_list(src, "ticket_key_labels", c.key_labels.ticket);
+    c.key_labels.root = label_list(src, "root_key_labels", c.key_labels.root);
+
+    if (auto l = src.string("priority_label", nullptr)) {
+        c.priority_label = trim(*l);
+        if (!label_name(c.priority_label))
+            fail("priority_label", "'" + c.priority_label + "' is not a label name");
+    }
+    if (auto m = src.mapping("priorities"))
+        for (const auto& [value, priority] : *m) {
+            if (trim(priority).empty()) fail("priorities." + value, "empty priority");
+            c.priorities[value] = trim(priority);
+        }
+    if (auto p = src.id_or_name("priority", nullptr)) c.priority = trim(*p);
+    if (auto a = src.id_or_name("assignee", nullptr)) c.assignee = trim(*a);
+    if (auto l = src.string("assignee_label", nullptr)) {
+        c.assignee_label = trim(*l);
+        if (!label_name(c.assignee_label))
+            fail("assignee_label", "'" + c.assignee_label + "' is not a label name");
+    }
+    if (auto w = src.strings("watchers")) c.watchers = *w;
+    if (auto k = src.id_or_name("category", nullptr)) c.category = trim(*k);
+    if (auto m = src.mapping("custom_fields"))
+        for (const auto& [id, source] : *m) {
+            const std::string key = "custom_fields." + id;
+            const int64_t field = to_id(key, trim(id));
+            check_template(key, source);
+            c.custom_fields[field] = source;
+        }
+    if (auto b = src.boolean("private", nullptr)) c.is_private = *b;
+    if (auto f = src.id("alert_key_field", nullptr)) c.alert_key_field = *f;
+    if (c.alert_key_field && c.custom_fields.count(c.alert_key_field))
+        fail("custom_fields." + std::to_string(c.alert_key_field),
+             "that custom field is the alert_key_field already");
 }
 
 }  // namespace
@@ -204,7 +314,21 @@ Config parse_config(std::string_view json, const EnvLookup& env) {
                                              "ca_file",
                                              "tls_verify",
                                              "timeout",
-                                             "text_formatting"};
+                                             "text_formatting",
+                                             "language",
+                                             "templates",
+                                             "ticket_key_labels",
+                                             "root_key_labels",
+                                             "priority_label",
+                                             "priorities",
+                                             "priority",
+                                             "assignee",
+                                             "assignee_label",
+                                             "watchers",
+                                             "category",
+                                             "custom_fields",
+                                             "private",
+                                             "alert_key_field"};
     for (const auto& [key, value] : *object)
         if (!known.count(key)) fail(key, "unknown key");
 
@@ -302,6 +426,16 @@ Config parse_config(std::string_view json, const EnvLookup& env) {
         else
             fail("text_formatting", "expected textile, markdown or common_mark, got '" + v + "'");
     }
+    if (auto l = src.string("language", "REDMINE_LANGUAGE")) {
+        const std::string v = trim(*l);
+        if (v == "ja")
+            c.language = Language::ja;
+        else if (v == "en")
+            c.language = Language::en;
+        else
+            fail("language", "expected ja or en, got '" + v + "'");
+    }
+    parse_tickets(src, c);
     if (c.close_on_resolve && c.status_done.empty())
         fail("status_done", "required when close_on_resolve is true (or set REDMINE_STATUS_DONE)");
     return c;

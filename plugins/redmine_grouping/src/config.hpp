@@ -5,13 +5,23 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace tg::redmine {
 
 enum class TextFormat { textile, markdown, common_mark };
+enum class Language { ja, en };
+
+// Which labels identify a ticket (and its state entry) and which its Root.
+struct KeyLabels {
+    std::vector<std::string> ticket{"alertname", "instance"};
+    std::vector<std::string> root{"alertname"};
+    bool operator==(const KeyLabels&) const = default;
+};
 
 // A status given by id or by name; names are resolved against Redmine only when first needed.
 struct StatusRef {
@@ -36,6 +46,21 @@ struct Config {
     bool tls_verify = true;
     std::chrono::milliseconds timeout{30000};
     TextFormat text_formatting = TextFormat::textile;
+    Language language = Language::ja;
+    std::map<std::string, std::string> templates;  // setting → Mustache source (compiled once)
+    KeyLabels key_labels;
+
+    // Fields of new tickets. Ids, or names resolved against Redmine when first needed.
+    std::string priority_label = "severity";
+    std::map<std::string, std::string> priorities;  // the label's value → priority
+    std::string priority;                           // when no value matches
+    std::string assignee;                           // a user or a group
+    std::string assignee_label;                     // a label naming the assignee wins
+    std::vector<std::string> watchers;
+    std::string category;
+    std::map<int64_t, std::string> custom_fields;  // custom field id → template
+    bool is_private = false;
+    int64_t alert_key_field = 0;  // a custom field that holds the ticket key (0: none)
 };
 
 using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;

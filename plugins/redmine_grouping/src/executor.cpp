@@ -1,5 +1,7 @@
 #include "executor.hpp"
 
+#include "alert_key.hpp"
+
 #include <Poco/JSON/Array.h>
 
 namespace tg::redmine {
@@ -43,6 +45,17 @@ std::string issue_path(int64_t id) { return "/issues/" + std::to_string(id) + ".
 
 }  // namespace
 
+std::string custom_value(const Poco::JSON::Object::Ptr& issue, int64_t field) {
+    auto list = issue->getArray("custom_fields");
+    for (size_t i = 0; list && i < list->size(); ++i) {
+        auto f = list->getObject(static_cast<unsigned>(i));
+        if (f->getValue<Poco::Int64>("id") != field) continue;
+        auto v = f->get("value");
+        return v.isString() ? v.convert<std::string>() : std::string();
+    }
+    return {};
+}
+
 AlertFacts Executor::facts_for(const Alert& alert, const std::string& key) {
     AlertFacts f;
     f.key = key;
@@ -53,15 +66,15 @@ AlertFacts Executor::facts_for(const Alert& alert, const std::string& key) {
     return f;
 }
 
-GroupFacts Executor::group_for(const std::string& alertname, const std::string& key) {
+GroupFacts Executor::group_for(const std::string& group, const std::string& key) {
     GroupFacts g;
-    if (auto root = store_.root(alertname); root && root->open) g.open_root = root->id;
-    for (auto& h : store_.open_hosts(alertname))
+    if (auto root = store_.root(group); root && root->open) g.open_root = root->id;
+    for (auto& h : store_.open_hosts(group))
         if (h.key != key) g.other_hosts.push_back(std::move(h));
     return g;
 }
 
-void Executor::verify(AlertFacts& facts, const std::string& alertname) {
+void Executor::verify(AlertFacts& facts, const std::string& group) {
     const int64_t id = facts.issue->id;
     auto answer = client_.get_if_exists(issue_path(id));
     facts.verified = true;
@@ -77,28 +90,36 @@ void Executor::verify(AlertFacts& facts, const std::string& alertname) {
     s.open = !closed_status(issue, statuses_);
     s.parent_id = parent_of(issue);
     s.closed_at = s.open ? 0 : time_of(issue, "closed_on");
-    store_.put_issue(facts.key, alertname, s);
+    store_.put_issue(facts.key, group, s);
     facts.issue = s;
 }
 
 void Executor::apply(const Alert& alert, const std::string& external_url, TimePoint now) {
-    const std::string key = alert_subject(alert.alertname(), alert.instance());
+    const std::string key = ticket_key(alert, config_.key_labels);
+    const std::string group_name = group_of(alert, config_.key_labels);
     PlanOptions options{config_.close_on_resolve, config_.reopen_window, unix_seconds(now)};
     bool verified = false;
     for (int attempt = 0;; ++attempt) {
         AlertFacts facts = facts_for(alert, key);
         facts.verified = verified;
-        GroupFacts group = group_for(alert.alertname(), key);
+        GroupFacts group = group_for(group_name, key);
         Plan plan = plan_alert(facts, group, options);
         if (plan.verify_issue != 0) {
             if (verified)
                 throw tg::Drop("internal error: the planner asked twice to read an issue");
-            verify(facts, alert.alertname());
+            verify(facts, group_name);
             verified = true;
             continue;
         }
+        TextContext context;
+        context.alert = &alert;
+        context.external_url = external_url;
+        context.now = now;
+        context.key = key;
+        context.root_key = root_key(alert, config_.key_labels);
+        context.group_tickets = group.other_hosts.size() + (alert.firing ? 1 : 0);
         try {
-            run(plan, facts, alert, external_url, now);
+            run(plan, facts, group_name, context);
         } catch (const Replan&) {
             if (attempt >= 2)
                 throw tg::Drop("'" + key + "': the state kept changing while applying it");
@@ -109,9 +130,11 @@ void Executor::apply(const Alert& alert, const std::string& external_url, TimePo
     }
 }
 
-void Executor::run(const Plan& plan, const AlertFacts& facts, const Alert& alert,
-                   const std::string& external_url, TimePoint now) {
-    const std::string alertname = alert.alertname();
+void Executor::run(const Plan& plan, const AlertFacts& facts, const std::string& group,
+                   const TextContext& context) {
+    const Alert& alert = *context.alert;
+    const std::string& external_url = context.external_url;
+    const TimePoint now = context.now;
     const int64_t now_unix = unix_seconds(now);
     int64_t new_root = 0, new_issue = 0;
     // redmine_actions_total{action}: what reached Redmine (not counted in a dry run).
@@ -127,19 +150,23 @@ void Executor::run(const Plan& plan, const AlertFacts& facts, const Alert& alert
     for (const Action& a : plan.actions) {
         switch (a.kind) {
             case ActionKind::create_root: {
-                const std::string subject = root_subject(alertname);
-                Created c = create(subject, text_.root_description(alertname), 0, now_unix);
-                store_.put_root(alertname, {c.id, true});
-                store_.clear_intent(subject);
+                const std::string subject = text_.shape("root_subject", context, context.root_key);
+                const std::string description = text_.shape(
+                    "root_description", context, text_.root_description(alert.alertname()));
+                Created c = create(context.root_key, subject, description, 0, context, true);
+                store_.put_root(group, {c.id, true});
+                store_.clear_intent(context.root_key);
                 new_root = c.id;
                 counted("created");
                 break;
             }
             case ActionKind::create_issue: {
                 const int64_t parent = target(a.parent);
-                Created c =
-                    create(facts.key, text_.description(alert, external_url), parent, now_unix);
-                store_.put_issue(facts.key, alertname, {c.id, true, c.parent, 0, now_unix});
+                const std::string subject = text_.shape("subject", context, facts.key);
+                const std::string description =
+                    text_.shape("description", context, text_.description(alert, external_url));
+                Created c = create(facts.key, subject, description, parent, context, false);
+                store_.put_issue(facts.key, group, {c.id, true, c.parent, 0, now_unix});
                 store_.clear_intent(facts.key);
                 new_issue = c.id;
                 counted("created");
@@ -152,30 +179,41 @@ void Executor::run(const Plan& plan, const AlertFacts& facts, const Alert& alert
                 break;
             }
             case ActionKind::note_recurrence:
-                note(a.issue, text_.recurrence_note(alert, external_url), "再発 note");
+                note(a.issue,
+                     text_.shape("recurrence_note", context,
+                                 text_.recurrence_note(alert, external_url)),
+                     "再発 note");
                 counted("noted");
                 break;
-            case ActionKind::note_resolved:
+            case ActionKind::note_resolved: {
+                const std::string resolved =
+                    text_.shape("resolved_note", context, text_.resolved_note(alert, now));
                 if (a.close) {
                     const int64_t done = statuses_.resolve(config_.status_done, "status_done");
-                    change_status(a.issue, done, text_.resolved_note(alert, now), "解消 and close");
+                    change_status(a.issue, done, resolved, "解消 and close");
                     store_.set_open(a.issue, false, now_unix);
                     counted("closed");
                 } else {
-                    note(a.issue, text_.resolved_note(alert, now), "解消 note");
+                    note(a.issue, resolved, "解消 note");
                 }
                 counted("resolved");
                 break;
+            }
             case ActionKind::reopen: {
                 const int64_t open = statuses_.reopen_status(config_.tracker_id);
-                change_status(a.issue, open, text_.reopen_note(alert, external_url), "reopen");
+                change_status(
+                    a.issue, open,
+                    text_.shape("reopen_note", context, text_.reopen_note(alert, external_url)),
+                    "reopen");
                 store_.set_open(a.issue, true, 0);
                 counted("reopened");
                 break;
             }
             case ActionKind::close_root: {
                 const int64_t done = statuses_.resolve(config_.status_done, "status_done");
-                change_status(a.issue, done, text_.root_closed_note(now), "close the Root");
+                change_status(a.issue, done,
+                              text_.shape("root_closed_note", context, text_.root_closed_note(now)),
+                              "close the Root");
                 store_.set_root_open(a.issue, false);
                 counted("closed");
                 break;
@@ -184,16 +222,24 @@ void Executor::run(const Plan& plan, const AlertFacts& facts, const Alert& alert
     }
 }
 
-std::optional<Executor::Created> Executor::find_created(const std::string& subject,
+std::optional<Executor::Created> Executor::find_created(const std::string& key,
+                                                        const std::string& subject,
                                                         int64_t since_unix) {
-    // subject= without an operator is an exact match; status_id=* includes closed issues.
+    // subject= and cf_N= without an operator are exact matches; status_id=* includes closed
+    // issues. The alert key field survives a person editing the subject.
+    const std::string filter =
+        config_.alert_key_field
+            ? "&cf_" + std::to_string(config_.alert_key_field) + "=" + RedmineClient::encode(key)
+            : "&subject=" + RedmineClient::encode(subject);
     auto answer = client_.get("/issues.json?project_id=" + RedmineClient::encode(config_.project) +
-                              "&subject=" + RedmineClient::encode(subject) +
-                              "&status_id=*&sort=id:desc&limit=25");
+                              filter + "&status_id=*&sort=id:desc&limit=25");
     auto list = answer->getArray("issues");
     for (size_t i = 0; list && i < list->size(); ++i) {
         auto issue = list->getObject(static_cast<unsigned>(i));
-        if (issue->optValue<std::string>("subject", "") != subject) continue;
+        const bool match = config_.alert_key_field
+                               ? custom_value(issue, config_.alert_key_field) == key
+                               : issue->optValue<std::string>("subject", "") == subject;
+        if (!match) continue;
         // Older issues with the same subject belong to earlier episodes; allow for clock skew.
         if (time_of(issue, "created_on") + 300 < since_unix) continue;
         return Created{issue->getValue<Poco::Int64>("id"), parent_of(issue)};
@@ -201,11 +247,13 @@ std::optional<Executor::Created> Executor::find_created(const std::string& subje
     return std::nullopt;
 }
 
-Executor::Created Executor::create(const std::string& subject, const std::string& description,
-                                   int64_t parent, int64_t now_unix) {
+Executor::Created Executor::create(const std::string& key, const std::string& subject,
+                                   const std::string& description, int64_t parent,
+                                   const TextContext& context, bool root) {
+    const int64_t now_unix = unix_seconds(context.now);
     // A crash between a create and its record leaves the intent behind: look before creating.
-    if (auto since = store_.intent(subject)) {
-        if (auto found = find_created(subject, *since)) {
+    if (auto since = store_.intent(key)) {
+        if (auto found = find_created(key, subject, *since)) {
             host_.info("adopting issue #" + std::to_string(found->id) + " '" + subject +
                        "' created by an interrupted attempt");
             if (found->parent != parent) set_parent(found->id, parent);
@@ -213,26 +261,33 @@ Executor::Created Executor::create(const std::string& subject, const std::string
             return *found;
         }
     }
-    store_.put_intent(subject, now_unix);
     Poco::JSON::Object::Ptr fields = new Poco::JSON::Object;
     fields->set("project_id", config_.project);
     if (config_.tracker_id) fields->set("tracker_id", config_.tracker_id);
     fields->set("subject", subject);
     fields->set("description", description);
     if (parent) fields->set("parent_issue_id", parent);
+    fields_.add(*fields, context, key, root);  // may read names from Redmine: before the intent
+    store_.put_intent(key, now_unix);
     Poco::JSON::Object::Ptr answer;
     try {
         answer = client_.post("/issues.json", wrap_issue(fields),
                               "create '" + subject + "'" +
                                   (parent ? " under #" + std::to_string(parent) : std::string()));
     } catch (const tg::Drop& refusal) {
-        store_.clear_intent(subject);  // refused: nothing was created
+        store_.clear_intent(key);  // refused: nothing was created
         if (parent > 0) check_parent_after_refusal(parent, refusal);
         throw;
     }
     auto issue = answer->getObject("issue");
     if (!issue || !issue->has("id"))
         throw tg::RetryLater("Redmine POST /issues.json answered without an issue id");
+    try {
+        fields_.check_saved(*fields, issue);
+    } catch (const std::exception& e) {  // the issue exists: a failed read-back must not undo it
+        host_.warn("issue #" + std::to_string(issue->getValue<Poco::Int64>("id")) +
+                   ": its fields could not be read back: " + e.what());
+    }
     return Created{issue->getValue<Poco::Int64>("id"), parent};
 }
 

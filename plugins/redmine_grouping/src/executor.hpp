@@ -10,6 +10,7 @@
 #include "state_store.hpp"
 #include "status_catalog.hpp"
 #include "text.hpp"
+#include "ticket_fields.hpp"
 
 #include <tickets_grouping/sink.hpp>
 
@@ -18,12 +19,14 @@ namespace tg::redmine {
 class Executor {
   public:
     Executor(const Config& config, RedmineClient& client, StateStore& store,
-             StatusCatalog& statuses, const TextBuilder& text, const tg::HostServices& host)
+             StatusCatalog& statuses, const TextBuilder& text, TicketFields& fields,
+             const tg::HostServices& host)
         : config_(config),
           client_(client),
           store_(store),
           statuses_(statuses),
           text_(text),
+          fields_(fields),
           host_(host) {}
 
     void apply(const Alert& alert, const std::string& external_url, TimePoint now);
@@ -41,13 +44,16 @@ class Executor {
     };
 
     AlertFacts facts_for(const Alert& alert, const std::string& key);
-    GroupFacts group_for(const std::string& alertname, const std::string& key);
-    void verify(AlertFacts& facts, const std::string& alertname);
-    void run(const Plan& plan, const AlertFacts& facts, const Alert& alert,
-             const std::string& external_url, TimePoint now);
-    Created create(const std::string& subject, const std::string& description, int64_t parent,
-                   int64_t now_unix);
-    std::optional<Created> find_created(const std::string& subject, int64_t since_unix);
+    GroupFacts group_for(const std::string& group, const std::string& key);
+    void verify(AlertFacts& facts, const std::string& group);
+    void run(const Plan& plan, const AlertFacts& facts, const std::string& group,
+             const TextContext& context);
+    // `key` is the state's name for the issue (and the alert_key_field's value).
+    Created create(const std::string& key, const std::string& subject,
+                   const std::string& description, int64_t parent, const TextContext& context,
+                   bool root);
+    std::optional<Created> find_created(const std::string& key, const std::string& subject,
+                                        int64_t since_unix);
     void set_parent(int64_t issue_id, int64_t parent_id);
     void note(int64_t issue_id, const std::string& notes, const std::string& why);
     [[noreturn]] void check_parent_after_refusal(int64_t parent_id, const tg::Drop& refusal);
@@ -57,9 +63,12 @@ class Executor {
     StateStore& store_;
     StatusCatalog& statuses_;
     const TextBuilder& text_;
+    TicketFields& fields_;
     const tg::HostServices& host_;
 };
 
 int64_t unix_seconds(TimePoint t);
+// A custom field's value in an issue of Redmine's JSON ("" when absent).
+std::string custom_value(const Poco::JSON::Object::Ptr& issue, int64_t field);
 
 }  // namespace tg::redmine

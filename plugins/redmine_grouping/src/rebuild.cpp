@@ -1,6 +1,7 @@
 #include "rebuild.hpp"
 
 #include "alert.hpp"
+#include "alert_key.hpp"
 #include "executor.hpp"
 #include "text.hpp"
 
@@ -10,19 +11,25 @@
 
 namespace tg::redmine {
 
-std::vector<ListedIssue> list_open_sink_issues(RedmineClient& client, const std::string& project) {
+std::vector<ListedIssue> list_open_sink_issues(RedmineClient& client, const Config& config) {
     std::vector<ListedIssue> out;
+    // With the key field, only issues that have a key (`cf_N=*` means "any value").
+    const std::string filter =
+        config.alert_key_field ? "&cf_" + std::to_string(config.alert_key_field) + "=*" : "";
     for (int64_t offset = 0;;) {
-        auto answer = client.get(
-            "/issues.json?project_id=" + RedmineClient::encode(project) +
-            "&subproject_id=!*&status_id=open&sort=id&limit=100&offset=" + std::to_string(offset));
+        auto answer =
+            client.get("/issues.json?project_id=" + RedmineClient::encode(config.project) +
+                       "&subproject_id=!*&status_id=open" + filter +
+                       "&sort=id&limit=100&offset=" + std::to_string(offset));
         auto list = answer->getArray("issues");
         const size_t n = list ? list->size() : 0;
         for (size_t i = 0; i < n; ++i) {
             auto issue = list->getObject(static_cast<unsigned>(i));
             ListedIssue li;
             li.subject = issue->optValue<std::string>("subject", "");
-            if (!is_alert_subject(li.subject) && !is_root_subject(li.subject)) continue;
+            li.key = config.alert_key_field ? custom_value(issue, config.alert_key_field) : "";
+            if (li.key.empty()) li.key = li.subject;
+            if (!is_alert_subject(li.key) && !is_root_subject(li.key)) continue;
             li.id = issue->getValue<Poco::Int64>("id");
             if (auto s = issue->getObject("status")) {
                 li.status_id = s->getValue<Poco::Int64>("id");
@@ -43,23 +50,35 @@ std::vector<ListedIssue> list_open_sink_issues(RedmineClient& client, const std:
     return out;
 }
 
-void rebuild_state(RedmineClient& client, StateStore& store, const std::string& project,
+void rebuild_state(RedmineClient& client, StateStore& store, const Config& config,
                    const tg::HostServices& host, int64_t now_unix) {
-    const auto issues = list_open_sink_issues(client, project);
+    const auto issues = list_open_sink_issues(client, config);
     store.clear();
-    std::map<std::string, int64_t> roots;  // the newest open Root per alertname wins
+    std::map<std::string, int64_t> roots;        // the newest open Root per group wins
+    std::map<int64_t, std::string> root_groups;  // every open Root's group, by issue id
+    for (const auto& i : issues)
+        if (is_root_subject(i.key)) {
+            const std::string group = group_of_root_subject(i.key);
+            roots[group] = std::max(roots[group], i.id);
+            root_groups[i.id] = group;
+        }
     size_t hosts = 0;
     for (const auto& i : issues) {
-        const std::string alertname = alertname_of_subject(i.subject);
-        if (is_root_subject(i.subject)) {
-            roots[alertname] = std::max(roots[alertname], i.id);
-        } else {
-            // synced_at: an alert that started before Redmine last saw the issue is not news.
-            store.put_issue(i.subject, alertname, {i.id, true, i.parent_id, 0, i.updated_at});
-            ++hosts;
+        if (is_root_subject(i.key)) continue;
+        // A child knows its group from its Root; a lone ticket from its key, when it shows.
+        std::optional<std::string> group;
+        if (auto it = root_groups.find(i.parent_id); it != root_groups.end()) group = it->second;
+        if (!group) group = group_of_ticket_subject(i.key, config.key_labels);
+        if (!group) {
+            host.warn("rebuild: the group of #" + std::to_string(i.id) + " '" + i.key +
+                      "' cannot be told from its key; it joins no Root until it fires again");
+            group = "";
         }
+        // synced_at: an alert that started before Redmine last saw the issue is not news.
+        store.put_issue(i.key, *group, {i.id, true, i.parent_id, 0, i.updated_at});
+        ++hosts;
     }
-    for (const auto& [alertname, id] : roots) store.put_root(alertname, {id, true});
+    for (const auto& [group, id] : roots) store.put_root(group, {id, true});
     store.mark_rebuilt(now_unix);
     host.info("state rebuilt from Redmine: " + std::to_string(hosts) + " open alert issue(s), " +
               std::to_string(roots.size()) + " open Root(s)");

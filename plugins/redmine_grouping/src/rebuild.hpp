@@ -1,7 +1,9 @@
 // Rebuilds an empty state (first start, or the file was lost) from Redmine: the open issues of
-// the project whose subjects this sink writes. Without it a lost state would mean duplicates.
+// the project that this sink wrote, known by their subjects or by the alert key custom field.
+// Without it a lost state would mean duplicates.
 #pragma once
 
+#include "config.hpp"
 #include "redmine_client.hpp"
 #include "state_store.hpp"
 
@@ -16,16 +18,18 @@ namespace tg::redmine {
 struct ListedIssue {
     int64_t id = 0;
     std::string subject;
+    std::string key;  // the alert key field's value, else the subject
     int64_t status_id = 0;
     std::optional<bool> closed;  // when Redmine says so with the status
     int64_t parent_id = 0;
     int64_t updated_at = 0;  // unix seconds
 };
 
-// Every open issue of the project (not its subprojects) whose subject this sink writes, paged.
-std::vector<ListedIssue> list_open_sink_issues(RedmineClient& client, const std::string& project);
+// Every open issue of the project (not its subprojects) whose subject this sink writes or whose
+// alert key field (config.alert_key_field) is set, paged.
+std::vector<ListedIssue> list_open_sink_issues(RedmineClient& client, const Config& config);
 
-void rebuild_state(RedmineClient& client, StateStore& store, const std::string& project,
+void rebuild_state(RedmineClient& client, StateStore& store, const Config& config,
                    const tg::HostServices& host, int64_t now_unix);
 
 }  // namespace tg::redmine

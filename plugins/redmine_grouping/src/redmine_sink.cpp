@@ -1,5 +1,6 @@
 #include "redmine_sink.hpp"
 
+#include "alert_key.hpp"
 #include "carry_over.hpp"
 #include "rebuild.hpp"
 
@@ -38,11 +39,12 @@ constexpr int64_t kKeepAppliedKeys = 30 * 86400;  // far longer than any host re
 RedmineSink::RedmineSink(const tg::SinkContext& context)
     : host_(context.host),
       config_(load_config(context)),
-      text_(config_.text_formatting, config_.time_zone),
+      text_(config_.text_formatting, config_.time_zone, config_.language, config_.templates),
       client_({config_.url, config_.api_key, config_.ca_file, config_.tls_verify, config_.timeout}),
       store_(state_location(context)),
       statuses_(client_, config_.tracker_id),
-      executor_(config_, client_, store_, statuses_, text_, host_) {
+      fields_(config_, client_, text_, host_),
+      executor_(config_, client_, store_, statuses_, text_, fields_, host_) {
     // One debug line per Redmine request: operators and tests can count what each alert cost.
     // The same requests as a histogram: redmine_request_duration_seconds{method,status}.
     client_.set_observer([this](const std::string& method, const std::string& path, int status,
@@ -53,6 +55,12 @@ RedmineSink::RedmineSink(const tg::SinkContext& context)
         host_.observe("redmine_request_duration_seconds",
                       "method=" + method + ",status=" + std::to_string(status), ms / 1000.0);
     });
+    // A rebuild recognises tickets by their default subjects, or by the alert key field.
+    for (const char* name : {"subject", "root_subject"})
+        if (config_.templates.count(name) && config_.alert_key_field == 0)
+            host_.warn(std::string("templates.") + name +
+                       ": without alert_key_field a lost state cannot be rebuilt from Redmine "
+                       "(the tickets would be created again)");
 }
 
 std::vector<tg::Hook> RedmineSink::hooks() const {
@@ -64,8 +72,7 @@ void RedmineSink::ensure_state() {
     // a shared store: one rebuilds, the others find it done.
     if (!store_.needs_rebuild()) return;
     const auto lock = store_.lock("rebuild");
-    if (store_.needs_rebuild())
-        rebuild_state(client_, store_, config_.project, host_, unix_seconds(now()));
+    if (store_.needs_rebuild()) rebuild_state(client_, store_, config_, host_, unix_seconds(now()));
 }
 
 void RedmineSink::deliver(const tg::Delivery& delivery) {
@@ -94,20 +101,20 @@ void RedmineSink::deliver(const tg::Delivery& delivery) {
         ensure_state();
         for (const Alert& alert : notification.alerts) {
             try {
-                // Replicas sharing the store take turns per alertname: its Root and its hosts'
-                // issues are decided from state that only one of them changes at a time.
-                const auto lock = store_.lock("alertname\n" + alert.alertname());
+                // Replicas sharing the store take turns per Root key (the alertname by default):
+                // a group's Root and tickets are decided from state one of them changes at a time.
+                const auto lock = store_.lock("group\n" + root_key(alert, config_.key_labels));
                 executor_.apply(alert, notification.external_url, now());
                 if (!dry) log_delivered(delivery, alert);
             } catch (const tg::Drop& e) {
                 failures.push_back(e.what());
-                host_.error(std::string("alert ") +
-                            alert_subject(alert.alertname(), alert.instance()) + ": " + e.what());
+                host_.error(std::string("alert ") + ticket_key(alert, config_.key_labels) + ": " +
+                            e.what());
             } catch (const std::exception& e) {  // tg::RetryLater, SQLite, ...: worth a retry
                 retryable = true;
                 failures.push_back(e.what());
-                host_.warn(std::string("alert ") +
-                           alert_subject(alert.alertname(), alert.instance()) + ": " + e.what());
+                host_.warn(std::string("alert ") + ticket_key(alert, config_.key_labels) + ": " +
+                           e.what());
             }
         }
         if (failures.empty() && !dry && !key.empty()) {
@@ -136,7 +143,7 @@ void RedmineSink::deliver(const tg::Delivery& delivery) {
 
 void RedmineSink::log_delivered(const tg::Delivery& delivery, const Alert& alert) {
     // One line per alert for operators: which route, which alert, which Redmine issue.
-    const std::string key = alert_subject(alert.alertname(), alert.instance());
+    const std::string key = ticket_key(alert, config_.key_labels);
     const auto issue = store_.issue(key);
     std::string quoted = "\"";
     for (char c : key) {
@@ -189,6 +196,7 @@ bool RedmineSink::check() {
             problem("tracker_id: tracker " + std::to_string(config_.tracker_id) +
                     " does not exist or is not enabled on project '" + config_.project + "'");
     }
+    for (const auto& why : fields_.unresolved()) problem(why);
     std::vector<std::pair<int64_t, std::string>> targets;  // status id, setting
     for (const auto& [ref, key] : {std::pair{&config_.status_done, "status_done"},
                                    std::pair{&config_.status_carryover, "status_carryover"}}) {

@@ -39,6 +39,7 @@ class RedmineSink : public tg::Sink {
     RedmineClient client_;
     StateStore store_;
     StatusCatalog statuses_;
+    TicketFields fields_;
     Executor executor_;
 };
 

@@ -66,12 +66,16 @@ std::string alert_subject(const std::string& alertname, const std::string& insta
     return std::string(kAlertPrefix) + fit(alertname, name_room) + instance_part + tag;
 }
 
-std::string root_subject(const std::string& alertname) {
+std::string root_subject(const std::string& alertname, const std::string& rest) {
     std::string full = std::string(kRootPrefix) + alertname;
+    if (!rest.empty()) full += " (" + rest + ")";
     if (utf8_length(full) <= kMaxSubjectChars) return full;
-    const std::string tag = " #" + short_hash(alertname);
-    const size_t room = kMaxSubjectChars - utf8_length(kRootPrefix) - utf8_length(tag);
-    return std::string(kRootPrefix) + fit(alertname, room) + tag;
+    const std::string tag = " #" + short_hash(rest.empty() ? alertname : alertname + '\x1f' + rest);
+    size_t room = kMaxSubjectChars - utf8_length(kRootPrefix) - utf8_length(tag);
+    std::string rest_part;
+    if (!rest.empty()) rest_part = " (" + fit(rest, std::min<size_t>(utf8_length(rest), 120)) + ")";
+    room -= utf8_length(rest_part);
+    return std::string(kRootPrefix) + fit(alertname, room) + rest_part + tag;
 }
 
 bool is_alert_subject(std::string_view s) {
@@ -95,8 +99,49 @@ std::string alertname_of_subject(std::string_view s) {
     return std::string(s.substr(0, end));
 }
 
-TextBuilder::TextBuilder(TextFormat format, const std::string& time_zone)
-    : format_(format), zone_(date::locate_zone(time_zone)) {}
+const Words& words_for(Language language) {
+    static const Words ja{
+        "発生時刻",
+        "グラフ",
+        "ラベル",
+        "値",
+        "アラート {} が複数のホストで発生しています。各ホストのチケットは子チケットです。",
+        "再発",
+        "再発 (再オープン)",
+        "解消",
+        "すべての子チケットが終了しました ({})",
+        "持ち越し",
+        "{} 時点で未完了のため持ち越します。"};
+    static const Words en{"Started",
+                          "Graph",
+                          "Label",
+                          "Value",
+                          "Alert {} is firing on more than one host. Each host's ticket is a "
+                          "subtask of this one.",
+                          "Recurred",
+                          "Recurred (reopened)",
+                          "Resolved",
+                          "all subtasks are closed ({})",
+                          "Carried over",
+                          "still open at {}, carried over."};
+    return language == Language::en ? en : ja;
+}
+
+namespace {
+// Words with one `{}` slot.
+std::string fill(const std::string& pattern, const std::string& value) {
+    const size_t at = pattern.find("{}");
+    if (at == std::string::npos) return pattern;
+    return pattern.substr(0, at) + value + pattern.substr(at + 2);
+}
+}  // namespace
+
+TextBuilder::TextBuilder(TextFormat format, const std::string& time_zone, Language language,
+                         std::map<std::string, std::string> templates)
+    : format_(format),
+      zone_(date::locate_zone(time_zone)),
+      words_(words_for(language)),
+      templates_(std::move(templates)) {}
 
 std::string TextBuilder::time(TimePoint t) const {
     auto zoned = date::make_zoned(zone_, std::chrono::floor<std::chrono::seconds>(t));
@@ -181,9 +226,9 @@ std::string TextBuilder::annotation_lines(const Alert& alert) const {
 
 std::string TextBuilder::time_and_links(const Alert& alert, const std::string& external_url) const {
     std::string out;
-    if (alert.starts_at) out += bold("発生時刻") + " " + time(*alert.starts_at) + "\n\n";
+    if (alert.starts_at) out += bold(words_.started) + " " + time(*alert.starts_at) + "\n\n";
     if (!alert.generator_url.empty())
-        out += bold("Prometheus") + " " + link("グラフ", alert.generator_url) + "\n\n";
+        out += bold("Prometheus") + " " + link(words_.graph, alert.generator_url) + "\n\n";
     if (!external_url.empty())
         out += bold("Alertmanager") + " " + link("Alertmanager", external_url) + "\n\n";
     return out;
@@ -198,8 +243,9 @@ std::string trim_newlines(std::string s) {
 
 std::string TextBuilder::description(const Alert& alert, const std::string& external_url) const {
     std::string out = annotation_lines(alert);
-    out +=
-        format_ == TextFormat::textile ? "|_. ラベル |_. 値 |\n" : "| ラベル | 値 |\n|---|---|\n";
+    out += format_ == TextFormat::textile
+               ? "|_. " + words_.label + " |_. " + words_.value + " |\n"
+               : "| " + words_.label + " | " + words_.value + " |\n|---|---|\n";
     for (const auto& [name, value] : alert.labels)
         out += "| " + escape(name) + " | " + escape(value) + " |\n";
     out += "\n" + time_and_links(alert, external_url);
@@ -207,32 +253,85 @@ std::string TextBuilder::description(const Alert& alert, const std::string& exte
 }
 
 std::string TextBuilder::root_description(const std::string& alertname) const {
-    return "アラート " + escape(alertname) +
-           " が複数のホストで発生しています。各ホストのチケットは子チケットです。";
+    return fill(words_.root_description, escape(alertname));
 }
 
 std::string TextBuilder::recurrence_note(const Alert& alert,
                                          const std::string& external_url) const {
-    std::string out = bold("再発") + " " + (alert.starts_at ? time(*alert.starts_at) : "") + "\n\n";
+    std::string out =
+        bold(words_.recurrence) + " " + (alert.starts_at ? time(*alert.starts_at) : "") + "\n\n";
     return trim_newlines(out + annotation_lines(alert) + time_and_links(alert, external_url));
 }
 
 std::string TextBuilder::reopen_note(const Alert& alert, const std::string& external_url) const {
     std::string out =
-        bold("再発 (再オープン)") + " " + (alert.starts_at ? time(*alert.starts_at) : "") + "\n\n";
+        bold(words_.reopened) + " " + (alert.starts_at ? time(*alert.starts_at) : "") + "\n\n";
     return trim_newlines(out + annotation_lines(alert) + time_and_links(alert, external_url));
 }
 
 std::string TextBuilder::resolved_note(const Alert& alert, TimePoint now) const {
-    return bold("解消") + " " + time(alert.ends_at ? *alert.ends_at : now);
+    return bold(words_.resolved) + " " + time(alert.ends_at ? *alert.ends_at : now);
 }
 
 std::string TextBuilder::root_closed_note(TimePoint now) const {
-    return bold("解消") + " すべての子チケットが終了しました (" + time(now) + ")";
+    return bold(words_.resolved) + " " + fill(words_.root_closed, time(now));
 }
 
 std::string TextBuilder::carry_over_note(TimePoint now) const {
-    return bold("持ち越し") + " " + time(now) + " 時点で未完了のため持ち越します。";
+    return bold(words_.carry_over_title) + " " + fill(words_.carry_over, time(now));
+}
+
+namespace {
+std::string one_line(std::string s) {
+    for (auto& c : s)
+        if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+    return s;
+}
+}  // namespace
+
+TemplateValues TextBuilder::values(const TextContext& c, const std::string& built_in) const {
+    TemplateValues v;
+    v.text["default"] = built_in;
+    v.text["key"] = c.key;
+    v.text["root_key"] = c.root_key;
+    v.text["now"] = time(c.now);
+    v.text["external_url"] = c.external_url;
+    v.text["group_tickets"] = std::to_string(c.group_tickets);
+    if (c.issue_id) v.text["issue_id"] = std::to_string(c.issue_id);
+    v.text["issue_subject"] = c.issue_subject;
+    if (const Alert* a = c.alert) {
+        v.text["alertname"] = a->alertname();
+        v.text["instance"] = a->instance();
+        v.text["status"] = a->firing ? "firing" : "resolved";
+        v.text["starts_at"] = a->starts_at ? time(*a->starts_at) : "";
+        v.text["ends_at"] = a->ends_at ? time(*a->ends_at) : "";
+        v.text["generator_url"] = a->generator_url;
+        v.text["fingerprint"] = a->fingerprint;
+        v.objects["labels"] = a->labels;
+        auto& annotations = v.objects["annotations"];
+        for (const auto& [k, value] : a->annotations) annotations[k] = value;
+        v.pairs["labels_list"].assign(a->labels.begin(), a->labels.end());
+        v.pairs["annotations_list"] = a->annotations;
+    }
+    return v;
+}
+
+std::string TextBuilder::shape(const std::string& name, const TextContext& context,
+                               const std::string& built_in) const {
+    const auto it = templates_.find(name);
+    if (it == templates_.end()) return built_in;
+    const bool subject = name == "subject" || name == "root_subject";
+    if (!subject)  // no trailing blank lines from sections that rendered nothing
+        return trim_newlines(render_template(it->second, values(context, built_in),
+                                             [this](const std::string& s) { return escape(s); }));
+    std::string out = one_line(render_template(it->second, values(context, built_in), one_line));
+    while (!out.empty() && out.back() == ' ') out.pop_back();
+    if (out.find_first_not_of(' ') == std::string::npos) return built_in;
+    return fit(out, kMaxSubjectChars);
+}
+
+std::string TextBuilder::render_plain(const std::string& source, const TextContext& context) const {
+    return render_template(source, values(context, ""), one_line);
 }
 
 }  // namespace tg::redmine

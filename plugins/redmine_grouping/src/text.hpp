@@ -4,8 +4,11 @@
 
 #include "alert.hpp"
 #include "config.hpp"
+#include "templates.hpp"
 
 #include <cstddef>
+#include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -26,15 +29,44 @@ std::string short_hash(std::string_view s);  // 8 hex digits, stable across vers
 
 // `[Alert] <alertname> (<instance>)`; over 255 characters it is cut and gets a hash of the key.
 std::string alert_subject(const std::string& alertname, const std::string& instance);
-std::string root_subject(const std::string& alertname);
+// `[Root] [Alert] <alertname>`, or `[Root] [Alert] <alertname> (<rest>)` with more Root labels.
+std::string root_subject(const std::string& alertname, const std::string& rest = "");
 bool is_alert_subject(std::string_view subject);
 bool is_root_subject(std::string_view subject);
 // The alertname part of a subject this sink wrote (for rebuilding the state from Redmine).
 std::string alertname_of_subject(std::string_view subject);
 
+// What a template can show besides the alert: see the README for the names it gets.
+struct TextContext {
+    const Alert* alert = nullptr;  // none for carry_over_note
+    std::string external_url;
+    TimePoint now{};
+    std::string key;           // the ticket key
+    std::string root_key;      // the Root's default subject
+    size_t group_tickets = 0;  // open tickets in the alert's group, its own included
+    int64_t issue_id = 0;      // carry_over_note: the ticket being carried over
+    std::string issue_subject;
+};
+
+// The fixed words of the built-in texts, per `language`.
+struct Words {
+    std::string started, graph, label, value, root_description, recurrence, reopened, resolved,
+        root_closed, carry_over_title, carry_over;
+};
+const Words& words_for(Language language);
+
 class TextBuilder {
   public:
-    TextBuilder(TextFormat format, const std::string& time_zone);
+    TextBuilder(TextFormat format, const std::string& time_zone, Language language = Language::ja,
+                std::map<std::string, std::string> templates = {});
+
+    // The `templates.<name>` setting rendered over `context` with `built_in` as {{{default}}};
+    // `built_in` when the setting is absent. Subjects are one line of at most 255 characters and
+    // fall back to `built_in` when the template renders nothing.
+    std::string shape(const std::string& name, const TextContext& context,
+                      const std::string& built_in) const;
+    // A custom field's template: plain text, no markup escaping.
+    std::string render_plain(const std::string& source, const TextContext& context) const;
 
     std::string time(TimePoint t) const;  // "2026-11-27 16:51:27 JST"
     std::string escape(std::string_view value) const;
@@ -52,9 +84,12 @@ class TextBuilder {
     std::string link(std::string_view text, std::string_view url) const;
     std::string annotation_lines(const Alert& alert) const;
     std::string time_and_links(const Alert& alert, const std::string& external_url) const;
+    TemplateValues values(const TextContext& context, const std::string& built_in) const;
 
     TextFormat format_;
     const date::time_zone* zone_;
+    const Words& words_;
+    std::map<std::string, std::string> templates_;
 };
 
 }  // namespace tg::redmine

@@ -1,0 +1,31 @@
+// Which labels identify a ticket and a Root (`ticket_key_labels`, `root_key_labels`). The ticket
+// key is also the default subject and the state's key; the group is the state's name for a Root.
+// With the default labels both are exactly what earlier versions stored, so old state files and
+// old tickets keep their meaning.
+#pragma once
+
+#include "alert.hpp"
+#include "config.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tg::redmine {
+
+// `[Alert] <v1> (<v2>, <v3>)`: empty values are left out; over 255 characters cut with a hash.
+std::string ticket_key(const Alert& alert, const KeyLabels& labels);
+// `[Root] [Alert] <v1> (<v2>, ...)`: the Root's default subject.
+std::string root_key(const Alert& alert, const KeyLabels& labels);
+// The group's name in the state: the Root labels' non-empty values joined by U+001F (the
+// alertname alone by default, as before).
+std::string group_of(const Alert& alert, const KeyLabels& labels);
+
+// For rebuilding the state from subjects this sink wrote with the default subject templates.
+// nullopt when the subject cannot tell the group (a Root label that the ticket key lacks).
+std::optional<std::string> group_of_ticket_subject(std::string_view subject,
+                                                   const KeyLabels& labels);
+std::string group_of_root_subject(std::string_view subject);
+
+}  // namespace tg::redmine

@@ -1,0 +1,58 @@
+// The fields of a new ticket beyond subject and description: priority (from a label such as
+// severity), assignee (user or group, from a label or the route's sink), watchers, category,
+// custom fields from templates, private, and the alert key. Names are resolved against Redmine
+// once per instance. Redmine silently drops a field its API user may not set (or that is not
+// enabled for the project and tracker): what it saved is compared with what was sent, and each
+// dropped field is a warning and redmine_ignored_fields_total{field}.
+#pragma once
+
+#include "config.hpp"
+#include "redmine_client.hpp"
+#include "text.hpp"
+
+#include <tickets_grouping/sink.hpp>
+
+#include <Poco/JSON/Object.h>
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tg::redmine {
+
+class TicketFields {
+  public:
+    TicketFields(const Config& config, RedmineClient& client, const TextBuilder& text,
+                 const tg::HostServices& host)
+        : config_(config), client_(client), text_(text), host_(host) {}
+
+    // Adds the configured fields to a new issue's `fields`; `key` goes to alert_key_field. A Root
+    // gets no priority: Redmine derives a parent's priority from its children.
+    void add(Poco::JSON::Object& fields, const TextContext& context, const std::string& key,
+             bool root);
+    // Compares the issue Redmine answered with what was sent (watchers are read back).
+    void check_saved(const Poco::JSON::Object& sent, const Poco::JSON::Object::Ptr& saved);
+
+    // For `check()`: each configured name that Redmine does not know, as "setting: why".
+    std::vector<std::string> unresolved();
+
+  private:
+    std::optional<int64_t> priority(const std::string& ref);
+    std::optional<int64_t> principal(const std::string& ref);
+    std::optional<int64_t> category(const std::string& ref);
+    void load_priorities();
+    void load_members();
+    void load_categories();
+    void ignored(int64_t issue_id, const std::string& field, const std::string& sent,
+                 const std::string& saved);
+
+    const Config& config_;
+    RedmineClient& client_;
+    const TextBuilder& text_;
+    const tg::HostServices& host_;
+    std::optional<std::map<std::string, int64_t>> priorities_, members_, categories_;
+    std::map<std::string, std::optional<int64_t>> logins_;
+};
+
+}  // namespace tg::redmine
