@@ -40,6 +40,42 @@ TEST_CASE("templates and language are checked when the configuration is parsed",
     CHECK_THROWS_WITH(parse_config(R"({"custom_fields":{"x":"a"}})", kEnv),
                       Contains("'custom_fields.x'"));
     CHECK_THROWS_WITH(parse_config(R"({"language":"fr"})", kEnv), Contains("'language'"));
+    // A misspelt name would render empty at night: it is an error now.
+    CHECK_THROWS_WITH(
+        parse_config(R"({"templates":{"subject":"{{lables.severity}} {{alertname}}"}})", kEnv),
+        Contains("'templates.subject': bad template: unknown variable 'lables.severity'"));
+    CHECK_THROWS_WITH(parse_config(R"({"templates":{"description":"{{name}}"}})", kEnv),
+                      Contains("unknown variable 'name'"));
+    CHECK_THROWS_WITH(parse_config(R"({"templates":{"description":"{{> footer}}"}})", kEnv),
+                      Contains("partials"));
+    CHECK_NOTHROW(parse_config(
+        R"({"templates":{"description":"{{! a comment }}{{#labels_list}}{{name}}={{{value}}} {{/labels_list}}{{^annotations.runbook}}none{{/annotations.runbook}}{{& labels.any_label }}"}})",
+        kEnv));
+}
+
+TEST_CASE("every variable a template may name is given to it", "[text]") {
+    TextBuilder builder(TextFormat::textile, "Asia/Tokyo", Language::en, {});
+    Alert a;
+    a.labels = {{"alertname", "HighCPU"}, {"instance", "server01"}};
+    a.annotations = {{"summary", "hot"}};
+    a.starts_at = parse_rfc3339("2026-11-27T07:51:27Z");
+    a.ends_at = parse_rfc3339("2026-11-27T08:51:27Z");
+    a.generator_url = "http://prometheus:9090/graph";
+    a.fingerprint = "0123456789abcdef";
+    TextContext ctx;
+    ctx.alert = &a;
+    ctx.key = "[Alert] HighCPU (server01)";
+    ctx.root_key = "[Alert] HighCPU";
+    ctx.external_url = "http://alertmanager:9093";
+    ctx.group_tickets = 2;
+    ctx.issue_id = 7;
+    ctx.issue_subject = ctx.key;
+    for (const auto& name : template_variables()) {
+        TextBuilder one(TextFormat::textile, "Asia/Tokyo", Language::en,
+                        {{"description", "{{#" + name + "}}given{{/" + name + "}}"}});
+        INFO(name);
+        CHECK_THAT(one.shape("description", ctx, "built-in"), Contains("given"));  // lists: each
+    }
 }
 
 TEST_CASE("key labels and field settings are validated", "[config]") {

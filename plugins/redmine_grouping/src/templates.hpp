@@ -22,7 +22,12 @@ struct TemplateValues {
     std::map<std::string, std::vector<std::pair<std::string, std::string>>> pairs;
 };
 
-// Why the template cannot be compiled, or nullopt when it can.
+// The names a template may use (TextBuilder::values gives each of them); inside a section of a
+// list (labels_list, annotations_list) also `name` and `value`.
+const std::vector<std::string>& template_variables();
+
+// Why the template cannot be used: it does not compile, or it names a variable the sink does not
+// give (a misspelt name would render empty, silently). nullopt when it is fine.
 std::optional<std::string> template_error(const std::string& source);
 
 // `{{x}}` goes through `escape`; `{{{x}}}` is inserted as it is. Throws std::invalid_argument
