@@ -31,24 +31,24 @@ Poco::Data::Session admin(const tg::test::PostgresDatabase& database) {
     return Poco::Data::Session("PostgreSQL", tg::test::parse(database.url()).connection_string);
 }
 
+void on_a_fresh_store(void (*check)(StateStore&)) {
+    tg::test::PostgresDatabase database;
+    StateStore store(shared(database, "redmine"));
+    check(store);
+}
+
 }  // namespace
 
 TEST_CASE("shared state: issues, Roots and episodes round-trip") {
-    tg::test::PostgresDatabase database;
-    StateStore s(shared(database, "redmine"));
-    cases::issues_roots_and_episodes_round_trip(s);
+    on_a_fresh_store(cases::issues_roots_and_episodes_round_trip);
 }
 
 TEST_CASE("shared state: idempotency keys and create intents") {
-    tg::test::PostgresDatabase database;
-    StateStore s(shared(database, "redmine"));
-    cases::idempotency_keys_and_create_intents(s);
+    on_a_fresh_store(cases::idempotency_keys_and_create_intents);
 }
 
 TEST_CASE("shared state: a dry run leaves nothing behind") {
-    tg::test::PostgresDatabase database;
-    StateStore s(shared(database, "redmine"));
-    cases::a_dry_run_leaves_nothing_behind(s);
+    on_a_fresh_store(cases::a_dry_run_leaves_nothing_behind);
 }
 
 TEST_CASE("shared state: replicas of an instance share it, other instances keep apart") {

@@ -22,24 +22,24 @@ struct TempDir {
     }
     ~TempDir() { std::filesystem::remove_all(path); }
 };
+
+void on_a_fresh_store(void (*check)(StateStore&)) {
+    TempDir dir;
+    StateStore store((dir.path / "s.sqlite3").string());
+    check(store);
+}
 }  // namespace
 
 TEST_CASE("issues, Roots and episodes round-trip", "[state]") {
-    TempDir dir;
-    StateStore s((dir.path / "s.sqlite3").string());
-    cases::issues_roots_and_episodes_round_trip(s);
+    on_a_fresh_store(cases::issues_roots_and_episodes_round_trip);
 }
 
 TEST_CASE("idempotency keys and create intents", "[state]") {
-    TempDir dir;
-    StateStore s((dir.path / "s.sqlite3").string());
-    cases::idempotency_keys_and_create_intents(s);
+    on_a_fresh_store(cases::idempotency_keys_and_create_intents);
 }
 
 TEST_CASE("a dry run leaves nothing behind", "[state]") {
-    TempDir dir;
-    StateStore s((dir.path / "s.sqlite3").string());
-    cases::a_dry_run_leaves_nothing_behind(s);
+    on_a_fresh_store(cases::a_dry_run_leaves_nothing_behind);
 }
 
 TEST_CASE("a state file of a newer schema is refused, naming both versions", "[state]") {
