@@ -41,9 +41,11 @@ Poco::Data::Session open_session(const StoreUrl& store, const char* synchronous)
         }
         Poco::Data::SQLite::Connector::registerConnector();
         Poco::Data::Session session("SQLite", store.sqlite_path);
+        // The busy timeout first: switching to WAL waits for other connections opening the file
+        // at the same moment (replicas in tests, a second process by mistake).
+        session << "PRAGMA busy_timeout=10000", now;
         session << "PRAGMA journal_mode=WAL", now;
         session << std::string("PRAGMA synchronous=") + synchronous, now;
-        session << "PRAGMA busy_timeout=10000", now;
         return session;
     } catch (const Poco::Exception& e) {
         throw SpoolError("cannot open the spool " + store.description + ": " + e.displayText());

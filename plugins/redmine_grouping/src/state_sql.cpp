@@ -6,7 +6,8 @@ namespace {
 
 StateSql written_once() {
     return StateSql{
-        .open = {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA busy_timeout=5000"},
+        // The busy timeout first, so that switching to WAL waits rather than fails.
+        .open = {"PRAGMA busy_timeout=5000", "PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL"},
         .schema =
             {
                 "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
