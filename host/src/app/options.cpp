@@ -16,7 +16,8 @@ Options:
   --state-dir DIR      spool and sink state (default $STATE_DIRECTORY, else ./state)
   --store URL          where the spool is: sqlite:PATH (default sqlite:STATE_DIR/spool.sqlite3)
                        or postgresql://USER@HOST:PORT/DB?password_file=FILE, shared by replicas
-                       (the password from password_file, else PGPASSWORD)
+                       with the Redmine sink's state (the password from password_file, else
+                       PGPASSWORD)
   --log-level LEVEL    debug, info, warn or error (default info)
   --check-config       load the configuration and plugins, let each sink check its settings
   --run-hook SINK:HOOK run a sink's scheduled hook now (e.g. redmine:carry_over)
