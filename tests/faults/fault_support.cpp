@@ -13,6 +13,7 @@
 #include <iostream>
 #include <sstream>
 #include <stdexcept>
+#include <string_view>
 
 namespace tg::faults {
 namespace {
@@ -108,15 +109,36 @@ void TcpProxy::accept_loop(int listener) {
     }
 }
 
+void TcpProxy::lose_answers(const std::string& request_start, int count) {
+    std::lock_guard lock(mutex_);
+    lose_prefix_ = request_start;
+    lose_count_ = count;
+}
+
 void TcpProxy::pump(int client, int upstream) {
     char buffer[16384];
     pollfd fds[2] = {{client, POLLIN, 0}, {upstream, POLLIN, 0}};
+    bool losing = false;  // this connection's current request is one whose answer is lost
     for (bool open = true; open;) {
         if (::poll(fds, 2, 200) < 0 && errno != EINTR) break;
         for (int i = 0; i < 2 && open; ++i) {
             if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
             const ssize_t n = ::recv(fds[i].fd, buffer, sizeof buffer, 0);
             if (n <= 0) {
+                open = false;
+                break;
+            }
+            if (i == 0) {
+                std::lock_guard lock(mutex_);
+                if (lose_count_ > 0 && static_cast<size_t>(n) >= lose_prefix_.size() &&
+                    std::string_view(buffer, lose_prefix_.size()) == lose_prefix_) {
+                    --lose_count_;
+                    losing = true;
+                }
+            } else if (losing) {  // the target answered: that answer never reaches the client
+                ++answers_lost_;
+                linger l{1, 0};
+                ::setsockopt(client, SOL_SOCKET, SO_LINGER, &l, sizeof l);
                 open = false;
                 break;
             }

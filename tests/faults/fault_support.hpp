@@ -31,6 +31,11 @@ class TcpProxy {
     void down();
     void up();
     uint64_t connections() const { return connections_; }
+    // The next `count` requests that start with `request_start` (e.g. "PUT /issues/") reach the
+    // target, but their answers do not come back: the connection is reset when the answer
+    // arrives, as when a network drops between a server's commit and its reply.
+    void lose_answers(const std::string& request_start, int count);
+    int answers_lost() const { return answers_lost_; }
 
   private:
     void listen();
@@ -46,6 +51,9 @@ class TcpProxy {
     std::vector<std::thread> pumps_;
     std::atomic<bool> stopping_{false};
     std::atomic<uint64_t> connections_{0};
+    std::string lose_prefix_;  // under mutex_
+    int lose_count_ = 0;       // under mutex_
+    std::atomic<int> answers_lost_{0};
 };
 
 // An answer read off a raw socket: the status code, 0 when the connection was closed without

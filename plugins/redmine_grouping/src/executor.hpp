@@ -56,6 +56,8 @@ class Executor {
                                         int64_t since_unix);
     void set_parent(int64_t issue_id, int64_t parent_id);
     void note(int64_t issue_id, const std::string& notes, const std::string& why);
+    void put_with_notes(int64_t issue_id, Poco::JSON::Object::Ptr fields, const std::string& notes,
+                        const std::string& why);
     [[noreturn]] void check_parent_after_refusal(int64_t parent_id, const tg::Drop& refusal);
 
     const Config& config_;

@@ -27,6 +27,10 @@ StateSql written_once() {
                 "BIGINT NOT NULL)",
                 "CREATE TABLE IF NOT EXISTS create_intents (subject TEXT PRIMARY KEY, created_at "
                 "BIGINT NOT NULL)",
+                // A note (or status change with a note) sent but not known to have arrived: a
+                // retry looks for it in the issue's journals before writing it again.
+                "CREATE TABLE IF NOT EXISTS note_intents (issue_id BIGINT NOT NULL, digest TEXT "
+                "NOT NULL, created_at BIGINT NOT NULL, PRIMARY KEY (issue_id, digest))",
             },
         .clear = {"DELETE FROM issues", "DELETE FROM roots", "DELETE FROM episodes",
                   "DELETE FROM meta WHERE name = 'rebuilt_at'"},
@@ -74,6 +78,11 @@ StateSql written_once() {
             "INSERT INTO create_intents (subject, created_at) VALUES (?, ?) ON CONFLICT "
             "(subject) DO NOTHING",
         .delete_intent = "DELETE FROM create_intents WHERE subject = ?",
+        .get_note_intent = "SELECT created_at FROM note_intents WHERE issue_id = ? AND digest = ?",
+        .put_note_intent =
+            "INSERT INTO note_intents (issue_id, digest, created_at) VALUES (?, ?, ?) ON "
+            "CONFLICT (issue_id, digest) DO NOTHING",
+        .delete_note_intent = "DELETE FROM note_intents WHERE issue_id = ? AND digest = ?",
         .lock = "SELECT pg_advisory_lock(hashtextextended(?, 0))",
         .unlock = "SELECT pg_advisory_unlock(hashtextextended(?, 0))",
         .migration_lock = "SELECT pg_advisory_xact_lock(hashtextextended(?, 0))",
@@ -86,14 +95,15 @@ StateSql for_postgresql(StateSql sql) {
         for (auto& statement : *list)
             statement = tg::sql::for_dialect(Dialect::postgresql, statement);
     for (auto* statement :
-         {&sql.get_meta,       &sql.put_meta,         &sql.get_issue,
-          &sql.put_issue,      &sql.set_issue_parent, &sql.set_issue_open,
-          &sql.close_children, &sql.delete_issue,     &sql.open_hosts_of_alertname,
-          &sql.get_root,       &sql.put_root,         &sql.set_root_open,
-          &sql.get_episode,    &sql.put_episode,      &sql.get_applied,
-          &sql.put_applied,    &sql.prune_applied,    &sql.get_intent,
-          &sql.put_intent,     &sql.delete_intent,    &sql.lock,
-          &sql.unlock,         &sql.migration_lock})
+         {&sql.get_meta,        &sql.put_meta,           &sql.get_issue,
+          &sql.put_issue,       &sql.set_issue_parent,   &sql.set_issue_open,
+          &sql.close_children,  &sql.delete_issue,       &sql.open_hosts_of_alertname,
+          &sql.get_root,        &sql.put_root,           &sql.set_root_open,
+          &sql.get_episode,     &sql.put_episode,        &sql.get_applied,
+          &sql.put_applied,     &sql.prune_applied,      &sql.get_intent,
+          &sql.put_intent,      &sql.delete_intent,      &sql.get_note_intent,
+          &sql.put_note_intent, &sql.delete_note_intent, &sql.lock,
+          &sql.unlock,          &sql.migration_lock})
         *statement = tg::sql::for_dialect(Dialect::postgresql, *statement);
     return sql;
 }

@@ -25,6 +25,7 @@ struct StateSql {
     std::string get_episode, put_episode;
     std::string get_applied, put_applied, prune_applied;
     std::string get_intent, put_intent, delete_intent;
+    std::string get_note_intent, put_note_intent, delete_note_intent;
     // PostgreSQL only: one replica at a time per key (an alertname, the rebuild), held by the
     // session (a dead replica's connection releases it), and the schema migration.
     std::string lock, unlock, migration_lock;

@@ -307,6 +307,23 @@ void StateStore::clear_intent(const std::string& subject) {
     *session_ << sql().delete_intent, bind(subject), now;
 }
 
+std::optional<int64_t> StateStore::note_intent(int64_t issue_id, const std::string& digest) {
+    Statement st(*session_);
+    st << sql().get_note_intent, bind(Poco::Int64(issue_id)), bind(digest), now;
+    RecordSet rs(st);
+    if (rs.rowCount() == 0) return std::nullopt;
+    return as_int(rs, 0);
+}
+
+void StateStore::put_note_intent(int64_t issue_id, const std::string& digest, int64_t now_unix) {
+    *session_ << sql().put_note_intent, bind(Poco::Int64(issue_id)), bind(digest),
+        bind(Poco::Int64(now_unix)), now;
+}
+
+void StateStore::clear_note_intent(int64_t issue_id, const std::string& digest) {
+    *session_ << sql().delete_note_intent, bind(Poco::Int64(issue_id)), bind(digest), now;
+}
+
 void StateStore::begin_dry_run() { session_->begin(); }
 
 void StateStore::end_dry_run() {

@@ -104,6 +104,11 @@ class StateStore {
     void put_intent(const std::string& subject, int64_t now_unix);
     void clear_intent(const std::string& subject);
 
+    // Notes on their way to an issue, by the digest of their text.
+    std::optional<int64_t> note_intent(int64_t issue_id, const std::string& digest);
+    void put_note_intent(int64_t issue_id, const std::string& digest, int64_t now_unix);
+    void clear_note_intent(int64_t issue_id, const std::string& digest);
+
     // A dry run's changes, undone at its end.
     void begin_dry_run();
     void end_dry_run();
