@@ -44,10 +44,6 @@ Poco::Data::Session open_session(const StoreUrl& store, const char* synchronous)
         session << "PRAGMA journal_mode=WAL", now;
         session << std::string("PRAGMA synchronous=") + synchronous, now;
         session << "PRAGMA busy_timeout=10000", now;
-        // A checkpoint leaves the WAL file at its peak size unless told otherwise: after a
-        // backlog, cut it back to this once it has been copied into the database.
-        session << "PRAGMA journal_size_limit=" + std::to_string(spool_sql::wal_size_limit_bytes),
-            now;
         return session;
     } catch (const Poco::Exception& e) {
         throw SpoolError("cannot open the spool " + store.description + ": " + e.displayText());
@@ -89,18 +85,6 @@ void migrate(Poco::Data::Session& session, Dialect dialect) {
     }
 }
 
-// SQLite keeps the pages of deleted rows inside the file: without incremental auto-vacuum a spool
-// that once held a backlog keeps its peak size for ever. Spool files of earlier versions
-// (auto_vacuum=NONE) are converted once, with a VACUUM that rewrites the file: quick, since a
-// spool is nearly empty when a host starts. A new file is empty, so the VACUUM costs nothing.
-void enable_incremental_vacuum(Poco::Data::Session& session) {
-    int mode = 0;
-    session << "PRAGMA auto_vacuum", into(mode), now;
-    if (mode == spool_sql::auto_vacuum_incremental) return;
-    session << "PRAGMA auto_vacuum=INCREMENTAL", now;
-    session << "VACUUM", now;
-}
-
 std::string default_owner() {
     char host[256] = {};
     if (::gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
@@ -125,8 +109,9 @@ Spool::Spool(const StoreUrl& store, SpoolOptions options)
         if (store_.kind == StoreUrl::Kind::sqlite) {
             *intake_.session << spool_sql::release_delivery_leases, now;
             *intake_.session << spool_sql::release_hook_leases, now;
-            enable_incremental_vacuum(*intake_.session);
-            compact_if_drained(*dispatch_.session);  // a host stopped before it compacted
+            // A file left large by a backlog (a host stopped before it compacted, or an earlier
+            // version that never did) shrinks now if it has drained.
+            compact_if_drained(*dispatch_.session);
         }
     } catch (const Poco::Exception& e) {
         throw SpoolError("cannot prepare the spool " + store_.description + ": " + e.displayText());
@@ -374,22 +359,26 @@ bool Spool::dead_letter(const SpooledDelivery& d, uint32_t attempts, const std::
     return ours;
 }
 
-// SQLite only (PostgreSQL's autovacuum does this for its tables). Once the spool has drained,
-// gives the pages of the delivered rows back to the file system and empties the WAL. Under load
-// the free pages are reused by new rows, so nothing is moved while deliveries keep coming; a
-// drained spool with little to give back is left alone, so a quiet host does not checkpoint
-// after every alert.
-void Spool::compact_if_drained(Poco::Data::Session& session) {
-    int free_pages = 0;
-    session << "PRAGMA freelist_count", into(free_pages), now;
-    if (free_pages < spool_sql::compact_min_free_pages) return;
-    int pending = 0;
-    session << spool_sql::any_delivery, into(pending), now;
-    if (pending > 0 && free_pages < spool_sql::compact_always_free_pages) return;
-    session << "PRAGMA incremental_vacuum", now;
-    // TRUNCATE: the WAL is copied back and cut to zero bytes (it fails harmlessly, leaving the
-    // WAL for the next automatic checkpoint, while a reader still needs it).
-    session << "PRAGMA wal_checkpoint(TRUNCATE)", now;
+// SQLite only (PostgreSQL's autovacuum does this for its tables). SQLite keeps the pages of
+// deleted rows inside the file, so a spool that once held a backlog would keep its peak size for
+// ever. Once the spool has drained with at least compact_min_free_pages free, it is rewritten
+// (VACUUM: it copies only the live rows, which a drained spool has none of, so it takes
+// milliseconds) and the WAL is emptied. While deliveries wait nothing is done: new rows reuse the
+// free pages. Not incremental auto-vacuum: its pointer-map pages cost every commit something, and
+// this costs nothing until a backlog has gone. Best effort: a failure waits for the next drain.
+void Spool::compact_if_drained(Poco::Data::Session& session) noexcept {
+    try {
+        int free_pages = 0;
+        session << "PRAGMA freelist_count", into(free_pages), now;
+        if (free_pages < spool_sql::compact_min_free_pages) return;
+        int pending = 0;
+        session << spool_sql::any_delivery, into(pending), now;
+        if (pending > 0) return;
+        session << "VACUUM", now;
+        // TRUNCATE: the WAL is copied back and cut to zero bytes; the file shrinks with it.
+        session << "PRAGMA wal_checkpoint(TRUNCATE)", now;
+    } catch (...) {
+    }
 }
 
 SpoolStats Spool::stats() {

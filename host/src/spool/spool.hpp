@@ -143,7 +143,7 @@ class Spool final : public Intake {
     void write_batches(std::vector<Batch>& batches);
     void insert_batches(Poco::Data::Session& session, std::vector<Batch>& batches, int64_t created);
     void set_write_error(const std::string& error);
-    void compact_if_drained(Poco::Data::Session& session);
+    void compact_if_drained(Poco::Data::Session& session) noexcept;
     void lease_loop();
     std::string sql(const char* statement) const;
 

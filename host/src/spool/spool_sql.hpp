@@ -169,13 +169,8 @@ inline constexpr const char* dead_letter_count = "SELECT COUNT(*) FROM dead_lett
 
 // ---------------------------------------------------------------- SQLite compaction
 
-inline constexpr int auto_vacuum_incremental = 2;  // PRAGMA auto_vacuum's value for INCREMENTAL
-// A drained spool is compacted once it has this many free pages (4 KiB each: 1 MiB) ...
+// A drained spool is compacted once it has this many free pages (4 KiB each: 1 MiB).
 inline constexpr int compact_min_free_pages = 256;
-// ... and a spool still holding deliveries once it has this many (64 MiB) free.
-inline constexpr int compact_always_free_pages = 16384;
-// The WAL file is cut back to this after a checkpoint.
-inline constexpr long wal_size_limit_bytes = 4L * 1024 * 1024;
 
 inline constexpr const char* any_delivery = "SELECT COUNT(*) FROM (SELECT 1 FROM deliveries LIMIT 1)";
 
