@@ -41,7 +41,7 @@ seed_seconds = time.time() - seed_started
 assert seeded == issues, out
 
 work = tempfile.mkdtemp(prefix="tg-bench-cold-")
-load_start = open("/proc/loadavg").read().split()[:3]
+load_start = rc.machine_load()
 
 
 def cold_start(state):
@@ -103,8 +103,8 @@ out = {
     "webhook_to_delivered_seconds": round(drained - reconcile_started, 2),
     "writes_after_rebuild": len(writes),
     "state_bytes_after_rebuild": state_bytes,
-    "load_start": " ".join(load_start),
-    "load_end": " ".join(open("/proc/loadavg").read().split()[:3]),
+    "load_start": load_start,
+    "load_end": rc.machine_load(),
 }
 with open(os.path.join(results, "cold_start.txt"), "w") as f:
     for k, v in out.items():

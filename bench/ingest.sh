@@ -36,21 +36,22 @@ run() { # run TARGET CONNECTIONS PORT PID
   bench_log "ingest $1 c=$2: $rps/s p50 $p50_ms ms p99 $p99_ms ms p99.9 $p999_ms ms errors $errors (load $load)"
 }
 
-spool_port=$(free_port)
-start_host ingest-host "$spool_port" --config "$work/routes.yaml" --state-dir "$work/state" --log-level warn
-spool_pid=$HOST_PID
-ceiling_port=$(free_port)
-HOST_BINARY=$BUILD/bench-bin/tickets-grouping-bench-ceiling start_host ingest-ceiling "$ceiling_port" \
-  --config "$work/routes.yaml"
-ceiling_pid=$HOST_PID
-wait_http "$spool_port" /healthz && wait_http "$ceiling_port" /healthz
-
-# One connection count after the other, the spool host and the ceiling back to back, so both see
-# the same machine load.
+# A fresh host for every run: a backlog left by the previous run (the sink delivers slower than
+# the host accepts) would otherwise compete with the next one. The spool host and the ceiling run
+# back to back at each connection count, so both see the same machine load.
 for connections in 32 256; do
-  run spool "$connections" "$spool_port" "$spool_pid"
-  run ceiling "$connections" "$ceiling_port" "$ceiling_pid"
+  rm -rf "$work/state" "$work/alerts.jsonl"
+  port=$(free_port)
+  start_host "ingest-spool-c$connections" "$port" --config "$work/routes.yaml" \
+    --state-dir "$work/state" --log-level warn
+  wait_http "$port" /healthz
+  run spool "$connections" "$port" "$HOST_PID"
+  stop_pid "$HOST_PID"
+  port=$(free_port)
+  HOST_BINARY=$BUILD/bench-bin/tickets-grouping-bench-ceiling start_host \
+    "ingest-ceiling-c$connections" "$port" --config "$work/routes.yaml"
+  wait_http "$port" /healthz
+  run ceiling "$connections" "$port" "$HOST_PID"
+  stop_pid "$HOST_PID"
 done
-stop_pid "$spool_pid"
-stop_pid "$ceiling_pid"
 rm -rf "$work"

@@ -4,7 +4,16 @@
 bench_log() { printf '[bench] %s\n' "$*" >&2; }
 
 # The load of the machine now: other people build and test here, so every figure carries it.
-load_now() { cut -d' ' -f1-3 /proc/loadavg; }
+# The load average also counts this benchmark's own threads (and decays over minutes), so beside
+# it: how busy the CPUs were during the last second, sampled while the benchmark itself is idle.
+load_now() {
+  local a b
+  a=$(awk '/^cpu / {print $2 + $3 + $4 + $7 + $8, $2 + $3 + $4 + $5 + $6 + $7 + $8}' /proc/stat)
+  sleep 1
+  b=$(awk '/^cpu / {print $2 + $3 + $4 + $7 + $8, $2 + $3 + $4 + $5 + $6 + $7 + $8}' /proc/stat)
+  printf '%s, CPU %s%% busy\n' "$(cut -d' ' -f1-3 /proc/loadavg)" \
+    "$(awk -v a="$a" -v b="$b" 'BEGIN {split(a, x); split(b, y); printf "%.0f", 100 * (y[1] - x[1]) / (y[2] - x[2])}')"
+}
 
 rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Part 3, memory: the host's RSS idle and after 100,000 alerts (distinct single-alert
 # notifications, wrk, 2 threads x 32 connections), the spool's size at its peak and once
-# everything is delivered (it must shrink: incremental auto-vacuum), and the sink's output size.
+# everything is delivered (it must shrink: VACUUM once drained), and the sink's output size.
 # Key=value lines in $RESULTS/memory.txt.
 #   bench/memory.sh [ALERTS]   (BUILD, RESULTS set by bench/run.sh)
 set -euo pipefail

@@ -14,6 +14,18 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ENV_FILE = os.environ.get("REDMINE_ENV_FILE", "/var/lib/tickets-grouping-redmine/redmine.env")
 
 
+def machine_load():
+    """The load average, and how busy the CPUs were in the last second (see bench/lib.sh)."""
+    def sample():
+        f = [int(x) for x in open("/proc/stat").readline().split()[1:8]]
+        return f[0] + f[1] + f[2] + f[5] + f[6], sum(f)
+    a = sample()
+    time.sleep(1)
+    b = sample()
+    busy = 100 * (b[0] - a[0]) / max(1, b[1] - a[1])
+    return " ".join(open("/proc/loadavg").read().split()[:3]) + f", CPU {busy:.0f}% busy"
+
+
 def redmine_env():
     env = {}
     with open(ENV_FILE) as f:

@@ -4,8 +4,9 @@ project of its own. 50 alertnames x 20 hosts fire (one group notification per al
 Alertmanager sends them), then every notification again, then 10% resolve (2 hosts of each
 group), then those re-fire. Counts the Redmine requests by method and path kind three ways (the
 sink's debug lines, its metrics, Redmine's own log), computes the floor of writes the scenario
-needs, and times the same writes made by a plain client (http.client, keep-alive) into another
-fresh project. Writes key=value lines to RESULTS/redmine.txt and the counts to redmine-requests.tsv.
+needs, and times the same writes made by a plain client (http.client, keep-alive) into fresh
+projects, once before and once after the host. Writes key=value lines to RESULTS/redmine.txt and
+the counts to redmine-requests.tsv.
 
     bench/redmine_storm.py BUILD RESULTS [ALERTNAMES HOSTS]
 """
@@ -33,16 +34,64 @@ rc.write_routes(routes, os.path.join(work, "state"), env, ident)
 port = rc.free_port()
 host_log = os.path.join(results, "redmine-storm-host.log")
 redmine_log = "/var/log/redmine/default/production.log"
-log_offset = os.path.getsize(redmine_log)
-load_start = open("/proc/loadavg").read().split()[:3]
 
+# ---------------------------------------------------------------- the plain client
+# The same writes, in the same order, straight to Redmine: no spool, no state, no reads.
+# Run once before and once after the host, into fresh projects: the machine's load changes over
+# minutes, and the mean of the two brackets the host's run.
+tracker = int(env["REDMINE_TRACKER_ID"])
+client = rc.Http(env["REDMINE_URL"], {"X-Redmine-API-Key": env["REDMINE_API_KEY"]})
+
+
+def create(plain_project, subject, parent=None):
+    issue = {"project_id": plain_project, "tracker_id": tracker, "subject": subject,
+             "description": "plain client " + subject}
+    if parent:
+        issue["parent_issue_id"] = parent
+    status, r = client.request("POST", "/issues.json", {"issue": issue})
+    assert status == 201, (status, r)
+    return r["issue"]["id"]
+
+
+def put(issue_id, fields):
+    status, _ = client.request("PUT", f"/issues/{issue_id}.json", {"issue": fields})
+    assert status == 204, status
+
+
+def plain_client(tag):
+    """The scenario's writes, in the sink's order; returns (seconds, load at the start)."""
+    p = rc.new_project(f"bench-plain{tag}-{stamp}")
+    load = rc.machine_load()
+    started = time.time()
+    ticket = {}
+    for a in alertnames:
+        ticket[(a, hostnames[0])] = create(p, f"[Alert] {a} ({hostnames[0]})")
+        if hosts > 1:
+            root = create(p, f"[Root] [Alert] {a}")
+            put(ticket[(a, hostnames[0])], {"parent_issue_id": root})
+            for h in hostnames[1:]:
+                ticket[(a, h)] = create(p, f"[Alert] {a} ({h})", root)
+    for a in alertnames:
+        for h in hostnames[:resolved_per_group]:
+            put(ticket[(a, h)], {"notes": f"解消: {a} on {h}"})
+    for a in alertnames:
+        for h in hostnames[:resolved_per_group]:
+            put(ticket[(a, h)], {"notes": f"再発: {a} on {h}"})
+    return time.time() - started, load
+
+
+
+alertnames = [f"BenchStorm{n:02d}" for n in range(1, names + 1)]
+hostnames = [f"bench-host-{h:02d}" for h in range(1, hosts + 1)]
+plain_before, plain_before_load = plain_client("a")
+
+load_start = rc.machine_load()
+log_offset = os.path.getsize(redmine_log)
 host = rc.start_host(build, routes, port, host_log)
 try:
     assert rc.wait_http(port), "the host did not come up"
     webhook = rc.Http(f"http://127.0.0.1:{port}")
     t0 = time.time() - 3600
-    alertnames = [f"BenchStorm{n:02d}" for n in range(1, names + 1)]
-    hostnames = [f"bench-host-{h:02d}" for h in range(1, hosts + 1)]
     firing = {a: [rc.alert(a, h, t0) for h in hostnames] for a in alertnames}
     phases = []
     phases.append(("fire", [rc.notification(a, firing[a]) for a in alertnames]))
@@ -81,8 +130,11 @@ first_write_start = writes[0][0] - writes[0][4] / 1000
 host_write_seconds = writes[-1][0] - first_write_start
 actions = {k.split('action="')[1].rstrip('"}'): int(v) for k, v in m.items()
            if k.startswith("tickets_grouping_sink_redmine_actions_total")}
-metric_requests = {k: int(v) for k, v in m.items()
-                   if "redmine_request_duration_seconds_count" in k}
+metric_requests = {}  # the sink's request histogram: counts by method
+for k, v in m.items():
+    if "redmine_request_duration_seconds_count" in k:
+        method = k.split('method="')[1].split('"')[0]
+        metric_requests[method] = metric_requests.get(method, 0) + int(v)
 
 # The floor: the writes the scenario needs.
 creates = names * hosts                       # one POST per ticket
@@ -93,51 +145,14 @@ floor = creates + roots + reparents + notes
 reads = len(requests) - len(writes)
 
 # ---------------------------------------------------------------- Redmine's own log
-client = rc.Http(env["REDMINE_URL"], {"X-Redmine-API-Key": env["REDMINE_API_KEY"]})
+load_end = rc.machine_load()
 ids = rc.project_issue_ids(client, ident)
 redmine_counts = rc.redmine_log_requests(log_offset, log_end, ident, project_id, ids)
 
-# ---------------------------------------------------------------- the plain client
-# The same writes, in the same order, straight to Redmine: no spool, no state, no reads.
-plain_ident = f"bench-plain-{stamp}"
-plain_project = rc.new_project(plain_ident)
-tracker = int(env["REDMINE_TRACKER_ID"])
-
-
-def create(subject, parent=None):
-    issue = {"project_id": plain_project, "tracker_id": tracker, "subject": subject,
-             "description": "plain client " + subject}
-    if parent:
-        issue["parent_issue_id"] = parent
-    status, r = client.request("POST", "/issues.json", {"issue": issue})
-    assert status == 201, (status, r)
-    return r["issue"]["id"]
-
-
-def put(issue_id, fields):
-    status, _ = client.request("PUT", f"/issues/{issue_id}.json", {"issue": fields})
-    assert status == 204, status
-
-
-plain_start = time.time()
-ticket = {}
-for a in alertnames:
-    ticket[(a, hostnames[0])] = create(f"[Alert] {a} ({hostnames[0]})")
-    if hosts > 1:
-        root = create(f"[Root] [Alert] {a}")
-        put(ticket[(a, hostnames[0])], {"parent_issue_id": root})
-        for h in hostnames[1:]:
-            ticket[(a, h)] = create(f"[Alert] {a} ({h})", root)
-for a in alertnames:
-    for h in hostnames[:resolved_per_group]:
-        put(ticket[(a, h)], {"notes": f"解消: {a} on {h}"})
-for a in alertnames:
-    for h in hostnames[:resolved_per_group]:
-        put(ticket[(a, h)], {"notes": f"再発: {a} on {h}"})
-plain_seconds = time.time() - plain_start
+plain_after, plain_after_load = plain_client("b")
+plain_seconds = (plain_before + plain_after) / 2
 
 # ---------------------------------------------------------------- results
-load_end = open("/proc/loadavg").read().split()[:3]
 with open(os.path.join(results, "redmine-requests.tsv"), "w") as f:
     f.write("method\tpath kind\tsink log\tredmine log\n")
     for key in sorted(set(by_kind) | set(redmine_counts)):
@@ -147,7 +162,8 @@ state_bytes = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in
                   os.walk(os.path.join(work, "state")) for f in fs
                   if f.startswith("redmine_state"))
 out = {
-    "project": ident, "plain_project": plain_ident, "alertnames": names, "hosts": hosts,
+    "project": ident, "plain_projects": f"bench-plaina-{stamp}, bench-plainb-{stamp}",
+    "alertnames": names, "hosts": hosts,
     "notifications_posted": posted, "alerts_posted": posted * hosts,
     "requests_total": len(requests), "writes": len(writes), "reads": reads,
     "failed_requests": len(failed), "floor_writes": floor,
@@ -159,12 +175,14 @@ out = {
     "issues_in_project": len(ids),
     "host_write_seconds": round(host_write_seconds, 2),
     "plain_write_seconds": round(plain_seconds, 2),
+    "plain_before_seconds": round(plain_before, 2), "plain_before_load": plain_before_load,
+    "plain_after_seconds": round(plain_after, 2), "plain_after_load": plain_after_load,
     "host_over_plain": round(host_write_seconds / plain_seconds, 3),
     "post_to_drained_seconds": round(drained - first_post, 2),
     "actions": json.dumps(actions, sort_keys=True),
     "metric_request_counts": json.dumps(metric_requests, sort_keys=True),
     "state_bytes": state_bytes,
-    "load_start": " ".join(load_start), "load_end": " ".join(load_end),
+    "load_start": load_start, "load_end": load_end,
 }
 with open(os.path.join(results, "redmine.txt"), "w") as f:
     for k, v in out.items():

@@ -3,7 +3,11 @@
 figure beside its target, with the machine load at the time. Parts that did not run are named."""
 import csv
 import os
+import statistics
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import redmine_common as rc  # noqa: E402
 
 results = sys.argv[1]
 
@@ -35,7 +39,9 @@ lines += [f"Date: {meta.get('date', '?')}. Commit: {meta.get('commit', '?')}.",
           f"Machine: {meta.get('machine', '?')}.",
           f"Redmine: {meta.get('redmine', '?')}.",
           "Release build. Other engineers build and test on this machine at the same time: "
-          "each part gives the load average (1, 5, 15 min) when it ran.", ""]
+          "each figure carries the load when it was taken: the load average (1, 5, 15 min, which "
+          "also counts the benchmark's own threads and decays over minutes) and how busy the CPUs "
+          "were in the second before, with the benchmark idle.", ""]
 
 # ---------------------------------------------------------------- 1. ingest
 lines += ["## 1. Ingest (wrk, 2 threads, POST of a real fixture to /webhook)", ""]
@@ -76,6 +82,17 @@ if r:
               "| method | path kind | sink's debug lines | Redmine's log |", "| --- | --- | --- | --- |"]
     for row in csv.DictReader(open(os.path.join(results, "redmine-requests.tsv")), delimiter="\t"):
         lines.append(f"| {row['method']} | {row['path kind']} | {row['sink log']} | {row['redmine log']} |")
+    reqs = rc.sink_requests(os.path.join(results, "redmine-storm-host.log"))
+    writes_only = [q for q in reqs if q[1] in ("POST", "PUT")]
+    window = [q for q in reqs if writes_only and q[0] <= writes_only[-1][0] and
+              q[0] - q[4] / 1000 >= writes_only[0][0] - writes_only[0][4] / 1000 - 0.001]
+    in_requests = sum(q[4] for q in window) / 1000
+    r_gap = float(r['host_write_seconds']) - in_requests
+
+    def med(method):
+        xs = [q[4] for q in reqs if q[1] == method]
+        return f"{statistics.median(xs):.0f}" if xs else "—"
+
     reads = {row['path kind']: int(row['sink log']) for row in
              csv.DictReader(open(os.path.join(results, "redmine-requests.tsv")), delimiter="\t")
              if row['method'] == "GET"}
@@ -95,9 +112,11 @@ if r:
               f"| writes / floor | {r['writes']} / {r['floor_writes']} = {float(r['writes_over_floor']):.2f} | 1.00 {verdict(float(r['writes_over_floor']) <= 1.0)} |",
               f"| all requests / floor | {r['requests_total']} / {r['floor_writes']} = {float(r['requests_over_floor']):.2f} | 1.00 {verdict(float(r['requests_over_floor']) <= 1.0)} (the reads: see below) |",
               f"| wall time, first POST → last write, through the host | {r['host_write_seconds']} s | |",
-              f"| the same writes by a plain client (keep-alive, sequential) | {r['plain_write_seconds']} s | |",
+              f"| the same writes by a plain client (keep-alive, sequential): mean of a run before and one after the host's | {r['plain_write_seconds']} s ({r['plain_before_seconds']} s at load {r['plain_before_load']}; {r['plain_after_seconds']} s at load {r['plain_after_load']}) | |",
               f"| host / plain client | {float(r['host_over_plain']):.2f}× | ≤ 1.2× {verdict(float(r['host_over_plain']) <= 1.2)} |",
               f"| first webhook → spool drained | {r['post_to_drained_seconds']} s | |",
+              f"| of the host's window: time in Redmine requests (as the sink timed them) | {in_requests:.2f} s; median POST {med('POST')} ms, PUT {med('PUT')} ms, GET {med('GET')} ms | |",
+              f"| of the host's window: the host's own time between requests | {r_gap:.2f} s ({r_gap * 1000 / max(1, len(reqs) - 1):.1f} ms per request) | |",
               f"| sink state file after the storm | {int(r['state_bytes']) / 1024:.0f} KiB | |", ""]
 else:
     lines += ["Not run.", ""]
