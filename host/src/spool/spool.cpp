@@ -276,7 +276,12 @@ Claim Spool::claim(const std::string& sink) {
         select << sql(spool_sql::head_of_sink), use(d.sink), into(d.id), into(d.route),
             into(d.payload), into(d.idempotency_key), into(d.created_ms), into(d.next_ms),
             into(d.attempts), into(d.last_error), into(holder), into(held_until);
-        if (select.execute() == 0) return claim;
+        if (select.execute() == 0) {
+            // The sink has nothing left: the moment to give a backlog's space back. Here, not
+            // in complete(), so that deliveries in a stream pay nothing for it.
+            if (store_.kind == StoreUrl::Kind::sqlite) compact_if_drained(session);
+            return claim;
+        }
         const int64_t current = now_ms();
         claim.waiting = true;
         if (d.next_ms > current) {
@@ -314,7 +319,6 @@ void Spool::complete(int64_t id) {
     // Delivered is delivered: the row goes even if the lease was lost meanwhile.
     with_dispatch([&](Poco::Data::Session& session) {
         session << sql(spool_sql::delete_delivery), use(id), now;
-        if (store_.kind == StoreUrl::Kind::sqlite) compact_if_drained(session);
     });
     std::lock_guard lock(held_mutex_);
     held_deliveries_.erase(id);
