@@ -130,7 +130,7 @@ int serve(const Options& options, const Configuration& initial) {
     Poco::ThreadPool pool("http", 2, routing.server.max_threads);
     Poco::Net::ServerSocket socket = open_listener(initial.listen, routing.server);
     Poco::Net::HTTPServer server(new HandlerFactory(runtime), pool, socket,
-                                     server_params(routing.server));
+                                 server_params(routing.server));
     server.start();
     log::info("listening", {{"address", initial.listen},
                             {"state_dir", initial.state_dir},

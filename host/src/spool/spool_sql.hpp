@@ -172,7 +172,8 @@ inline constexpr const char* dead_letter_count = "SELECT COUNT(*) FROM dead_lett
 // A drained spool is compacted once it has this many free pages (4 KiB each: 1 MiB).
 inline constexpr int compact_min_free_pages = 256;
 
-inline constexpr const char* any_delivery = "SELECT COUNT(*) FROM (SELECT 1 FROM deliveries LIMIT 1)";
+inline constexpr const char* any_delivery =
+    "SELECT COUNT(*) FROM (SELECT 1 FROM deliveries LIMIT 1)";
 
 // ---------------------------------------------------------------- scheduled hooks
 
