@@ -29,13 +29,20 @@ script = os.path.join(tempfile.mkdtemp(prefix="tg-bench-seed-"), "seed.rb")
 shutil.copy(os.path.join(rc.ROOT, "bench/seed_issues.rb"), script)
 os.chmod(os.path.dirname(script), 0o755)
 os.chmod(script, 0o644)
-out = subprocess.run(
-    ["runuser", "-u", "www-data", "--", "env", "-i", "PATH=/usr/sbin:/usr/bin:/sbin:/bin",
-     "LANG=C.UTF-8", "HOME=/var/www", "REDMINE_INSTANCE=default", "RAILS_ENV=production",
-     f"TG_PROJECT={project_id}", f"TG_COUNT={issues}", f"TG_TRACKER={env['REDMINE_TRACKER_ID']}",
-     f"TG_AUTHOR={env.get('REDMINE_ADMIN_LOGIN', 'admin')}", "/usr/bin/ruby", "bin/rails",
-     "runner", script], cwd="/usr/share/redmine", check=True, capture_output=True,
-    text=True).stdout
+for attempt in range(3):  # other people use this Redmine: its SQLite may be busy a moment
+    seed = subprocess.run(
+        ["runuser", "-u", "www-data", "--", "env", "-i", "PATH=/usr/sbin:/usr/bin:/sbin:/bin",
+         "LANG=C.UTF-8", "HOME=/var/www", "REDMINE_INSTANCE=default", "RAILS_ENV=production",
+         f"TG_PROJECT={project_id}", f"TG_COUNT={issues}",
+         f"TG_TRACKER={env['REDMINE_TRACKER_ID']}",
+         f"TG_AUTHOR={env.get('REDMINE_ADMIN_LOGIN', 'admin')}", "/usr/bin/ruby", "bin/rails",
+         "runner", script], cwd="/usr/share/redmine", capture_output=True, text=True)
+    if seed.returncode == 0:
+        break
+    print(f"seeding failed (attempt {attempt + 1}):\n{seed.stderr[-3000:]}", file=sys.stderr)
+    time.sleep(5)
+seed.check_returncode()
+out = seed.stdout
 seeded = int([l for l in out.splitlines() if l.startswith("TG_SEEDED")][0].split()[1])
 seed_seconds = time.time() - seed_started
 assert seeded == issues, out

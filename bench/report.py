@@ -35,7 +35,8 @@ def mb(kb_or_bytes, unit=1):
 
 lines = ["# Benchmark report", ""]
 meta = kv("meta.txt") or {}
-lines += [f"Date: {meta.get('date', '?')}. Commit: {meta.get('commit', '?')}.",
+parts_run = ", ".join(f"{k[5:]} {v}" for k, v in meta.items() if k.startswith("part_"))
+lines += [f"Date: {meta.get('date', '?')} (parts: {parts_run}). Commit: {meta.get('commit', '?')}.",
           f"Machine: {meta.get('machine', '?')}.",
           f"Redmine: {meta.get('redmine', '?')}.",
           "Release build. Other engineers build and test on this machine at the same time: "

@@ -28,7 +28,8 @@ cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DTG_BUILD_TESTS=OFF 
 cmake --build "$BUILD" -j "$(nproc)" --target tickets-grouping log_sink redmine_grouping \
   tickets-grouping-bench-ceiling >/dev/null
 mkdir -p "$RESULTS"
-rm -f "$RESULTS"/*
+# All parts: a clean slate. Some parts: the others' figures stay (each part dates itself).
+((${#parts[@]} < 4)) || rm -f "$RESULTS"/*
 
 if [[ " ${parts[*]} " == *" redmine "* || " ${parts[*]} " == *" cold "* ]]; then
   scripts/redmine-local.sh env >/dev/null
@@ -39,10 +40,14 @@ fi
   echo "machine=$(machine)"
   echo "redmine=Redmine $(dpkg-query -W -f='${Version}' redmine 2>/dev/null) (Debian package, SQLite, thin) on 127.0.0.1:3100"
   echo "quick=$quick"
-} >"$RESULTS/meta.txt"
+} >"$RESULTS/meta.new"
+grep '^part_' "$RESULTS/meta.txt" 2>/dev/null >>"$RESULTS/meta.new" || true
+mv "$RESULTS/meta.new" "$RESULTS/meta.txt"
 
 for part in "${parts[@]}"; do
   bench_log "part $part, load $(load_now)"
+  sed -i "/^part_$part=/d" "$RESULTS/meta.txt"
+  echo "part_$part=$(date -u +%Y-%m-%dT%H:%MZ)" >>"$RESULTS/meta.txt"
   case "$part" in
   ingest) bench/ingest.sh "$( ((quick)) && echo 5 || echo 30)" ;;
   memory) bench/memory.sh "$( ((quick)) && echo 10000 || echo 100000)" ;;
