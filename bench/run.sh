@@ -1,39 +1,59 @@
 #!/usr/bin/env bash
-# Benchmarks: ingest throughput and latency of POST /webhook with the durable spool (wrk).
-#   bench/run.sh [SECONDS]      writes bench/results/ingest-*.txt and prints a summary
-# Release build in build-bench/; the sink is log_sink writing to a temp file.
+# Every benchmark, one command: builds Release in build-bench/, runs the parts, writes the raw
+# figures and bench/results/report.md (each figure beside its target). Needs root for the local
+# Redmine (parts 2 and 4 make fresh projects of their own in it).
+#
+#   bench/run.sh [--quick] [PART...]     PART: ingest memory redmine cold (default: all)
+#
+# --quick: 5 s wrk runs, 10,000 alerts, a 10 x 5 storm, 500 issues: checks the scripts, not the
+# figures. Tests never assert on timings; this reports them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-duration=${1:-30}
+. bench/lib.sh
+quick=0
+parts=()
+for arg in "$@"; do
+  case "$arg" in
+  --quick) quick=1 ;;
+  ingest | memory | redmine | cold) parts+=("$arg") ;;
+  *) sed -n '2,10s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
+  esac
+done
+((${#parts[@]})) || parts=(ingest memory redmine cold)
+
 command -v wrk >/dev/null || { scripts/install-deps.sh build; apt-get install -y -qq wrk >/dev/null; }
 scripts/install-deps.sh build
-cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DTG_BUILD_TESTS=OFF >/dev/null
-cmake --build build-bench -j "$(nproc)" >/dev/null
+export BUILD=$PWD/build-bench RESULTS=$PWD/bench/results
+cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DTG_BUILD_TESTS=OFF >/dev/null
+cmake --build "$BUILD" -j "$(nproc)" --target tickets-grouping log_sink redmine_grouping \
+  tickets-grouping-bench-ceiling >/dev/null
+mkdir -p "$RESULTS"
+# All parts: a clean slate. Some parts: the others' figures stay (each part dates itself).
+((${#parts[@]} < 4)) || rm -f "$RESULTS"/*
 
-work=$(mktemp -d)
-trap 'kill "$host" 2>/dev/null || true; rm -rf "$work"' EXIT
-cat >"$work/routes.yaml" <<YAML
-sinks:
-  logs: {plugin: log_sink, config: {path: $work/alerts.jsonl}}
-server:
-  max_threads: 300   # Poco holds a thread per keep-alive connection: 256 clients need 256+
-route: {sink: logs}
-YAML
-port=15999
-build-bench/bin/tickets-grouping --config "$work/routes.yaml" --state-dir "$work/state" \
-  --listen 127.0.0.1:$port --log-level warn 2>"$work/host.log" &
-host=$!
-for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+if [[ " ${parts[*]} " == *" redmine "* || " ${parts[*]} " == *" cold "* ]]; then
+  scripts/redmine-local.sh env >/dev/null
+fi
+{
+  echo "date=$(date -u +%Y-%m-%dT%H:%MZ)"
+  echo "commit=$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . ':!bench/RESULTS.md' || echo '+changes')"
+  echo "machine=$(machine)"
+  echo "redmine=Redmine $(dpkg-query -W -f='${Version}' redmine 2>/dev/null) (Debian package, SQLite, thin) on 127.0.0.1:3100"
+  echo "quick=$quick"
+} >"$RESULTS/meta.new"
+grep '^part_' "$RESULTS/meta.txt" 2>/dev/null >>"$RESULTS/meta.new" || true
+mv "$RESULTS/meta.new" "$RESULTS/meta.txt"
 
-mkdir -p bench/results
-rss() { awk '/VmRSS/ {print $2 " kB"}' "/proc/$host/status"; }
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
-echo "RSS before: $(rss)"
-for connections in 32 256; do
-  out=bench/results/ingest-c$connections.txt
-  BODY_FILE=$PWD/tests/fixtures/alertmanager/a_firing_single_alert_HighCPU_server01.json \
-    wrk -t2 -c"$connections" -d"${duration}s" --latency -s bench/post_fixture.lua "http://127.0.0.1:$port" >"$out"
-  echo "== $connections connections: $(grep 'Requests/sec' "$out")"
-  grep -E '^ +(50|99|99.9)%|Non-2xx|Socket errors' "$out" || true
+for part in "${parts[@]}"; do
+  bench_log "part $part, load $(load_now)"
+  sed -i "/^part_$part=/d" "$RESULTS/meta.txt"
+  echo "part_$part=$(date -u +%Y-%m-%dT%H:%MZ)" >>"$RESULTS/meta.txt"
+  case "$part" in
+  ingest) bench/ingest.sh "$( ((quick)) && echo 5 || echo 30)" ;;
+  memory) bench/memory.sh "$( ((quick)) && echo 10000 || echo 100000)" ;;
+  redmine) if ((quick)); then bench/redmine_storm.py "$BUILD" "$RESULTS" 10 5; else bench/redmine_storm.py "$BUILD" "$RESULTS"; fi >/dev/null ;;
+  cold) bench/cold_start.py "$BUILD" "$RESULTS" "$( ((quick)) && echo 500 || echo 5000)" >/dev/null ;;
+  esac
 done
-echo "RSS at the end: $(rss)"
+bench/report.py "$RESULTS" >/dev/null
+bench_log "report: $RESULTS/report.md"

@@ -139,9 +139,10 @@ int run_command(const std::vector<std::string>& argv, std::string& output,
 }
 
 HostProcess::HostProcess(const std::vector<std::string>& args, const std::string& log_path,
-                         const std::map<std::string, std::string>& env, int port)
+                         const std::map<std::string, std::string>& env, int port,
+                         const std::string& binary)
     : port_(port ? port : free_port()), log_path_(log_path) {
-    std::vector<std::string> argv{host_binary()};
+    std::vector<std::string> argv{binary.empty() ? host_binary() : binary};
     argv.insert(argv.end(), args.begin(), args.end());
     argv.push_back("--listen");
     argv.push_back("127.0.0.1:" + std::to_string(port_));

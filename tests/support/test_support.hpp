@@ -60,8 +60,10 @@ inline HttpResult http_get(int port, const std::string& path) {
 class HostProcess {
   public:
     // `port` 0 picks a free one; a fixed port lets a peer be configured before the host starts.
+    // `binary` "" is tickets-grouping; another binary must take --listen the same way.
     HostProcess(const std::vector<std::string>& args, const std::string& log_path,
-                const std::map<std::string, std::string>& env = {}, int port = 0);
+                const std::map<std::string, std::string>& env = {}, int port = 0,
+                const std::string& binary = "");
     ~HostProcess();
     HostProcess(const HostProcess&) = delete;
     HostProcess& operator=(const HostProcess&) = delete;

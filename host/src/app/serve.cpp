@@ -127,21 +127,10 @@ int serve(const Options& options, const Configuration& initial) {
         }
     };
 
-    auto params = new Poco::Net::HTTPServerParams;
-    // Poco holds a pool thread for each keep-alive connection: size the pool for the clients
-    // (Alertmanager peers, Prometheus, probes) and let idle connections go quickly.
-    params->setMaxThreads(routing.server.max_threads);
-    params->setMaxQueued(routing.server.max_queued);
-    params->setKeepAlive(true);
-    params->setKeepAliveTimeout(Poco::Timespan(5, 0));
-    params->setMaxKeepAliveRequests(1000);
-    // A client that trickles its body is cut off (see also WebhookHandler's body deadline).
-    params->setTimeout(Poco::Timespan(
-        std::chrono::duration_cast<std::chrono::microseconds>(routing.server.read_timeout)
-            .count()));
     Poco::ThreadPool pool("http", 2, routing.server.max_threads);
     Poco::Net::ServerSocket socket = open_listener(initial.listen, routing.server);
-    Poco::Net::HTTPServer server(new HandlerFactory(runtime), pool, socket, params);
+    Poco::Net::HTTPServer server(new HandlerFactory(runtime), pool, socket,
+                                 server_params(routing.server));
     server.start();
     log::info("listening", {{"address", initial.listen},
                             {"state_dir", initial.state_dir},

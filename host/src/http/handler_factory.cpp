@@ -36,15 +36,15 @@ class FunctionHandler : public Poco::Net::HTTPRequestHandler {
 // Ready: the spool takes writes and every sink's last delivery succeeded (or none was made yet).
 // Otherwise 503 with {"status":"error","spool":"...","failing":[{"sink","result","error"}]}.
 void readiness(Runtime& runtime, HTTPServerResponse& response) {
-    if (!runtime.spool.write_error().empty()) {
+    if (!runtime.intake.write_error().empty()) {
         // The last write failed: probe now, so readiness returns once the disk does, even
         // before Alertmanager sends again.
         try {
-            runtime.spool.commit({});
+            runtime.intake.commit({});
         } catch (const std::exception&) {
         }
     }
-    const std::string spool_error = runtime.spool.write_error();
+    const std::string spool_error = runtime.intake.write_error();
     Poco::JSON::Array::Ptr failing = new Poco::JSON::Array;
     if (runtime.sink_health)
         for (const auto& sink : runtime.sink_health()) {

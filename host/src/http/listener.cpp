@@ -7,6 +7,8 @@
 #include <Poco/Net/SSLManager.h>
 #include <Poco/Net/SecureServerSocket.h>
 
+#include <chrono>
+
 namespace tg::host {
 
 Poco::Net::ServerSocket open_listener(const std::string& listen, const ServerSettings& server) {
@@ -32,6 +34,21 @@ Poco::Net::ServerSocket open_listener(const std::string& listen, const ServerSet
     } catch (const Poco::Exception& e) {
         throw UsageError("cannot set up TLS on " + listen + ": " + e.displayText());
     }
+}
+
+Poco::Net::HTTPServerParams::Ptr server_params(const ServerSettings& server) {
+    Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
+    // Poco holds a pool thread for each keep-alive connection: size the pool for the clients
+    // (Alertmanager peers, Prometheus, probes) and let idle connections go quickly.
+    params->setMaxThreads(server.max_threads);
+    params->setMaxQueued(server.max_queued);
+    params->setKeepAlive(true);
+    params->setKeepAliveTimeout(Poco::Timespan(5, 0));
+    params->setMaxKeepAliveRequests(1000);
+    // A client that trickles its body is cut off (see also WebhookHandler's body deadline).
+    params->setTimeout(Poco::Timespan(
+        std::chrono::duration_cast<std::chrono::microseconds>(server.read_timeout).count()));
+    return params;
 }
 
 }  // namespace tg::host

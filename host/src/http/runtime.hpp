@@ -4,7 +4,7 @@
 #include "config/routing_config.hpp"
 #include "dispatch/dispatcher.hpp"
 #include "observability/metrics.hpp"
-#include "spool/spool.hpp"
+#include "spool/intake.hpp"
 
 #include <functional>
 #include <memory>
@@ -16,10 +16,10 @@ namespace tg::host {
 
 class Runtime {
   public:
-    Runtime(Spool& spool, Metrics& metrics, std::shared_ptr<const RoutingConfig> config)
-        : spool(spool), metrics(metrics), config_(std::move(config)) {}
+    Runtime(Intake& intake, Metrics& metrics, std::shared_ptr<const RoutingConfig> config)
+        : intake(intake), metrics(metrics), config_(std::move(config)) {}
 
-    Spool& spool;
+    Intake& intake;  // the spool (bench/ceiling: nothing)
     Metrics& metrics;
 
     std::shared_ptr<const RoutingConfig> config() const {

@@ -97,7 +97,7 @@ void WebhookHandler::handleRequest(Poco::Net::HTTPServerRequest& request,
 
     auto deliveries = route_notification(notification, config->root);
     try {
-        runtime_.spool.commit(std::move(deliveries));
+        runtime_.intake.commit(std::move(deliveries));
     } catch (const SpoolError& e) {
         rejected("spool_unavailable").fetch_add(1);
         log::error("webhook not accepted: spool unavailable", {{"error", e.what()}});

@@ -111,6 +111,9 @@ Spool::Spool(const StoreUrl& store, SpoolOptions options)
         if (store_.kind == StoreUrl::Kind::sqlite) {
             *intake_.session << spool_sql::release_delivery_leases, now;
             *intake_.session << spool_sql::release_hook_leases, now;
+            // A file left large by a backlog (a host stopped before it compacted, or an earlier
+            // version that never did) shrinks now if it has drained.
+            compact_if_drained(*dispatch_.session);
         }
     } catch (const Poco::Exception& e) {
         throw SpoolError("cannot prepare the spool " + store_.description + ": " + e.displayText());
@@ -275,7 +278,12 @@ Claim Spool::claim(const std::string& sink) {
         select << sql(spool_sql::head_of_sink), use(d.sink), into(d.id), into(d.route),
             into(d.payload), into(d.idempotency_key), into(d.created_ms), into(d.next_ms),
             into(d.attempts), into(d.last_error), into(holder), into(held_until);
-        if (select.execute() == 0) return claim;
+        if (select.execute() == 0) {
+            // The sink has nothing left: the moment to give a backlog's space back. Here, not
+            // in complete(), so that deliveries in a stream pay nothing for it.
+            if (store_.kind == StoreUrl::Kind::sqlite) compact_if_drained(session);
+            return claim;
+        }
         const int64_t current = now_ms();
         claim.waiting = true;
         if (d.next_ms > current) {
@@ -355,6 +363,28 @@ bool Spool::dead_letter(const SpooledDelivery& d, uint32_t attempts, const std::
     std::lock_guard lock(held_mutex_);
     held_deliveries_.erase(d.id);
     return ours;
+}
+
+// SQLite only (PostgreSQL's autovacuum does this for its tables). SQLite keeps the pages of
+// deleted rows inside the file, so a spool that once held a backlog would keep its peak size for
+// ever. Once the spool has drained with at least compact_min_free_pages free, it is rewritten
+// (VACUUM: it copies only the live rows, which a drained spool has none of, so it takes
+// milliseconds) and the WAL is emptied. While deliveries wait nothing is done: new rows reuse the
+// free pages. Not incremental auto-vacuum: its pointer-map pages cost every commit something, and
+// this costs nothing until a backlog has gone. Best effort: a failure waits for the next drain.
+void Spool::compact_if_drained(Poco::Data::Session& session) noexcept {
+    try {
+        int free_pages = 0;
+        session << "PRAGMA freelist_count", into(free_pages), now;
+        if (free_pages < spool_sql::compact_min_free_pages) return;
+        int pending = 0;
+        session << spool_sql::any_delivery, into(pending), now;
+        if (pending > 0) return;
+        session << "VACUUM", now;
+        // TRUNCATE: the WAL is copied back and cut to zero bytes; the file shrinks with it.
+        session << "PRAGMA wal_checkpoint(TRUNCATE)", now;
+    } catch (...) {
+    }
 }
 
 SpoolStats Spool::stats() {

@@ -9,6 +9,7 @@
 // across all replicas: only the head of a sink can be claimed.
 #pragma once
 
+#include "spool/intake.hpp"
 #include "spool/store_url.hpp"
 
 #include <Poco/Data/Session.h>
@@ -32,13 +33,6 @@ namespace tg::host {
 
 struct SpoolError : std::runtime_error {
     using std::runtime_error::runtime_error;
-};
-
-struct NewDelivery {
-    std::string sink;
-    std::string route;
-    std::string payload;
-    std::string idempotency_key;
 };
 
 struct SpooledDelivery {
@@ -87,7 +81,7 @@ struct SpoolOptions {
 
 int64_t now_ms();
 
-class Spool {
+class Spool final : public Intake {
   public:
     explicit Spool(const std::string& sqlite_path);
     explicit Spool(const StoreUrl& store, SpoolOptions options = {});
@@ -97,7 +91,7 @@ class Spool {
 
     // Returns once the deliveries are on disk; throws SpoolError when they could not be written.
     // An empty list is a probe: a write that leaves nothing behind.
-    void commit(std::vector<NewDelivery> deliveries);
+    void commit(std::vector<NewDelivery> deliveries) override;
     // Called after every successful commit (the dispatcher wakes up on it).
     void on_commit(std::function<void()> listener);
 
@@ -129,7 +123,7 @@ class Spool {
     std::chrono::milliseconds lease() const { return lease_; }
 
     // The last write error, "" while writes succeed (for /readyz and the log).
-    std::string write_error() const;
+    std::string write_error() const override;
 
   private:
     struct Batch {
@@ -149,6 +143,7 @@ class Spool {
     void write_batches(std::vector<Batch>& batches);
     void insert_batches(Poco::Data::Session& session, std::vector<Batch>& batches, int64_t created);
     void set_write_error(const std::string& error);
+    void compact_if_drained(Poco::Data::Session& session) noexcept;
     void lease_loop();
     std::string sql(const char* statement) const;
 

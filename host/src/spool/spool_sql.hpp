@@ -155,6 +155,14 @@ inline constexpr const char* depth_and_oldest =
 
 inline constexpr const char* dead_letter_count = "SELECT COUNT(*) FROM dead_letters";
 
+// ---------------------------------------------------------------- SQLite compaction
+
+// A drained spool is compacted once it has this many free pages (4 KiB each: 1 MiB).
+inline constexpr int compact_min_free_pages = 256;
+
+inline constexpr const char* any_delivery =
+    "SELECT COUNT(*) FROM (SELECT 1 FROM deliveries LIMIT 1)";
+
 // ---------------------------------------------------------------- scheduled hooks
 
 inline constexpr const char* read_hook_run =
