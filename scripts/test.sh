@@ -24,6 +24,7 @@ if [[ "${TG_SKIP_SANITIZERS:-}" != 1 ]]; then
   # -O1: instrumented code builds faster and still finds what -O2 would.
   build build-ci-asan -DTG_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS=-O1 -DCMAKE_C_FLAGS=-O1
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp" \
     ctest --test-dir build-ci-asan --output-on-failure -j "$jobs" --timeout 900
 fi
 
