@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -199,7 +200,15 @@ int HostProcess::terminate() {
     for (int i = 0; i < 300; ++i) {
         if (waitpid(pid_, &status, WNOHANG) == pid_) {
             pid_ = -1;
-            return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+            const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+            if (code != 0) {
+                // Why it did not stop cleanly (a sanitizer report, an abort) is at the log's end.
+                const std::string text = log();
+                std::fprintf(stderr, "host exited with %d on SIGTERM; its log ends with:\n%s\n",
+                             code,
+                             text.substr(text.size() > 8000 ? text.size() - 8000 : 0).c_str());
+            }
+            return code;
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
