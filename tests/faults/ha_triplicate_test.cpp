@@ -49,36 +49,23 @@ TEST_CASE("every notification delivered three times concurrently: the content of
     const auto issues = admin.issues(project);
     const auto c = census(issues, alertnames, hosts);
     // One 解消 note per host ticket, no 再発, nothing on the Roots.
-    size_t wrong_notes = 0;
-    std::string first_wrong;
-    for (const auto& issue : issues) {
-        const auto subject = issue->getValue<std::string>("subject");
-        const auto notes = admin.notes(issue->getValue<int64_t>("id"));
-        size_t resolved_notes = 0, other = 0;
-        for (const auto& n : notes)
-            (n.find("解消") != std::string::npos ? resolved_notes : other) += 1;
-        const bool root = subject.rfind("[Root]", 0) == 0;
-        if (other != 0 || resolved_notes != (root ? 0u : 1u)) {
-            ++wrong_notes;
-            if (first_wrong.empty())
-                first_wrong = subject + ": " + std::to_string(resolved_notes) + " 解消, " +
-                              std::to_string(other) + " other notes";
-        }
-    }
+    const auto notes = check_resolved_notes(admin, issues, [](const std::string& subject) {
+        return subject.rfind("[Root]", 0) == 0 ? 0u : 1u;
+    });
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     report("c ha-triplicate", sender.sent, sender.acknowledged,
            alertnames.size() * (hosts.size() + 1), c.expected_found, c.duplicates, seconds,
-           "issues with wrong notes " + std::to_string(wrong_notes));
+           "issues with wrong notes " + std::to_string(notes.wrong));
     INFO("problems: " << [&] {
         std::string s;
         for (const auto& p : c.problems) s += p + "; ";
-        return s + first_wrong;
+        return s + notes.first_wrong;
     }());
     CHECK(sender.acknowledged == 3 * (firing.size() + resolved.size()));
     CHECK(c.duplicates == 0);
     CHECK(c.wrong_parent == 0);
     CHECK(c.issues == alertnames.size() * (hosts.size() + 1));
-    CHECK(wrong_notes == 0);
+    CHECK(notes.wrong == 0);
     CHECK(host.terminate() == 0);
 }

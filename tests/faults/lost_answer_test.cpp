@@ -6,16 +6,6 @@
 using namespace tg;
 using namespace tg::faults;
 
-namespace {
-
-size_t notes_with(rgtest::Admin& admin, int64_t id, const std::string& word) {
-    size_t n = 0;
-    for (const auto& note : admin.notes(id)) n += note.find(word) != std::string::npos ? 1 : 0;
-    return n;
-}
-
-}  // namespace
-
 TEST_CASE("a note whose answer is lost is written once, not again on the retry",
           "[faults][redmine]") {
     rgtest::Admin admin;
@@ -39,7 +29,7 @@ TEST_CASE("a note whose answer is lost is written once, not again on the retry",
     REQUIRE(sender.deliver(group_body("LostAnswer", {"host01"}, "resolved")));
     REQUIRE(settled(host.port(), std::chrono::seconds(60)));
     CHECK(proxy.answers_lost() == 1);
-    CHECK(notes_with(admin, id, "解消") == 1);
+    CHECK(admin.count_notes(id, "解消") == 1);
 
     // A new episode: the 再発 note's answer is lost as well.
     std::string again = firing;
@@ -49,15 +39,10 @@ TEST_CASE("a note whose answer is lost is written once, not again on the retry",
     REQUIRE(sender.deliver(again));
     REQUIRE(settled(host.port(), std::chrono::seconds(60)));
     CHECK(proxy.answers_lost() == 2);
-    CHECK(notes_with(admin, id, "再発") == 1);
-    CHECK(notes_with(admin, id, "解消") == 1);
+    CHECK(admin.count_notes(id, "再発") == 1);
+    CHECK(admin.count_notes(id, "解消") == 1);
     CHECK(admin.issues(project).size() == 1);
 
-    const std::string log = host.log();
-    size_t found_sent = 0;
-    for (size_t at = log.find("not sent again"); at != std::string::npos;
-         at = log.find("not sent again", at + 1))
-        ++found_sent;
-    CHECK(found_sent == 2);
+    CHECK(test::occurrences(host.log(), "not sent again") == 2);
     CHECK(host.terminate() == 0);
 }

@@ -56,4 +56,26 @@ inline bool settled(int port, std::chrono::seconds timeout) {
                             timeout);
 }
 
+// Issues whose notes are not exactly `resolved_notes(subject)` 解消 notes and nothing else.
+struct NoteCheck {
+    size_t wrong = 0;
+    std::string first_wrong;  // for the failure message
+};
+inline NoteCheck check_resolved_notes(
+    rgtest::Admin& admin, const std::vector<Poco::JSON::Object::Ptr>& issues,
+    const std::function<size_t(const std::string& subject)>& resolved_notes) {
+    NoteCheck check;
+    for (const auto& issue : issues) {
+        const auto subject = issue->getValue<std::string>("subject");
+        size_t resolved = 0, other = 0;
+        for (const auto& n : admin.notes(issue->getValue<int64_t>("id")))
+            (n.find("解消") != std::string::npos ? resolved : other) += 1;
+        if (other == 0 && resolved == resolved_notes(subject)) continue;
+        if (check.wrong++ == 0)
+            check.first_wrong = subject + ": " + std::to_string(resolved) + " 解消, " +
+                                std::to_string(other) + " other notes";
+    }
+    return check;
+}
+
 }  // namespace tg::faults

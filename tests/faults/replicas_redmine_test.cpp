@@ -28,12 +28,6 @@ std::string replica_routes(const std::string& project, int hour, int minute) {
     return routes;
 }
 
-size_t count_in(const std::string& text, const std::string& part) {
-    size_t n = 0;
-    for (size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++n;
-    return n;
-}
-
 }  // namespace
 
 TEST_CASE(
@@ -114,25 +108,12 @@ TEST_CASE(
     const auto issues = admin.issues(project);
     const auto c = census(issues, alertnames, hosts);
     // Notes: one 解消 on each resolved host ticket, nothing else anywhere (yet).
-    size_t wrong_notes = 0;
-    std::string first_wrong;
-    for (const auto& issue : issues) {
-        const auto subject = issue->getValue<std::string>("subject");
-        const bool root = subject.rfind("[Root]", 0) == 0;
-        const bool resolved_host =
-            !root && (subject.find(alertnames[0] + " (") != std::string::npos ||
-                      subject.find(alertnames[1] + " (") != std::string::npos);
-        const auto notes = admin.notes(issue->getValue<int64_t>("id"));
-        size_t resolved_notes = 0, other = 0;
-        for (const auto& n : notes)
-            (n.find("解消") != std::string::npos ? resolved_notes : other) += 1;
-        if (other != 0 || resolved_notes != (resolved_host ? 1u : 0u)) {
-            ++wrong_notes;
-            if (first_wrong.empty())
-                first_wrong = subject + ": " + std::to_string(resolved_notes) + " 解消, " +
-                              std::to_string(other) + " other";
-        }
-    }
+    const auto notes = check_resolved_notes(admin, issues, [&](const std::string& subject) {
+        const bool resolved_host = subject.rfind("[Root]", 0) != 0 &&
+                                   (subject.find(alertnames[0] + " (") != std::string::npos ||
+                                    subject.find(alertnames[1] + " (") != std::string::npos);
+        return resolved_host ? 1u : 0u;
+    });
 
     // The carry-over slot passes: one replica runs it, once.
     auto all_logs = [&] {
@@ -142,15 +123,14 @@ TEST_CASE(
         return text;
     };
     const auto wait = std::chrono::seconds(std::max<long>(0, slot - std::time(nullptr)) + 60);
-    REQUIRE(test::eventually([&] { return count_in(all_logs(), "carry_over: moved") >= 1; }, wait));
+    REQUIRE(test::eventually(
+        [&] { return test::occurrences(all_logs(), "carry_over: moved") >= 1; }, wait));
     std::this_thread::sleep_for(5s);  // time for a second run, if the slot claim let one through
     const std::string logs = all_logs();
-    const size_t carry_over_runs = count_in(logs, "carry_over: moved");
+    const size_t carry_over_runs = test::occurrences(logs, "carry_over: moved");
     size_t carried = 0, carried_twice = 0;
     for (const auto& issue : admin.issues(project)) {
-        const auto notes = admin.notes(issue->getValue<int64_t>("id"));
-        size_t n = 0;
-        for (const auto& note : notes) n += note.find("持ち越し") != std::string::npos ? 1 : 0;
+        const size_t n = admin.count_notes(issue->getValue<int64_t>("id"), "持ち越し");
         carried += n ? 1 : 0;
         carried_twice += n > 1 ? 1 : 0;
     }
@@ -168,20 +148,20 @@ TEST_CASE(
                "), acknowledged " + std::to_string(acked[0]) + "/" + std::to_string(acked[1]) +
                "/" + std::to_string(acked[2]) + ", wrong parents " +
                std::to_string(c.wrong_parent) + ", issues with wrong notes " +
-               std::to_string(wrong_notes) + ", carry-over runs " +
+               std::to_string(notes.wrong) + ", carry-over runs " +
                std::to_string(carry_over_runs) + " (moved " + std::to_string(moved) +
                ", issues with a 持ち越し note " + std::to_string(carried) + ")");
     INFO("problems: " << [&] {
         std::string s;
         for (const auto& p : c.problems) s += p + "; ";
-        return s + first_wrong;
+        return s + notes.first_wrong;
     }());
     CHECK(unacknowledged == 0);
     CHECK(c.duplicates == 0);
     CHECK(c.wrong_parent == 0);
     CHECK(c.expected_found == expected);
     CHECK(c.issues == expected);
-    CHECK(wrong_notes == 0);
+    CHECK(notes.wrong == 0);
     CHECK(carry_over_runs == 1);
     CHECK(carried == moved);
     CHECK(carried_twice == 0);

@@ -42,18 +42,6 @@ void settle(int port) {
                                  std::chrono::seconds(60)));
 }
 
-size_t count_lines(const std::string& log, const std::string& part) {
-    size_t n = 0;
-    for (size_t at = log.find(part); at != std::string::npos; at = log.find(part, at + 1)) ++n;
-    return n;
-}
-
-size_t count_notes(rgtest::Admin& admin, int64_t id, const std::string& word) {
-    size_t n = 0;
-    for (const auto& note : admin.notes(id)) n += note.find(word) != std::string::npos ? 1 : 0;
-    return n;
-}
-
 size_t total_journals(rgtest::Admin& admin, const std::string& project) {
     size_t n = 0;
     for (const auto& issue : admin.issues(project))
@@ -84,8 +72,8 @@ void check_redmine_content(rgtest::Admin& admin, const std::string& project) {
         REQUIRE(by_subject.count(subject) == 1);
         const int64_t id = by_subject.at(subject);
         CHECK(admin.parent(id) == root);
-        CHECK(count_notes(admin, id, "解消") == 1);  // one resolved note per resolved host
-        CHECK(count_notes(admin, id, "再発") == 0);  // resends are not recurrences
+        CHECK(admin.count_notes(id, "解消") == 1);  // one resolved note per resolved host
+        CHECK(admin.count_notes(id, "再発") == 0);  // resends are not recurrences
         // close_on_resolve is off by default: the tickets stay open for a person to close.
         CHECK(admin.status(id) != rgtest::redmine_env().status_done);
     }
@@ -118,9 +106,9 @@ TEST_CASE(
     check_redmine_content(admin, project);
 
     const std::string log = host.log();
-    const size_t gets = count_lines(log, "redmine request method=GET");
-    const size_t posts = count_lines(log, "redmine request method=POST");
-    const size_t puts = count_lines(log, "redmine request method=PUT");
+    const size_t gets = tg::test::occurrences(log, "redmine request method=GET");
+    const size_t posts = tg::test::occurrences(log, "redmine request method=POST");
+    const size_t puts = tg::test::occurrences(log, "redmine request method=PUT");
     // The writes the sequence needs: 4 host issues + 1 Root created; 1 reparent (server01);
     // 4 resolved notes. Plus the one-time rebuild of the empty state.
     INFO("Redmine requests: GET " << gets << ", POST " << posts << ", PUT " << puts);

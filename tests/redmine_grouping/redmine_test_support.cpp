@@ -194,6 +194,12 @@ std::vector<std::string> Admin::notes(int64_t id) {
     return out;
 }
 
+size_t Admin::count_notes(int64_t id, const std::string& word) {
+    size_t n = 0;
+    for (const auto& note : notes(id)) n += note.find(word) != std::string::npos ? 1 : 0;
+    return n;
+}
+
 int64_t Admin::status(int64_t id) {
     return issue(id)->getObject("status")->getValue<Poco::Int64>("id");
 }

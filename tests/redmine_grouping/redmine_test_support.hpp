@@ -47,8 +47,9 @@ class Admin {
     // A fresh public project with every tracker and issue tracking; returns its identifier.
     std::string create_project(const std::string& tag);
     std::vector<Poco::JSON::Object::Ptr> issues(const std::string& project);  // every status
-    Poco::JSON::Object::Ptr issue(int64_t id);   // with journals and children
-    std::vector<std::string> notes(int64_t id);  // journal notes that are not empty
+    Poco::JSON::Object::Ptr issue(int64_t id);                // with journals and children
+    std::vector<std::string> notes(int64_t id);               // journal notes that are not empty
+    size_t count_notes(int64_t id, const std::string& word);  // notes that contain `word`
     int64_t status(int64_t id);
     int64_t parent(int64_t id);
     void set_status(int64_t id, int64_t status);

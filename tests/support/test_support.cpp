@@ -49,6 +49,12 @@ std::vector<std::string> read_lines(const std::string& path) {
     return lines;
 }
 
+size_t occurrences(const std::string& text, const std::string& part) {
+    size_t n = 0;
+    for (size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++n;
+    return n;
+}
+
 std::vector<Poco::JSON::Object::Ptr> read_json_lines(const std::string& path) {
     std::vector<Poco::JSON::Object::Ptr> objects;
     for (const auto& line : read_lines(path))

@@ -17,6 +17,8 @@ std::string fixture(const std::string& name);  // tests/fixtures/alertmanager/<n
 std::string read_file(const std::string& path);
 // The non-empty lines of a file (none when it does not exist yet), raw or parsed as JSON objects.
 std::vector<std::string> read_lines(const std::string& path);
+// How often `part` occurs in `text` (log lines of a kind, say).
+size_t occurrences(const std::string& text, const std::string& part);
 std::vector<Poco::JSON::Object::Ptr> read_json_lines(const std::string& path);
 // The value of one sample (`name{labels}`) in a Prometheus text page; -1 when it is absent.
 int64_t metric_value(const std::string& page, const std::string& series);
