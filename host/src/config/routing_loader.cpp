@@ -11,10 +11,10 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "config/cron.hpp"
-#include "config/duration.hpp"
-#include "config/time_zone.hpp"
 #include "config/yaml_json.hpp"
+#include "time/cron.hpp"
+#include "time/duration.hpp"
+#include "time/time_zone.hpp"
 
 namespace tg::host {
 
@@ -279,14 +279,14 @@ class Loader {
     std::chrono::milliseconds duration(const Entry& x) const {
         std::string s = string(x);
         try {
-            return parse_duration(s);
+            return common::parse_duration(s);
         } catch (const std::invalid_argument& e) {
             fail(x, e.what());
         }
     }
     const date::time_zone* zone(const Entry& x, const std::string& name) const {
         try {
-            return find_time_zone(name);
+            return common::find_time_zone(name);
         } catch (const std::invalid_argument& e) {
             fail(x, e.what());
         }
@@ -417,9 +417,9 @@ class Loader {
             if (p.max_backoff < p.initial_backoff) {
                 const Entry* x = find(re, "max_backoff");
                 if (x == nullptr) x = find(re, "initial_backoff");
-                fail(*x, "max_backoff (" + format_duration(p.max_backoff) +
+                fail(*x, "max_backoff (" + common::format_duration(p.max_backoff) +
                              ") is less than initial_backoff (" +
-                             format_duration(p.initial_backoff) + ")");
+                             common::format_duration(p.initial_backoff) + ")");
             }
             if (const Entry* x = find(re, "max_attempts")) {
                 p.max_attempts =
@@ -448,11 +448,11 @@ class Loader {
                     tz = zone(*x, name);
                     hs.time_zone = name;
                 }
-                if (tz == nullptr) tz = find_time_zone(cfg.time_zone.value_or(""));
+                if (tz == nullptr) tz = common::find_time_zone(cfg.time_zone.value_or(""));
                 if (const Entry* x = find(he, "schedule")) {
                     std::string text = non_empty_string(*x);
                     try {
-                        CronSchedule c = CronSchedule::parse(text);
+                        common::CronSchedule c = common::CronSchedule::parse(text);
                         c.next_after(std::chrono::system_clock::now(), tz);
                     } catch (const std::exception& ex) {
                         fail(*x, ex.what());

@@ -1,10 +1,10 @@
-#include "config/duration.hpp"
+#include "time/duration.hpp"
 
 #include <cstdint>
 #include <limits>
 #include <stdexcept>
 
-namespace tg::host {
+namespace tg::common {
 
 namespace {
 
@@ -39,8 +39,9 @@ std::chrono::milliseconds parse_duration(std::string_view text) {
             bad(text, "expected a number followed by a unit (ms, s, m, h, d, w, y)");
         int64_t n = 0;
         while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
-            if (n > (std::numeric_limits<int64_t>::max() - 9) / 10) bad(text, "too large");
-            n = n * 10 + (text[i] - '0');
+            const int digit = text[i] - '0';
+            if (n > (std::numeric_limits<int64_t>::max() - digit) / 10) bad(text, "too large");
+            n = n * 10 + digit;
             ++i;
         }
         int unit = -1;
@@ -80,4 +81,4 @@ std::string format_duration(std::chrono::milliseconds d) {
     return out;
 }
 
-}  // namespace tg::host
+}  // namespace tg::common
