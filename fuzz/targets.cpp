@@ -97,6 +97,9 @@ Target find_target(const std::string& name) {
     if (name == "webhook") return &webhook;
     if (name == "matcher") return &matcher;
     if (name == "routing") return &routing;
+#ifndef TG_FUZZ_NO_REDMINE
+    if (name == "redmine_config") return &redmine_config;
+#endif
     return nullptr;
 }
 

@@ -17,6 +17,11 @@ int webhook(const uint8_t* data, size_t size);
 int matcher(const uint8_t* data, size_t size);
 // load_routing_text with an empty environment.
 int routing(const uint8_t* data, size_t size);
+// The redmine_grouping sink's parse_config: leading NAME=value lines up to an empty line are the
+// environment (over a base with the three required variables), the rest the config: JSON. Only
+// std::invalid_argument escapes; a parsed config has its required keys. Keys that name files
+// (api_key_file, ca_file) are dropped before parsing.
+int redmine_config(const uint8_t* data, size_t size);
 
 using Target = int (*)(const uint8_t*, size_t);
 Target find_target(const std::string& name);  // nullptr when unknown
