@@ -11,7 +11,9 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "config/matcher_parser.hpp"
 #include "config/yaml_json.hpp"
+#include "config/yaml_position.hpp"
 #include "time/cron.hpp"
 #include "time/duration.hpp"
 #include "time/time_zone.hpp"
@@ -124,6 +126,7 @@ class Loader {
     Loader(const std::string& file, const Environment& env) : file_(file), env_(env) {}
 
     RoutingConfig load(const std::string& text) {
+        text_ = text;
         std::vector<YAML::Node> docs;
         check_yaml_terminates(text, file_);
         try {
@@ -192,6 +195,7 @@ class Loader {
   private:
     const std::string& file_;
     const Environment& env_;
+    std::string_view text_;  // the file, for columns
 
     [[noreturn]] void fail_at(int line, const std::string& path, const std::string& problem) const {
         throw ConfigError(file_, line, path, problem);
@@ -472,6 +476,18 @@ class Loader {
         return join(names);
     }
 
+    // One `matchers:` item: one matcher or several, as Alertmanager reads it; an error points
+    // at the line and, where the file shows the value as it reads, the column.
+    std::vector<Matcher> matchers(const Entry& item) const {
+        try {
+            return parse_matchers(item.value.Scalar());
+        } catch (const MatcherError& e) {
+            throw ConfigError(
+                file_, item.line(), item.path, e.what(),
+                scalar_char_column(text_, item.value.Mark(), item.value.Scalar(), e.column));
+        }
+    }
+
     Route load_route(const Entry& r, const RoutingConfig& cfg, const std::string& parent_sink,
                      bool is_root) const {
         Route route;
@@ -505,11 +521,7 @@ class Loader {
                         fail(item, "expected a matcher like 'severity = \"critical\"', got " +
                                        type_name(item.value));
                     }
-                    try {
-                        route.matchers.push_back(Matcher::parse(item.value.Scalar()));
-                    } catch (const std::invalid_argument& ex) {
-                        fail(item, ex.what());
-                    }
+                    for (Matcher& m : matchers(item)) route.matchers.push_back(std::move(m));
                 }
             }
         }
