@@ -2,7 +2,8 @@
 # Part `routing`: 10,000 alerts through a tree of regex routes (bench/routing/routing.cpp: the
 # host's load_routing_text and match_routes, no HTTP, no spool), 15 rounds, the median round.
 # With --before REV, the same program is also built against REV's code (git archive, Release) and
-# run right after: the matcher engine before and after a change. Key=value lines in
+# run alternately with it, TRIALS times each (default 3): the machine is shared, so the trial
+# with the lowest median is the one reported, beside every trial's median. Key=value lines in
 # $RESULTS/routing.txt (`before_*` for REV).
 #   bench/routing.sh [--before REV] [ALERTS] [ROUNDS]   (BUILD, RESULTS set by bench/run.sh)
 set -euo pipefail
@@ -27,23 +28,41 @@ build_against() {  # build_against SRC_DIR BUILD_DIR -> the binary's path
 
 engine() { grep -q 're2' "$1/host/src/config/matcher.hpp" && echo RE2 || echo std::regex; }
 
-run() {  # run PREFIX BINARY ENGINE
-  bench_log "routing ($1$3): $alerts alerts x $rounds rounds"
-  echo "${1}engine=$3"
-  echo "${1}load=$(load_now)"
-  "$2" "$alerts" "$rounds" | sed "s/^/$1/"
+trials=${TRIALS:-3}
+declare -A best=() medians=()
+trial() {  # trial PREFIX BINARY: one run; keeps the output with the lowest median
+  local text median
+  text=$(echo "load=$(load_now)"; "$2" "$alerts" "$rounds")
+  median=$(sed -n 's/^median_ms=//p' <<<"$text")
+  medians[$1]+="${medians[$1]:+,}$median"
+  if [[ -z ${best[$1]:-} ]] || awk -v a="$median" -v b="$(sed -n 's/^median_ms=//p' <<<"${best[$1]}")" \
+    'BEGIN {exit !(a < b)}'; then
+    best[$1]=$text
+  fi
 }
 
+after=$BUILD/bench-bin/tickets-grouping-bench-routing
+if [[ -n $before ]]; then
+  work=$(mktemp -d)
+  trap 'rm -rf "$work"' EXIT
+  git archive "$before" | tar -x -C "$work"
+  before_binary=$(build_against "$work" "$work/build")
+fi
+for ((t = 1; t <= trials; t++)); do
+  bench_log "routing: trial $t of $trials, $alerts alerts x $rounds rounds"
+  trial after "$after"
+  [[ -z $before ]] || trial before "$before_binary"
+done
 {
   echo "commit=$(git rev-parse --short HEAD)"
-  run "" "$BUILD/bench-bin/tickets-grouping-bench-routing" "$(engine .)"
+  echo "engine=$(engine .)"
+  echo "trial_medians_ms=${medians[after]}"
+  echo "${best[after]}"
   if [[ -n $before ]]; then
-    work=$(mktemp -d)
-    trap 'rm -rf "$work"' EXIT
-    git archive "$before" | tar -x -C "$work"
     echo "before_commit=$(git rev-parse --short "$before")"
-    binary=$(build_against "$work" "$work/build")
-    run before_ "$binary" "$(engine "$work")"
+    echo "before_engine=$(engine "$work")"
+    echo "before_trial_medians_ms=${medians[before]}"
+    sed 's/^/before_/' <<<"${best[before]}"
   fi
 } >"$out"
 bench_log "routing: $out"
