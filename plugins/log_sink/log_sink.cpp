@@ -116,5 +116,5 @@ class LogSink : public tg::Sink {
 
 }  // namespace
 
-// TG_SINK_VERSION: the project's version (tg_add_sink_plugin in plugins/CMakeLists.txt).
+// TG_SINK_VERSION: the project's version (tg_sink_version in plugins/CMakeLists.txt).
 TG_SINK_PLUGIN(LogSink, "log_sink", TG_SINK_VERSION)
