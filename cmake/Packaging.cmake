@@ -1,6 +1,6 @@
 # The Debian package: `cpack -G DEB` in a build directory configured with
-# -DCMAKE_INSTALL_PREFIX=/usr. It holds the binary, the plugins, the SDK (headers and CMake
-# package), the systemd unit in /lib/systemd/system, the examples in
+# -DCMAKE_INSTALL_PREFIX=/usr. It holds the binary, the plugins, the SDK (headers, CMake package,
+# guide and examples in /usr/share/doc/tickets-grouping-sdk), the systemd unit in /lib/systemd/system, the examples in
 # /usr/share/doc/tickets-grouping/examples and the documentation. Its postinst creates the
 # `tickets-grouping` system user and /etc/tickets-grouping; nothing is enabled or started.
 
@@ -31,7 +31,7 @@ if(EXISTS ${PROJECT_SOURCE_DIR}/docs)
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/docs/ DESTINATION ${TG_DOC_DIR} COMPONENT service
     FILES_MATCHING PATTERN "*.md")
 endif()
-install(FILES ${PROJECT_SOURCE_DIR}/sdk/README.md DESTINATION ${TG_DOC_DIR}/sdk COMPONENT service)
+# The sink authors' guide and examples are the sdk component's (share/doc/tickets-grouping-sdk).
 install(FILES ${PROJECT_SOURCE_DIR}/plugins/redmine_grouping/README.md DESTINATION ${TG_DOC_DIR}
   RENAME redmine_grouping.md COMPONENT service)
 
@@ -54,7 +54,8 @@ set(CPACK_DEBIAN_PACKAGE_HOMEPAGE "https://github.com/")
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser, tzdata")
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "ca-certificates")
-set(CPACK_DEBIAN_PACKAGE_SUGGESTS "prometheus-alertmanager, redmine")
+# nlohmann-json3-dev: the SDK's C++ headers read JSON with it (building sinks, not running them).
+set(CPACK_DEBIAN_PACKAGE_SUGGESTS "prometheus-alertmanager, redmine, nlohmann-json3-dev")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
   ${PROJECT_SOURCE_DIR}/cmake/debian/postinst
   ${PROJECT_SOURCE_DIR}/cmake/debian/prerm

@@ -116,4 +116,5 @@ class LogSink : public tg::Sink {
 
 }  // namespace
 
-TG_SINK_PLUGIN(LogSink, "log_sink", "1.0.0")
+// TG_SINK_VERSION: the project's version (tg_sink_version in plugins/CMakeLists.txt).
+TG_SINK_PLUGIN(LogSink, "log_sink", TG_SINK_VERSION)

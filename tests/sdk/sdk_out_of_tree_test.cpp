@@ -1,54 +1,39 @@
 // The SDK as a sink author uses it: installed from this build tree, found with
 // find_package(TicketsGroupingSdk 1), an example sink (sdk/examples/hello_sink) built out of tree
-// with g++ and with clang++, then loaded by the real host from its path in a routing file.
-// The g++ run uses exactly the commands of sdk/README.md.
-#include "test_support.hpp"
+// with g++ and with clang++, its unit test run against the SDK's fake host, then the sink loaded
+// by the real host from its path in a routing file. The g++ run uses exactly the commands of
+// sdk/README.md.
+#include "out_of_tree.hpp"
 
 #include <tickets_grouping/sink_abi.h>
 
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
-#include <catch2/catch.hpp>
 
 #include <algorithm>
-#include <cctype>
 #include <filesystem>
-#include <sstream>
 
 using namespace tg::test;
+using namespace tg::test::sdk;
 namespace fs = std::filesystem;
 
 namespace {
 
-const std::string cmake = TG_TEST_CMAKE;
 const std::string example_source = std::string(TG_TEST_SDK_SOURCE_DIR) + "/examples/hello_sink";
-
-// Runs a command, failing the test (with its output) unless it succeeds.
-std::string run_ok(const std::vector<std::string>& argv) {
-    std::string output;
-    const int status = run_command(argv, output);
-    std::string line;
-    for (const auto& a : argv) line += a + " ";
-    INFO("$ " << line << "\n" << output);
-    REQUIRE(status == 0);
-    return output;
-}
 
 Poco::JSON::Object::Ptr parse(const std::string& line) {
     return Poco::JSON::Parser().parse(line).extract<Poco::JSON::Object::Ptr>();
 }
 
-std::string lower(std::string text) {
-    for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return text;
-}
-
-// The example asks for nothing but the SDK package, and its build saw neither Boost nor Poco.
+// The example asks for nothing but the SDK package (and Catch2 for its test), and its build saw
+// neither Boost nor Poco.
 void check_sdk_only(const std::string& build_dir, const std::string& prefix) {
     const std::string lists = read_file(example_source + "/CMakeLists.txt");
     CHECK(lists.find("find_package(TicketsGroupingSdk 1 REQUIRED)") != std::string::npos);
     const auto first = lists.find("find_package(");
-    CHECK(lists.find("find_package(", first + 1) == std::string::npos);  // the only one
+    const auto second = lists.find("find_package(", first + 1);
+    CHECK(lists.compare(second, 22, "find_package(Catch2 2 ") == 0);  // for the unit test
+    CHECK(lists.find("find_package(", second + 1) == std::string::npos);
     CHECK(lower(lists).find("boost") == std::string::npos);
     CHECK(lower(lists).find("poco") == std::string::npos);
     CHECK(lower(read_file(example_source + "/hello_sink.cpp")).find("#include <poco") ==
@@ -77,6 +62,14 @@ void check_sdk_only(const std::string& build_dir, const std::string& prefix) {
     const std::string symbols =
         run_ok({"nm", "-D", "--defined-only", build_dir + "/hello_sink.so"});
     CHECK(symbols.find(" T tg_sink_entry") != std::string::npos);
+}
+
+// The example's unit test (hello_sink_test.cpp, against the fake host of
+// tickets_grouping/testing.hpp) was built beside the plugin, and passes.
+void check_unit_test(const std::string& build_dir) {
+    REQUIRE(fs::exists(build_dir + "/hello_sink_test"));
+    const std::string output = run_ok({"ctest", "--test-dir", build_dir, "--output-on-failure"});
+    CHECK(output.find("100% tests passed") != std::string::npos);
 }
 
 // Loads the built example in the real host from its absolute path and checks what it writes.
@@ -149,13 +142,19 @@ void exercise_in_host(const std::string& plugin) {
     CHECK(heartbeat->getValue<int64_t>("scheduled_unix_ms") > 1700000000000);
 
     // A bad config is refused at start with the sink's own message.
-    write_file(dir / "bad.yaml", "sinks:\n  hello:\n    plugin: " + plugin +
-                                     "\n    config:\n      file: x\nroute:\n  sink: hello\n");
-    std::string output;
-    CHECK(run_command({host_binary(), "--config", dir / "bad.yaml", "--state-dir", dir / "state",
-                       "--check-config"},
-                      output) != 0);
-    CHECK(output.find("hello_sink: unknown config key 'file'") != std::string::npos);
+    auto refused = [&](const std::string& config) {
+        write_file(dir / "bad.yaml", "sinks:\n  hello:\n    plugin: " + plugin + "\n    config:\n" +
+                                         config + "route:\n  sink: hello\n");
+        std::string output;
+        CHECK(run_command({host_binary(), "--config", dir / "bad.yaml", "--state-dir",
+                           dir / "state", "--check-config"},
+                          output) != 0);
+        return output;
+    };
+    CHECK(refused("      file: x\n").find("hello_sink: config key 'path' is required (a string)") !=
+          std::string::npos);
+    CHECK(refused("      path: " + out + "\n      file: x\n")
+              .find("hello_sink: unknown config key 'file' (known: path)") != std::string::npos);
 }
 
 }  // namespace
@@ -174,44 +173,59 @@ TEST_CASE("the installed SDK builds hello_sink out of tree with g++ (the README'
     const std::string output = run_ok({cmake, "--build", build});
     CHECK(output.find("warning") == std::string::npos);
     REQUIRE(fs::exists(build + "/hello_sink.so"));
-    const std::string comment = run_ok({"readelf", "-p", ".comment", build + "/hello_sink.so"});
-    CHECK(comment.find("GCC:") != std::string::npos);
-    CHECK(comment.find("clang") == std::string::npos);
+    CHECK(compiler_of(build + "/hello_sink.so") == "GCC");
     check_sdk_only(build, prefix);
+    // ctest --test-dir /tmp/hello
+    check_unit_test(build);
     exercise_in_host(build + "/hello_sink.so");
 }
 
-TEST_CASE("the SDK component alone builds hello_sink, copied elsewhere, with clang++ -Werror") {
+TEST_CASE("the SDK component alone builds its installed hello_sink copy with clang++ -Werror") {
     TempDir dir;
     const std::string prefix = dir / "sdk-only";
-    const std::string source = dir / "hello_sink";
     const std::string build = dir / "build-clang";
-    run_ok({cmake, "--install", TG_TEST_BUILD_DIR, "--prefix", prefix, "--component", "sdk"});
-    // Only the SDK: headers and the CMake package, no host, no plugins.
-    CHECK(fs::exists(prefix + "/include/tickets_grouping/sink.hpp"));
+    // cmake --install build --prefix /tmp/tg-sdk --component sdk
+    install_sdk(prefix);
+    // Only the SDK: headers, the CMake package, the guide and the examples; no host, no plugins.
     CHECK_FALSE(fs::exists(prefix + "/bin"));
     std::vector<std::string> installed;
     for (const auto& entry : fs::recursive_directory_iterator(prefix))
-        if (entry.is_regular_file()) installed.push_back(entry.path().filename().string());
+        if (entry.is_regular_file())
+            installed.push_back(fs::relative(entry.path(), prefix).string());
     std::sort(installed.begin(), installed.end());
-    CHECK(installed == std::vector<std::string>{"TicketsGroupingSdkConfig.cmake",
-                                                "TicketsGroupingSdkConfigVersion.cmake",
-                                                "TicketsGroupingSdkTargets.cmake",
-                                                "TicketsGroupingSink.cmake", "sink.hpp",
-                                                "sink_abi.h"});
+    const std::string docs = doc_dir.substr(1);
+    std::vector<std::string> expected{"include/tickets_grouping/config.hpp",
+                                      "include/tickets_grouping/duration.hpp",
+                                      "include/tickets_grouping/notification.hpp",
+                                      "include/tickets_grouping/sink.hpp",
+                                      "include/tickets_grouping/sink_abi.h",
+                                      "include/tickets_grouping/testing.hpp",
+                                      docs + "/README.ja.md",
+                                      docs + "/README.md",
+                                      docs + "/examples/alert_files/CMakeLists.txt",
+                                      docs + "/examples/alert_files/alert_files.cpp",
+                                      docs + "/examples/hello_sink/CMakeLists.txt",
+                                      docs + "/examples/hello_sink/hello_sink.cpp",
+                                      docs + "/examples/hello_sink/hello_sink_test.cpp"};
+    // The CMake package, in the platform's library directory (lib/ here, lib/<multiarch> under
+    // /usr).
+    for (const auto& path : installed)
+        if (path.find("/cmake/TicketsGroupingSdk/") != std::string::npos) expected.push_back(path);
+    std::sort(expected.begin(), expected.end());
+    CHECK(installed == expected);
+    CHECK(expected.size() == 13 + 4);
+    CHECK(read_file(prefix + doc_dir + "/README.md") ==
+          read_file(std::string(TG_TEST_SDK_SOURCE_DIR) + "/README.md"));
 
-    // The example's sources, away from this repository.
-    fs::create_directories(source);
-    for (const char* file : {"CMakeLists.txt", "hello_sink.cpp"})
-        fs::copy_file(example_source + "/" + file, source + "/" + file);
-    run_ok({cmake, "-S", source, "-B", build, "-G", "Ninja", "-DCMAKE_CXX_COMPILER=clang++",
-            "-DCMAKE_CXX_FLAGS=-Werror", "-DCMAKE_PREFIX_PATH=" + prefix});
-    const std::string output = run_ok({cmake, "--build", build});
+    // cp -r /tmp/tg-sdk/share/doc/tickets-grouping-sdk/examples/hello_sink /tmp/hello-src, then
+    // configure with clang++ and build it there, away from this repository.
+    const std::string output =
+        build_installed_example(prefix, "hello_sink", dir / "hello_sink", build, "clang++");
     CHECK(output.find("warning") == std::string::npos);
     REQUIRE(fs::exists(build + "/hello_sink.so"));
-    CHECK(run_ok({"readelf", "-p", ".comment", build + "/hello_sink.so"}).find("clang version") !=
-          std::string::npos);
+    CHECK(compiler_of(build + "/hello_sink.so") == "clang");
     check_sdk_only(build, prefix);
+    check_unit_test(build);
 
     // The package's version check: ABI major 1 is found, a major 2 request is refused.
     const std::string probe = dir / "probe";

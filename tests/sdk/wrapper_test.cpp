@@ -279,7 +279,8 @@ TEST_CASE("tg::set_error on its own: exact fit, one byte short, empty message") 
     CHECK(std::string(buffer).empty());
 }
 
-TEST_CASE("hooks declared by the sink come back through hook_count and hook_get") {
+TEST_CASE(
+    "hooks declared by the sink come back through hook_count and hook_get, within struct_size") {
     FakeHost host;
     Created sink(host, "{}");
     REQUIRE(sink.status == TG_OK);
@@ -298,6 +299,17 @@ TEST_CASE("hooks declared by the sink come back through hook_count and hook_get"
     CHECK(std::string(decl.time_zone) == "Asia/Tokyo");
     CHECK(p->hook_get(sink.instance, 2, &decl) == TG_DROP);
     CHECK(p->hook_get(sink.instance, 0, nullptr) == TG_DROP);
+
+    // A struct_size too small for the declaration's fields: nothing is written past it.
+    for (const uint32_t too_small : {0u, 8u, uint32_t(offsetof(tg_hook_decl, time_zone))}) {
+        INFO("struct_size " << too_small);
+        tg_hook_decl small{};
+        small.struct_size = too_small;
+        CHECK(p->hook_get(sink.instance, 0, &small) == TG_DROP);
+        CHECK(small.name == nullptr);
+        CHECK(small.default_cron == nullptr);
+        CHECK(small.time_zone == nullptr);
+    }
 
     char buffer[256] = "";
     tg_error_buf error{buffer, sizeof buffer};

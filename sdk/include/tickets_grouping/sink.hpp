@@ -205,7 +205,9 @@ struct Adapter {
     }
     static tg_status hook_get(void* instance, uint32_t index, tg_hook_decl* out) noexcept {
         auto& hooks = static_cast<Instance*>(instance)->hooks;
-        if (!out || index >= hooks.size()) return TG_DROP;
+        // The host's struct_size says how much of tg_hook_decl it gave: never write past it.
+        constexpr size_t needed = offsetof(tg_hook_decl, time_zone) + sizeof(out->time_zone);
+        if (!out || out->struct_size < needed || index >= hooks.size()) return TG_DROP;
         out->name = hooks[index].name.c_str();
         out->default_cron = hooks[index].default_cron.c_str();
         out->time_zone = hooks[index].time_zone.c_str();
