@@ -160,5 +160,27 @@ if c:
 else:
     lines += ["Not run.", ""]
 
+# ---------------------------------------------------------------- 5. routing
+lines += ["## 5. Routing: 10,000 alerts through a tree of regex routes", ""]
+g = kv("routing.txt")
+if g:
+    lines += ["`bench/routing.sh` (bench/routing/routing.cpp): the host's `load_routing_text` and "
+              "`match_routes`, no HTTP, no spool; the median of the rounds, in the least disturbed "
+              "of the trials (the two builds run alternately). The checksum of the routes matched "
+              "is equal where both builds read the routes alike.", "",
+              "| build | engine | 10,000 alerts | per alert | alerts/s | trials (median ms) | routes matched | checksum | load |",
+              "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for prefix, name in (("before_", g.get("before_commit", "")), ("", g.get("commit", "?"))):
+        if prefix + "median_ms" not in g:
+            continue
+        lines.append(f"| {name} | {g.get(prefix + 'engine', '?')} | {g[prefix + 'median_ms']} ms "
+                     f"(fastest {g[prefix + 'fastest_ms']}) | {g[prefix + 'us_per_alert']} µs | "
+                     f"{int(float(g[prefix + 'alerts_per_s'])):,} | "
+                     f"{g.get(prefix + 'trial_medians_ms', '').replace(',', ', ')} | {g[prefix + 'routes_matched']} | "
+                     f"{g[prefix + 'checksum']} | {g[prefix + 'load']} |")
+    lines.append("")
+else:
+    lines += ["Not run.", ""]
+
 open(os.path.join(results, "report.md"), "w").write("\n".join(lines))
 print("\n".join(lines))

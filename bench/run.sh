@@ -3,10 +3,11 @@
 # figures and bench/results/report.md (each figure beside its target). Needs root for the local
 # Redmine (parts 2 and 4 make fresh projects of their own in it).
 #
-#   bench/run.sh [--quick] [PART...]     PART: ingest memory redmine cold (default: all)
+#   bench/run.sh [--quick] [PART...]     PART: ingest memory redmine cold routing (default: all)
 #
 # --quick: 5 s wrk runs, 10,000 alerts, a 10 x 5 storm, 500 issues: checks the scripts, not the
-# figures. Tests never assert on timings; this reports them.
+# figures. BENCH_ROUTING_BEFORE=REV: the routing part also runs against REV's matchers.
+# Tests never assert on timings; this reports them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/lib.sh
@@ -15,21 +16,21 @@ parts=()
 for arg in "$@"; do
   case "$arg" in
   --quick) quick=1 ;;
-  ingest | memory | redmine | cold) parts+=("$arg") ;;
+  ingest | memory | redmine | cold | routing) parts+=("$arg") ;;
   *) sed -n '2,10s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
   esac
 done
-((${#parts[@]})) || parts=(ingest memory redmine cold)
+((${#parts[@]})) || parts=(ingest memory redmine cold routing)
 
 command -v wrk >/dev/null || { scripts/install-deps.sh build; apt-get install -y -qq wrk >/dev/null; }
 scripts/install-deps.sh build
 export BUILD=$PWD/build-bench RESULTS=$PWD/bench/results
 cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DTG_BUILD_TESTS=OFF >/dev/null
 cmake --build "$BUILD" -j "$(nproc)" --target tickets-grouping log_sink redmine_grouping \
-  tickets-grouping-bench-ceiling >/dev/null
+  tickets-grouping-bench-ceiling tickets-grouping-bench-routing >/dev/null
 mkdir -p "$RESULTS"
 # All parts: a clean slate. Some parts: the others' figures stay (each part dates itself).
-((${#parts[@]} < 4)) || rm -f "$RESULTS"/*
+((${#parts[@]} < 5)) || rm -f "$RESULTS"/*
 
 if [[ " ${parts[*]} " == *" redmine "* || " ${parts[*]} " == *" cold "* ]]; then
   scripts/redmine-local.sh env >/dev/null
@@ -53,6 +54,7 @@ for part in "${parts[@]}"; do
   memory) bench/memory.sh "$( ((quick)) && echo 10000 || echo 100000)" ;;
   redmine) if ((quick)); then bench/redmine_storm.py "$BUILD" "$RESULTS" 10 5; else bench/redmine_storm.py "$BUILD" "$RESULTS"; fi >/dev/null ;;
   cold) bench/cold_start.py "$BUILD" "$RESULTS" "$( ((quick)) && echo 500 || echo 5000)" >/dev/null ;;
+  routing) bench/routing.sh ${BENCH_ROUTING_BEFORE:+--before "$BENCH_ROUTING_BEFORE"} 10000 "$( ((quick)) && echo 3 || echo 15)" ;;
   esac
 done
 bench/report.py "$RESULTS" >/dev/null

@@ -49,8 +49,8 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION admin)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_HOMEPAGE "https://github.com/")
-# Shared libraries from dpkg-shlibdeps (Poco, yaml-cpp, Boost, date); adduser for the postinst;
-# tzdata for hook schedules and times in tickets.
+# Shared libraries from dpkg-shlibdeps (Poco, yaml-cpp, Boost, date, RE2's libre2-9); adduser
+# for the postinst; tzdata for hook schedules and times in tickets.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser, tzdata")
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "ca-certificates")

@@ -7,12 +7,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-300}
 shift || true
-if [[ $# -gt 0 ]]; then targets=("$@"); else targets=(webhook matcher routing); fi
+if [[ $# -gt 0 ]]; then targets=("$@"); else targets=(webhook matcher routing redmine_config); fi
 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang \
   -DCMAKE_CXX_COMPILER=clang++ -DTG_FUZZ=ON -DTG_BUILD_TESTS=ON >/dev/null
 cmake --build build-fuzz -j "$(nproc)" --target "${targets[@]/#/fuzz_}"
-declare -A max_len=([webhook]=65536 [matcher]=512 [routing]=8192)
-declare -A seeds=([webhook]=tests/fixtures/alertmanager [matcher]=fuzz/seeds/matcher [routing]=fuzz/seeds/routing)
+declare -A max_len=([webhook]=65536 [matcher]=512 [routing]=8192 [redmine_config]=4096)
+declare -A seeds=([webhook]=tests/fixtures/alertmanager [matcher]=fuzz/seeds/matcher [routing]=fuzz/seeds/routing [redmine_config]=fuzz/seeds/redmine_config)
 status=0
 for t in "${targets[@]}"; do
   corpus=build-fuzz/fuzz/corpus/$t artifacts=build-fuzz/fuzz/artifacts/$t/

@@ -1,6 +1,7 @@
 #include "targets.hpp"
 
 #include "config/matcher.hpp"
+#include "config/matcher_parser.hpp"
 #include "config/routing_loader.hpp"
 #include "webhook/notification.hpp"
 
@@ -62,24 +63,28 @@ int matcher(const uint8_t* data, size_t size) {
     const std::string_view spec = text.substr(0, newline);
     const std::string value(newline == std::string_view::npos ? std::string_view()
                                                               : text.substr(newline + 1));
-    host::Matcher m;
+    std::vector<host::Matcher> list;
     try {
-        m = host::Matcher::parse(spec);
-    } catch (const std::invalid_argument&) {
+        list = host::parse_matchers(spec);
+    } catch (const host::MatcherError& e) {
+        if (e.column > spec.size() + 1) broken("error column within the text", e.what());
         return 0;
     }
-    const host::Labels labels{{m.name, value}, {"other", value}};
-    const bool result = m.matches(labels);
-    host::Matcher back;
-    try {
-        back = host::Matcher::parse(m.to_string());
-    } catch (const std::invalid_argument& e) {
-        broken("parse(to_string()) parses", m.to_string() + ": " + e.what());
+    if (list.empty()) broken("a parsed list is not empty", std::string(spec));
+    for (const host::Matcher& m : list) {
+        const host::Labels labels{{m.name, value}, {"other", value}};
+        const bool result = m.matches(labels);
+        host::Matcher back;
+        try {
+            back = host::Matcher::parse(m.to_string());
+        } catch (const std::invalid_argument& e) {
+            broken("parse(to_string()) parses", m.to_string() + ": " + e.what());
+        }
+        if (back.name != m.name || back.op != m.op || back.value != m.value)
+            broken("parse(to_string()) round-trips", m.to_string());
+        if (back.matches(labels) != result)
+            broken("round-tripped matcher matches alike", m.to_string());
     }
-    if (back.name != m.name || back.op != m.op || back.value != m.value)
-        broken("parse(to_string()) round-trips", m.to_string());
-    if (back.matches(labels) != result)
-        broken("round-tripped matcher matches alike", m.to_string());
     return 0;
 }
 
@@ -97,6 +102,9 @@ Target find_target(const std::string& name) {
     if (name == "webhook") return &webhook;
     if (name == "matcher") return &matcher;
     if (name == "routing") return &routing;
+#ifndef TG_FUZZ_NO_REDMINE
+    if (name == "redmine_config") return &redmine_config;
+#endif
     return nullptr;
 }
 

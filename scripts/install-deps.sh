@@ -4,13 +4,14 @@
 # from prometheus for etc/prometheus-rules.yml, dpkg-dev for the .deb, postgresql for the tests of
 # the shared store: scripts/postgres-local.sh). libkainjow-mustache-dev is the Redmine sink's
 # template engine (header only); nlohmann-json3-dev is how the SDK's C++ headers read the JSON a
-# sink receives (header only; Debian's usual C++ JSON library, so a sink author has it too).
+# sink receives (header only; Debian's usual C++ JSON library, so a sink author has it too);
+# libre2-dev is Google RE2, the regex engine of Alertmanager's matchers, for the routing file's.
 # The local Redmine is installed by scripts/redmine-local.sh. Idempotent; needs root.
 set -euo pipefail
 
 readonly BUILD_PACKAGES=(g++ cmake ninja-build pkg-config libpoco-dev libyaml-cpp-dev libboost-dev
   libboost-filesystem-dev libhowardhinnant-date-dev libkainjow-mustache-dev nlohmann-json3-dev
-  catch2 sqlite3 libpq-dev curl ca-certificates tzdata)
+  libre2-dev catch2 sqlite3 libpq-dev curl ca-certificates tzdata)
 readonly TEST_PACKAGES=(clang prometheus-alertmanager prometheus dpkg-dev postgresql)
 
 packages=("${BUILD_PACKAGES[@]}")

@@ -50,6 +50,6 @@ fi
 if [[ "${TG_SKIP_FUZZ:-}" != 1 ]]; then
   cmake -S . -B build-ci-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang \
     -DCMAKE_CXX_COMPILER=clang++ -DTG_FUZZ=ON >/dev/null
-  cmake --build build-ci-fuzz -j "$jobs" --target fuzz_webhook fuzz_matcher fuzz_routing
+  cmake --build build-ci-fuzz -j "$jobs" --target fuzz_webhook fuzz_matcher fuzz_routing fuzz_redmine_config
   ctest --test-dir build-ci-fuzz --output-on-failure -L '^fuzz$' -j "$jobs"
 fi

@@ -75,7 +75,7 @@ done
 if grep -q '^\./usr/local\|^\./etc/systemd' <<<"$contents"; then fail "files outside the Debian layout"; fi
 depends=$(dpkg-deb --field "$deb" Depends)
 log "Depends: $depends"
-for dep in adduser tzdata libpoco libyaml-cpp libboost-filesystem libc6 libstdc++6; do
+for dep in adduser tzdata libpoco libyaml-cpp libboost-filesystem libre2 libc6 libstdc++6; do
     grep -q "$dep" <<<"$depends" || fail "Depends lacks $dep"
 done
 # Captured first: under pipefail, `tar | grep -q` fails whenever grep exits before tar is done.

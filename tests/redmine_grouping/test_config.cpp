@@ -114,14 +114,30 @@ TEST_CASE("api_key_file", "[config]") {
     std::filesystem::remove(path);
 }
 
-TEST_CASE("durations", "[config]") {
-    CHECK(parse_duration("72h") == std::chrono::hours(72));
-    CHECK(parse_duration("30m") == std::chrono::minutes(30));
-    CHECK(parse_duration("1h30m") == std::chrono::minutes(90));
-    CHECK(parse_duration("500ms") == std::chrono::milliseconds(500));
-    CHECK(parse_duration("2d") == std::chrono::hours(48));
-    CHECK(parse_duration("0") == std::chrono::milliseconds(0));
-    CHECK_THROWS(parse_duration("h"));
-    CHECK_THROWS(parse_duration("10"));
-    CHECK_THROWS(parse_duration("10y"));
+// One duration parser and one cron reading for the host and the sink (common/time): the routing
+// file's syntax (y and w included, overflow checked) and the schedule the host will run.
+TEST_CASE("durations and schedules read as the host reads them", "[config]") {
+    auto with = [](const std::string& json) { return parse_config(json, env_of(kEnv)); };
+    CHECK(with(R"({"reopen_window":"2w"})").reopen_window == std::chrono::hours(14 * 24));
+    CHECK(with(R"({"reopen_window":"1y"})").reopen_window == std::chrono::hours(365 * 24));
+    CHECK(with(R"({"reopen_window":" 1h30m "})").reopen_window == std::chrono::minutes(90));
+    CHECK(with(R"({"timeout":"500ms"})").timeout == std::chrono::milliseconds(500));
+    auto env = kEnv;
+    env["REDMINE_REOPEN_WINDOW"] = "2w";
+    CHECK(parse_config("{}", env_of(env)).reopen_window == std::chrono::hours(14 * 24));
+
+    CHECK_THROWS_WITH(with(R"({"reopen_window":"999999999999d"})"),
+                      Contains("'reopen_window'") && Contains("too large"));
+    CHECK_THROWS_WITH(with(R"({"reopen_window":"30m1h"})"), Contains("largest first"));
+    CHECK_THROWS_WITH(with(R"({"timeout":"300000000d"})"), Contains("'timeout'"));
+    CHECK_THROWS_WITH(with(R"({"timeout":"2d"})"), Contains("at most 24h"));
+
+    CHECK(with(R"({"carry_over_schedule":"0 9 * * MON-FRI"})").carry_over_schedule ==
+          "0 9 * * MON-FRI");
+    // Passed the old character check, refused by the host's scheduler only at start.
+    for (const char* bad : {"61 9 * * *", "0 9 * * 1-9", "0 9 * * xyz", "0 9 32 * *"}) {
+        INFO(bad);
+        CHECK_THROWS_WITH(with(std::string(R"({"carry_over_schedule":")") + bad + "\"}"),
+                          Contains("'carry_over_schedule'") && Contains("invalid cron schedule"));
+    }
 }

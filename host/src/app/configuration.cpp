@@ -2,9 +2,9 @@
 
 #include "config/config_error.hpp"
 #include "config/routing_loader.hpp"
-#include "config/time_zone.hpp"
 #include "observability/log.hpp"
 #include "plugins/plugin_loader.hpp"
+#include "time/time_zone.hpp"
 
 #include <sys/stat.h>
 #include <cstdlib>
@@ -154,8 +154,8 @@ std::vector<ScheduledHook> scheduled_hooks(
             const std::string zone = schedule.time_zone.value_or(
                 !declared.time_zone.empty() ? declared.time_zone : routing.time_zone.value_or(""));
             try {
-                hooks.push_back({sink->name(), declared.name, cron, CronSchedule::parse(cron),
-                                 find_time_zone(zone)});
+                hooks.push_back({sink->name(), declared.name, cron,
+                                 common::CronSchedule::parse(cron), common::find_time_zone(zone)});
             } catch (const std::exception& e) {
                 throw UsageError("sink '" + sink->name() + "' hook '" + declared.name +
                                  "': " + e.what());

@@ -11,10 +11,12 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "config/cron.hpp"
-#include "config/duration.hpp"
-#include "config/time_zone.hpp"
+#include "config/matcher_parser.hpp"
 #include "config/yaml_json.hpp"
+#include "config/yaml_position.hpp"
+#include "time/cron.hpp"
+#include "time/duration.hpp"
+#include "time/time_zone.hpp"
 
 namespace tg::host {
 
@@ -124,6 +126,7 @@ class Loader {
     Loader(const std::string& file, const Environment& env) : file_(file), env_(env) {}
 
     RoutingConfig load(const std::string& text) {
+        text_ = text;
         std::vector<YAML::Node> docs;
         check_yaml_terminates(text, file_);
         try {
@@ -192,6 +195,7 @@ class Loader {
   private:
     const std::string& file_;
     const Environment& env_;
+    std::string_view text_;  // the file, for columns
 
     [[noreturn]] void fail_at(int line, const std::string& path, const std::string& problem) const {
         throw ConfigError(file_, line, path, problem);
@@ -279,14 +283,14 @@ class Loader {
     std::chrono::milliseconds duration(const Entry& x) const {
         std::string s = string(x);
         try {
-            return parse_duration(s);
+            return common::parse_duration(s);
         } catch (const std::invalid_argument& e) {
             fail(x, e.what());
         }
     }
     const date::time_zone* zone(const Entry& x, const std::string& name) const {
         try {
-            return find_time_zone(name);
+            return common::find_time_zone(name);
         } catch (const std::invalid_argument& e) {
             fail(x, e.what());
         }
@@ -417,9 +421,9 @@ class Loader {
             if (p.max_backoff < p.initial_backoff) {
                 const Entry* x = find(re, "max_backoff");
                 if (x == nullptr) x = find(re, "initial_backoff");
-                fail(*x, "max_backoff (" + format_duration(p.max_backoff) +
+                fail(*x, "max_backoff (" + common::format_duration(p.max_backoff) +
                              ") is less than initial_backoff (" +
-                             format_duration(p.initial_backoff) + ")");
+                             common::format_duration(p.initial_backoff) + ")");
             }
             if (const Entry* x = find(re, "max_attempts")) {
                 p.max_attempts =
@@ -448,11 +452,11 @@ class Loader {
                     tz = zone(*x, name);
                     hs.time_zone = name;
                 }
-                if (tz == nullptr) tz = find_time_zone(cfg.time_zone.value_or(""));
+                if (tz == nullptr) tz = common::find_time_zone(cfg.time_zone.value_or(""));
                 if (const Entry* x = find(he, "schedule")) {
                     std::string text = non_empty_string(*x);
                     try {
-                        CronSchedule c = CronSchedule::parse(text);
+                        common::CronSchedule c = common::CronSchedule::parse(text);
                         c.next_after(std::chrono::system_clock::now(), tz);
                     } catch (const std::exception& ex) {
                         fail(*x, ex.what());
@@ -470,6 +474,18 @@ class Loader {
         std::vector<std::string> names;
         for (const auto& s : cfg.sinks) names.push_back(s.name);
         return join(names);
+    }
+
+    // One `matchers:` item: one matcher or several, as Alertmanager reads it; an error points
+    // at the line and, where the file shows the value as it reads, the column.
+    std::vector<Matcher> matchers(const Entry& item) const {
+        try {
+            return parse_matchers(item.value.Scalar());
+        } catch (const MatcherError& e) {
+            throw ConfigError(
+                file_, item.line(), item.path, e.what(),
+                scalar_char_column(text_, item.value.Mark(), item.value.Scalar(), e.column));
+        }
     }
 
     Route load_route(const Entry& r, const RoutingConfig& cfg, const std::string& parent_sink,
@@ -505,11 +521,7 @@ class Loader {
                         fail(item, "expected a matcher like 'severity = \"critical\"', got " +
                                        type_name(item.value));
                     }
-                    try {
-                        route.matchers.push_back(Matcher::parse(item.value.Scalar()));
-                    } catch (const std::invalid_argument& ex) {
-                        fail(item, ex.what());
-                    }
+                    for (Matcher& m : matchers(item)) route.matchers.push_back(std::move(m));
                 }
             }
         }

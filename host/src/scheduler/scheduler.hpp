@@ -2,9 +2,9 @@
 // in the spool, so a run that fell due while the host was down happens once after start.
 #pragma once
 
-#include "config/cron.hpp"
 #include "dispatch/dispatcher.hpp"
 #include "spool/spool.hpp"
+#include "time/cron.hpp"
 
 #include <date/tz.h>
 
@@ -21,7 +21,7 @@ struct ScheduledHook {
     std::string sink;
     std::string hook;
     std::string cron_text;
-    CronSchedule cron;
+    common::CronSchedule cron;
     const date::time_zone* zone;
 };
 

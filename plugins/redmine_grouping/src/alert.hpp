@@ -2,6 +2,8 @@
 // normal: only `labels` is required; everything else may be missing.
 #pragma once
 
+#include "time/rfc3339.hpp"
+
 #include <chrono>
 #include <map>
 #include <optional>
@@ -12,7 +14,7 @@
 
 namespace tg::redmine {
 
-using TimePoint = std::chrono::sys_time<std::chrono::nanoseconds>;
+using TimePoint = common::NanoTime;
 
 struct Alert {
     bool firing = true;
@@ -43,8 +45,7 @@ struct Notification {
 // goes to `rejected`.
 Notification decode_notification(std::string_view json);
 
-// RFC 3339 with any offset and up to nanoseconds. Returns nullopt for Go's zero time
-// (0001-01-01T00:00:00Z, Alertmanager's "no end") and throws std::invalid_argument on garbage.
-std::optional<TimePoint> parse_rfc3339(std::string_view text);
+// RFC 3339 times, read exactly as the host checked them at intake (common/time/rfc3339.hpp).
+using common::parse_rfc3339;
 
 }  // namespace tg::redmine

@@ -1,6 +1,8 @@
 #include "config.hpp"
 
 #include "templates.hpp"
+#include "time/cron.hpp"
+#include "time/duration.hpp"
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
@@ -160,20 +162,6 @@ StatusRef status_ref(const std::string& text) {
     return ref;
 }
 
-bool valid_cron(const std::string& expr) {
-    std::istringstream in(expr);
-    std::string field;
-    int n = 0;
-    while (in >> field) {
-        ++n;
-        for (char c : field)
-            if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '*' || c == ',' || c == '-' ||
-                  c == '/'))
-                return false;
-    }
-    return n == 5;
-}
-
 std::string read_key_file(const std::string& path) {
     std::ifstream in(path);
     if (!in) fail("api_key_file", "cannot read '" + path + "'");
@@ -261,31 +249,6 @@ void parse_tickets(const Source& src, Config& c) {
 }
 
 }  // namespace
-
-std::chrono::milliseconds parse_duration(std::string_view text) {
-    std::string t = trim(std::string(text));
-    if (t == "0") return std::chrono::milliseconds(0);
-    if (t.empty()) throw std::invalid_argument("empty duration");
-    int64_t total = 0;
-    size_t i = 0;
-    while (i < t.size()) {
-        size_t start = i;
-        while (i < t.size() && std::isdigit(static_cast<unsigned char>(t[i]))) ++i;
-        if (i == start || i - start > 12)
-            throw std::invalid_argument("bad duration '" + t + "' (use e.g. 72h, 30m, 45s)");
-        int64_t n = std::stoll(t.substr(start, i - start));
-        size_t unit_start = i;
-        while (i < t.size() && std::isalpha(static_cast<unsigned char>(t[i]))) ++i;
-        const std::string unit = t.substr(unit_start, i - unit_start);
-        static const std::map<std::string, int64_t> ms_per{
-            {"ms", 1}, {"s", 1000}, {"m", 60'000}, {"h", 3'600'000}, {"d", 86'400'000}};
-        auto it = ms_per.find(unit);
-        if (it == ms_per.end())
-            throw std::invalid_argument("bad duration '" + t + "' (units: ms, s, m, h, d)");
-        total += n * it->second;
-    }
-    return std::chrono::milliseconds(total);
-}
 
 Config parse_config(std::string_view json, const EnvLookup& env) {
     Poco::JSON::Object::Ptr object;
@@ -389,15 +352,19 @@ Config parse_config(std::string_view json, const EnvLookup& env) {
 
     if (auto cron = src.string("carry_over_schedule", "REDMINE_CARRY_OVER_SCHEDULE")) {
         c.carry_over_schedule = trim(*cron);
-        if (!valid_cron(c.carry_over_schedule))
-            fail("carry_over_schedule", "expected a 5-field cron expression, got '" + *cron + "'");
+        try {
+            common::CronSchedule::parse(c.carry_over_schedule);  // the host's own reading of it
+        } catch (const std::invalid_argument& e) {
+            fail("carry_over_schedule", e.what());
+        }
     }
 
     if (auto b = src.boolean("close_on_resolve", "REDMINE_CLOSE_ON_RESOLVE"))
         c.close_on_resolve = *b;
     if (auto w = src.string("reopen_window", "REDMINE_REOPEN_WINDOW")) {
         try {
-            c.reopen_window = std::chrono::duration_cast<std::chrono::seconds>(parse_duration(*w));
+            c.reopen_window =
+                std::chrono::duration_cast<std::chrono::seconds>(common::parse_duration(trim(*w)));
         } catch (const std::invalid_argument& e) {
             fail("reopen_window", e.what());
         }
@@ -409,11 +376,13 @@ Config parse_config(std::string_view json, const EnvLookup& env) {
     if (auto b = src.boolean("tls_verify", "REDMINE_TLS_VERIFY")) c.tls_verify = *b;
     if (auto t = src.string("timeout", "REDMINE_TIMEOUT")) {
         try {
-            c.timeout = parse_duration(*t);
+            c.timeout = common::parse_duration(trim(*t));
         } catch (const std::invalid_argument& e) {
             fail("timeout", e.what());
         }
         if (c.timeout.count() <= 0) fail("timeout", "must be positive");
+        // Poco takes microseconds: a bound keeps the conversion far from overflowing.
+        if (c.timeout > std::chrono::hours(24)) fail("timeout", "must be at most 24h");
     }
     if (auto f = src.string("text_formatting", "REDMINE_TEXT_FORMATTING")) {
         const std::string v = trim(*f);

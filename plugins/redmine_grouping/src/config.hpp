@@ -68,7 +68,4 @@ using EnvLookup = std::function<std::optional<std::string>(const std::string& na
 // Throws std::invalid_argument naming the offending key.
 Config parse_config(std::string_view json, const EnvLookup& env);
 
-// "72h", "30m", "1h30m", "45s", "500ms", "2d"; a bare "0" is zero. Throws std::invalid_argument.
-std::chrono::milliseconds parse_duration(std::string_view text);
-
 }  // namespace tg::redmine

@@ -1,6 +1,6 @@
 // Durations written the way the routing file writes them: "500ms", "30s", "5m", "1h30m", "7d",
-// "2w", "1y", and "0". Header-only: the SDK depends on no host code; tests/sdk/duration_test.cpp
-// checks that this parser and the host's agree on a table of cases.
+// "2w", "1y", and "0". Header-only: the SDK depends on no host code. It is also the parser of the
+// host and of the in-tree sinks (common/time/duration.hpp): one reading for every duration.
 #pragma once
 
 #include <chrono>
@@ -39,7 +39,7 @@ inline std::chrono::milliseconds parse_duration(std::string_view text) {
             throw bad("expected a number followed by a unit (ms, s, m, h, d, w, y)");
         int64_t n = 0;
         for (; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i) {
-            if (n > (max - 9) / 10) throw bad("too large");
+            if (n > (max - (text[i] - '0')) / 10) throw bad("too large");
             n = n * 10 + (text[i] - '0');
         }
         int unit = -1;  // "ms" is tried before "m" and "s"

@@ -252,12 +252,12 @@ TEST_CASE("loader: errors carry file:line: key path", "[loader]") {
         CHECK_THAT(
             error_of(s + "route:\n  sink: a\n  routes:\n    - sink: b\n      routes:\n"
                          "        - matchers: ['x=~\"(\"']\n"),
-            Catch::StartsWith("routes.yaml:11: route.routes[0].routes[0].matchers[0]: invalid "
+            Catch::StartsWith("routes.yaml:11:26: route.routes[0].routes[0].matchers[0]: invalid "
                               "matcher"));
         CHECK_THAT(
             error_of(s + "route:\n  sink: a\n  routes:\n    - matchers:\n        - ok=1\n"
                          "        - 'x y'\n"),
-            Catch::StartsWith("routes.yaml:11: route.routes[0].matchers[1]: invalid matcher"));
+            Catch::StartsWith("routes.yaml:11:14: route.routes[0].matchers[1]: invalid matcher"));
     }
     SECTION("sink names") {
         CHECK_THAT(error_of("sinks:\n  a:\n    plugin: x\n  'bad name':\n    plugin: x\n"
@@ -308,4 +308,42 @@ TEST_CASE("loader: errors carry file:line: key path", "[loader]") {
         CHECK_THAT(error_of(std::string(s) + "route:\n  sink: a\n---\nroute: {}\n"),
                    Catch::Contains("several YAML documents"));
     }
+}
+
+TEST_CASE("issue 11: the routing file's matcher 'severity == critical' is refused with its line",
+          "[loader]") {
+    const std::string s = "sinks:\n  a:\n    plugin: x\nroute:\n  sink: a\n  routes:\n";
+    // main accepted it as severity="= critical", which matches no alert.
+    CHECK_THAT(error_of(s + "    - matchers: ['severity == critical']\n      sink: a\n"),
+               Catch::StartsWith("routes.yaml:7:29: route.routes[0].matchers[0]: invalid matcher "
+                                 "'severity == critical' at column 11: an unquoted value cannot "
+                                 "start with '='"));
+    // Plain, double-quoted and block forms: the column where the file shows the value as it reads.
+    CHECK_THAT(error_of(s + "    - matchers:\n        - severity == critical\n"),
+               Catch::StartsWith("routes.yaml:8:21: route.routes[0].matchers[0]"));
+    CHECK_THAT(error_of(s + "    - matchers: [\"severity == critical\"]\n"),
+               Catch::StartsWith("routes.yaml:7:29: route.routes[0].matchers[0]"));
+    CHECK_THAT(
+        error_of(s + "    - matchers: [\"sev\\u0065rity == critical\"]\n"),
+        Catch::StartsWith("routes.yaml:7: route.routes[0].matchers[0]"));  // escaped: no column
+    CHECK_THAT(error_of(s + "    - matchers: ['team=db', 'job=~\"node\", severity==x']\n"),
+               Catch::StartsWith("routes.yaml:7:52: route.routes[0].matchers[1]"));
+}
+
+TEST_CASE("loader: a matchers item may hold several matchers, as in Alertmanager", "[loader]") {
+    const auto cfg = load_routing_text(
+        "sinks:\n  a:\n    plugin: x\n  b:\n    plugin: x\nroute:\n  sink: a\n  routes:\n"
+        "    - matchers: ['{severity=\"critical\", team=~\"db|infra\"}', 'env!=dev']\n"
+        "      sink: b\n",
+        "routes.yaml", Environment());
+    REQUIRE(cfg.root.routes.size() == 1);
+    const auto& m = cfg.root.routes[0].matchers;
+    REQUIRE(m.size() == 3);
+    CHECK(m[0].to_string() == "severity=\"critical\"");
+    CHECK(m[1].to_string() == "team=~\"db|infra\"");
+    CHECK(m[2].to_string() == "env!=\"dev\"");
+    auto sink_of = [&](Labels l) { return match_routes(cfg.root, l).front()->sink; };
+    CHECK(sink_of({{"severity", "critical"}, {"team", "db"}, {"env", "prod"}}) == "b");
+    CHECK(sink_of({{"severity", "critical"}, {"team", "db"}, {"env", "dev"}}) == "a");
+    CHECK(sink_of({{"severity", "warning"}, {"team", "db"}}) == "a");
 }

@@ -1,10 +1,10 @@
 // The scheduler with a real spool and dispatcher, and a sink compiled into the test whose hook
 // counts its runs.
 #include "scheduler/scheduler.hpp"
-#include "config/cron.hpp"
-#include "config/time_zone.hpp"
 #include "dispatch/dispatcher.hpp"
 #include "spool/spool.hpp"
+#include "time/cron.hpp"
+#include "time/time_zone.hpp"
 
 #include "test_support.hpp"
 
@@ -35,6 +35,8 @@ class CountingSink : public tg::Sink {
 TG_SINK_PLUGIN(CountingSink, "counting", "1")
 
 using namespace tg::host;
+using tg::common::CronSchedule;
+using tg::common::find_time_zone;
 
 TEST_CASE(
     "a run missed while the host was down happens once after start, then follows the schedule") {

@@ -69,6 +69,20 @@ TEST_CASE("times with any offset and nanoseconds are accepted") {
           422);
 }
 
+// main's pattern took these, and the Redmine sink then could not read the alert (lost after the
+// 200): intake and sinks read times with one parser (common/time/rfc3339).
+TEST_CASE("times that do not exist are refused at intake, as the sinks would refuse them") {
+    for (const char* t : {"2026-13-01T00:00:00Z", "2026-02-30T00:00:00Z", "2026-11-27T25:00:00Z",
+                          "2300-01-01T00:00:00Z", "2026-11-27T07:51:27+99:00"}) {
+        INFO(t);
+        CHECK(refusal_status(std::string(R"({"alerts":[{"labels":{"alertname":"a"},"startsAt":")") +
+                             t + "\"}]}") == 422);
+    }
+    CHECK(refusal_status(
+              R"({"alerts":[{"labels":{"alertname":"a"},"startsAt":"2026-11-27 07:51:27Z"}]})") ==
+          200);
+}
+
 TEST_CASE("bad bodies are refused with the right status") {
     CHECK(refusal_status("{not json") == 400);
     CHECK(refusal_status("[1,2]") == 400);

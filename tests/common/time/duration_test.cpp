@@ -1,8 +1,8 @@
 #include <catch2/catch.hpp>
 
-#include "config/duration.hpp"
+#include "time/duration.hpp"
 
-using namespace tg::host;
+using namespace tg::common;
 using std::chrono::milliseconds;
 
 TEST_CASE("durations parse in Prometheus style", "[duration]") {
@@ -26,6 +26,17 @@ TEST_CASE("bad durations throw", "[duration]") {
         CHECK_THROWS_AS(parse_duration(bad), std::invalid_argument);
     }
     CHECK_THROWS_WITH(parse_duration("abc"), Catch::Contains("invalid duration \"abc\""));
+}
+
+// The plugin's parser multiplied without a check (undefined behaviour); one parser now serves both.
+TEST_CASE("durations past 64 bits of milliseconds are a clean error", "[duration]") {
+    CHECK_THROWS_WITH(parse_duration("999999999999d"),
+                      Catch::Equals("invalid duration \"999999999999d\": too large"));
+    CHECK_THROWS_WITH(parse_duration("300000000y"), Catch::Contains("too large"));
+    CHECK(parse_duration("9223372036854775s807ms") == milliseconds::max());
+    CHECK_THROWS_WITH(parse_duration("9223372036854775s808ms"), Catch::Contains("too large"));
+    CHECK(parse_duration("9223372036854775807ms") == milliseconds::max());
+    CHECK_THROWS_WITH(parse_duration("9223372036854775808ms"), Catch::Contains("too large"));
 }
 
 TEST_CASE("durations format back", "[duration]") {

@@ -5,10 +5,10 @@
 
 #include <string>
 
-namespace tg::host {
+namespace tg::common {
 
 // "" means the machine's zone (date::current_zone(); UTC when the machine has none configured).
 // An unknown name throws std::invalid_argument naming it.
 const date::time_zone* find_time_zone(const std::string& name);
 
-}  // namespace tg::host
+}  // namespace tg::common

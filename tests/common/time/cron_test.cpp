@@ -1,9 +1,9 @@
 #include <catch2/catch.hpp>
 
-#include "config/cron.hpp"
-#include "config/time_zone.hpp"
+#include "time/cron.hpp"
+#include "time/time_zone.hpp"
 
-using namespace tg::host;
+using namespace tg::common;
 using namespace std::chrono;
 
 namespace {

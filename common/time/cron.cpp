@@ -1,10 +1,10 @@
-#include "config/cron.hpp"
+#include "time/cron.hpp"
 
 #include <cctype>
 #include <stdexcept>
 #include <vector>
 
-namespace tg::host {
+namespace tg::common {
 
 namespace {
 
@@ -189,4 +189,4 @@ std::chrono::system_clock::time_point CronSchedule::next_after(
     throw std::runtime_error("cron schedule \"" + text_ + "\" never fires within 5 years");
 }
 
-}  // namespace tg::host
+}  // namespace tg::common

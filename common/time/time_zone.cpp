@@ -1,8 +1,8 @@
-#include "config/time_zone.hpp"
+#include "time/time_zone.hpp"
 
 #include <stdexcept>
 
-namespace tg::host {
+namespace tg::common {
 
 const date::time_zone* find_time_zone(const std::string& name) {
     if (name.empty()) {
@@ -21,4 +21,4 @@ const date::time_zone* find_time_zone(const std::string& name) {
     }
 }
 
-}  // namespace tg::host
+}  // namespace tg::common

@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-namespace tg::host {
+namespace tg::common {
 
 class CronSchedule {
   public:
@@ -44,4 +44,4 @@ class CronSchedule {
     bool dow_star_ = false;
 };
 
-}  // namespace tg::host
+}  // namespace tg::common
