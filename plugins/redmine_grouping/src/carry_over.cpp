@@ -5,13 +5,14 @@
 namespace tg::redmine {
 
 CarryOverResult run_carry_over(const Config& config, RedmineClient& client, StatusCatalog& statuses,
-                               Executor& executor, const TextBuilder& text,
+                               Executor& executor, const TextBuilder& text, TextFormatting& formats,
                                const tg::HostServices& host, bool dry_run, TimePoint now) {
     const int64_t carry = statuses.resolve(config.status_carryover, "status_carryover");
     const int64_t done =
         config.status_done.empty() ? 0 : statuses.resolve(config.status_done, "status_done");
     // The whole list first: changing statuses while paging could shift the pages.
     const auto issues = list_open_sink_issues(client, config);
+    if (!issues.empty() && !dry_run) formats.ensure(issues.front().id);
     CarryOverResult result;
     std::vector<std::string> failures;
     for (const auto& issue : issues) {

@@ -7,6 +7,7 @@
 #include "redmine_client.hpp"
 #include "status_catalog.hpp"
 #include "text.hpp"
+#include "text_format.hpp"
 
 #include <tickets_grouping/sink.hpp>
 
@@ -18,7 +19,7 @@ struct CarryOverResult {
 };
 
 CarryOverResult run_carry_over(const Config& config, RedmineClient& client, StatusCatalog& statuses,
-                               Executor& executor, const TextBuilder& text,
+                               Executor& executor, const TextBuilder& text, TextFormatting& formats,
                                const tg::HostServices& host, bool dry_run, TimePoint now);
 
 }  // namespace tg::redmine

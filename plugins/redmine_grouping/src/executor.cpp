@@ -113,6 +113,11 @@ void Executor::apply(const Alert& alert, const std::string& external_url, TimePo
             verified = true;
             continue;
         }
+        if (!plan.actions.empty())  // the texts of this plan in Redmine's formatting, once known
+            formats_.ensure(facts.issue                 ? facts.issue->id
+                            : group.open_root           ? group.open_root
+                            : group.other_hosts.empty() ? 0
+                                                        : group.other_hosts.front().issue_id);
         TextContext context;
         context.alert = &alert;
         context.external_url = external_url;
@@ -170,6 +175,8 @@ void Executor::run(const Plan& plan, const AlertFacts& facts, const std::string&
                 Created c = create(facts.key, subject, description, parent, context, false);
                 store_.put_issue(facts.key, group, {c.id, true, c.parent, 0, now_unix});
                 store_.clear_intent(facts.key);
+                if (formats_.learn_from_created(c.id))
+                    rewrite_description(c.id, description, context);
                 new_issue = c.id;
                 counted("created");
                 break;
@@ -291,6 +298,22 @@ Executor::Created Executor::create(const std::string& key, const std::string& su
                    ": its fields could not be read back: " + e.what());
     }
     return Created{issue->getValue<Poco::Int64>("id"), parent};
+}
+
+void Executor::rewrite_description(int64_t issue_id, const std::string& sent,
+                                   const TextContext& context) {
+    const std::string now = text_.shape("description", context,
+                                        text_.description(*context.alert, context.external_url));
+    if (now == sent) return;
+    Poco::JSON::Object::Ptr fields = new Poco::JSON::Object;
+    fields->set("description", now);
+    try {  // the issue is right already, only plainer: a failure must not undo the alert
+        client_.put(issue_path(issue_id), wrap_issue(fields),
+                    "description in Redmine's formatting");
+    } catch (const std::exception& e) {
+        host_.warn("issue #" + std::to_string(issue_id) +
+                   ": its format-neutral description stays: " + e.what());
+    }
 }
 
 void Executor::check_parent_after_refusal(int64_t parent_id, const tg::Drop& refusal) {

@@ -10,6 +10,7 @@
 #include "state_store.hpp"
 #include "status_catalog.hpp"
 #include "text.hpp"
+#include "text_format.hpp"
 #include "ticket_fields.hpp"
 
 #include <tickets_grouping/sink.hpp>
@@ -19,13 +20,14 @@ namespace tg::redmine {
 class Executor {
   public:
     Executor(const Config& config, RedmineClient& client, StateStore& store,
-             StatusCatalog& statuses, const TextBuilder& text, TicketFields& fields,
-             const tg::HostServices& host)
+             StatusCatalog& statuses, const TextBuilder& text, TextFormatting& formats,
+             TicketFields& fields, const tg::HostServices& host)
         : config_(config),
           client_(client),
           store_(store),
           statuses_(statuses),
           text_(text),
+          formats_(formats),
           fields_(fields),
           host_(host) {}
 
@@ -55,6 +57,9 @@ class Executor {
     std::optional<Created> find_created(const std::string& key, const std::string& subject,
                                         int64_t since_unix);
     void set_parent(int64_t issue_id, int64_t parent_id);
+    // The sink's first issue was written format-neutral: now that its page showed Redmine's
+    // formatting, its description is written again in it.
+    void rewrite_description(int64_t issue_id, const std::string& sent, const TextContext& context);
     void note(int64_t issue_id, const std::string& notes, const std::string& why);
     void put_with_notes(int64_t issue_id, Poco::JSON::Object::Ptr fields, const std::string& notes,
                         const std::string& why);
@@ -65,6 +70,7 @@ class Executor {
     StateStore& store_;
     StatusCatalog& statuses_;
     const TextBuilder& text_;
+    TextFormatting& formats_;
     TicketFields& fields_;
     const tg::HostServices& host_;
 };

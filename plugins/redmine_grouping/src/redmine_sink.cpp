@@ -41,10 +41,12 @@ RedmineSink::RedmineSink(const tg::SinkContext& context)
       config_(load_config(context)),
       text_(config_.text_formatting, config_.time_zone, config_.language, config_.templates),
       client_({config_.url, config_.api_key, config_.ca_file, config_.tls_verify, config_.timeout}),
+      formats_(config_, client_, text_, host_),
       store_(state_location(context)),
       statuses_(client_, config_.tracker_id),
       fields_(config_, client_, text_, host_),
-      executor_(config_, client_, store_, statuses_, text_, fields_, host_) {
+      executor_(config_, client_, store_, statuses_, text_, formats_, fields_, host_) {
+    for (const auto& warning : config_.warnings) host_.warn(warning);
     // One debug line per Redmine request: operators and tests can count what each alert cost.
     // The same requests as a histogram: redmine_request_duration_seconds{method,status}.
     client_.set_observer([this](const std::string& method, const std::string& path, int status,
@@ -160,7 +162,8 @@ void RedmineSink::log_delivered(const tg::Delivery& delivery, const Alert& alert
 
 void RedmineSink::run_hook(const tg::HookRun& run) {
     if (run.name != "carry_over") tg::Sink::run_hook(run);
-    run_carry_over(config_, client_, statuses_, executor_, text_, host_, run.dry_run, now());
+    run_carry_over(config_, client_, statuses_, executor_, text_, formats_, host_, run.dry_run,
+                   now());
 }
 
 // Each problem is one line naming the setting it concerns, so an operator knows what to fix.
