@@ -2,15 +2,17 @@
 # Installs the Debian 12 packages tickets-grouping needs: `build` to build and run it, `test`
 # adds what the tests drive for real (Alertmanager, clang for the out-of-tree SDK check, promtool
 # from prometheus for etc/prometheus-rules.yml, dpkg-dev for the .deb, postgresql for the tests of
-# the shared store: scripts/postgres-local.sh). libkainjow-mustache-dev is the Redmine sink's
-# template engine (header only).
+# the shared store: scripts/postgres-local.sh, chromium and a Japanese font for the screenshots
+# of the rendering tests). libkainjow-mustache-dev is the Redmine sink's template engine (header
+# only).
 # The local Redmine is installed by scripts/redmine-local.sh. Idempotent; needs root.
 set -euo pipefail
 
 readonly BUILD_PACKAGES=(g++ cmake ninja-build pkg-config libpoco-dev libyaml-cpp-dev libboost-dev
   libboost-filesystem-dev libhowardhinnant-date-dev libkainjow-mustache-dev catch2 sqlite3 libpq-dev curl
   ca-certificates tzdata)
-readonly TEST_PACKAGES=(clang prometheus-alertmanager prometheus dpkg-dev postgresql)
+readonly TEST_PACKAGES=(clang prometheus-alertmanager prometheus dpkg-dev postgresql chromium
+  fonts-ipafont-gothic)
 
 packages=("${BUILD_PACKAGES[@]}")
 case "${1:-build}" in

@@ -9,8 +9,12 @@
 #   redmine-local.sh new-project IDENT  creates a fresh public project via REST, prints its numeric id
 #   redmine-local.sh fixtures           objects the field-mapping tests need (custom fields, a user, a
 #                                       group, group assignment on); prints and writes fixtures.env
+#   redmine-local.sh runner FILE [NAME=VALUE...]
+#                                       runs a Ruby FILE with bin/rails runner as www-data (the tests'
+#                                       rendering through Redmine's formatters); prints its output
 #
-# Only the env file (setup, env, fixtures) or the project id (new-project) go to stdout; progress goes to stderr.
+# Only the env file (setup, env, fixtures), the project id (new-project) or the runner's output go to
+# stdout; progress goes to stderr.
 set -euo pipefail
 
 readonly PORT="${REDMINE_PORT:-3100}"
@@ -540,6 +544,25 @@ cmd_fixtures() {
   cat "$FIXTURES_ENV"
 }
 
+cmd_runner() {
+  need_root
+  local file="${1:-}" arg rb
+  [[ -r "$file" ]] || die "usage: $0 runner FILE.rb [NAME=VALUE...]"
+  shift
+  local vars=()
+  for arg in "$@"; do
+    [[ "$arg" =~ ^[A-Z_][A-Z0-9_]*= ]] || die "runner: '$arg' is not NAME=VALUE"
+    vars+=("$arg")
+  done
+  rb="$(mktemp /tmp/tickets-grouping-redmine-XXXXXX.rb)"
+  cp "$file" "$rb"
+  chmod 0644 "$rb"
+  local status=0
+  (cd "$REDMINE_DIR" && runuser -u www-data -- "${RUN_ENV[@]}" "${vars[@]}" "$RUBY" bin/rails runner "$rb") || status=$?
+  rm -f "$rb"
+  return "$status"
+}
+
 main() {
   local cmd="${1:-}"
   (($# > 0)) && shift
@@ -550,8 +573,9 @@ main() {
   reset) cmd_reset ;;
   new-project) cmd_new_project "$@" ;;
   fixtures) cmd_fixtures ;;
+  runner) cmd_runner "$@" ;;
   *)
-    sed -n '2,14s/^# \{0,1\}//p' "$0" >&2
+    sed -n '2,17s/^# \{0,1\}//p' "$0" >&2
     exit 2
     ;;
   esac

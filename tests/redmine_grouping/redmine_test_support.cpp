@@ -2,6 +2,7 @@
 
 #include <tickets_grouping/sink.hpp>
 
+#include <Poco/JSON/Stringifier.h>
 #include <catch2/catch.hpp>
 
 #include <unistd.h>
@@ -348,6 +349,42 @@ tg::redmine::RedmineSink& SinkHandle::sink() {
     REQUIRE(sink);
     return *sink;
 }
+
+namespace {
+std::string json_object(const std::map<std::string, std::string>& values) {
+    Poco::JSON::Object object;
+    for (const auto& [k, v] : values) object.set(k, v);
+    std::ostringstream out;
+    object.stringify(out);
+    return out.str();
+}
+std::string json_string(const std::string& value) {
+    std::ostringstream out;
+    Poco::JSON::Stringifier::formatString(value, out);
+    return out.str();
+}
+}  // namespace
+
+std::string notification(const std::vector<TestAlert>& alerts, const std::string& external_url) {
+    std::string out = R"({"externalURL":)" + json_string(external_url) + R"(,"alerts":[)";
+    for (size_t i = 0; i < alerts.size(); ++i) {
+        const auto& a = alerts[i];
+        out += std::string(i ? "," : "") + R"({"status":")" + (a.firing ? "firing" : "resolved") +
+               R"(","labels":)" + json_object(a.labels) + R"(,"annotations":)" +
+               json_object(a.annotations) + R"(,"startsAt":")" + a.starts_at + R"(","endsAt":")" +
+               (a.firing ? "0001-01-01T00:00:00Z" : a.ends_at) + R"(","generatorURL":)" +
+               json_string(a.generator_url) + "}";
+    }
+    return out + "]}";
+}
+
+void deliver_ok(SinkHandle& sink, const std::string& json, const std::string& key, bool dry_run) {
+    const tg_status status = sink.deliver(json, key, dry_run);
+    INFO("delivery " << key << ": " << sink.error());
+    REQUIRE(status == TG_OK);
+}
+
+int64_t id_of(const Poco::JSON::Object::Ptr& issue) { return issue->getValue<Poco::Int64>("id"); }
 
 std::string sink_config(const std::string& project, const std::string& extra) {
     return R"({"project":")" + project + R"(","time_zone":"Asia/Tokyo")" +

@@ -95,6 +95,22 @@ class SinkHandle {
     std::string error_;
 };
 
+// An alert of a hand-made notification.
+struct TestAlert {
+    std::map<std::string, std::string> labels;
+    std::map<std::string, std::string> annotations;
+    std::string starts_at = "2026-11-27T07:51:27Z";
+    bool firing = true;
+    std::string ends_at = "2026-11-27T08:00:00Z";  // when resolved
+    std::string generator_url = "http://prom.example.invalid/graph";
+};
+std::string notification(const std::vector<TestAlert>& alerts,
+                         const std::string& external_url = "http://am.example.invalid:9093");
+// Delivers and REQUIREs TG_OK, showing the sink's error otherwise.
+void deliver_ok(SinkHandle& sink, const std::string& json, const std::string& key,
+                bool dry_run = false);
+int64_t id_of(const Poco::JSON::Object::Ptr& issue);
+
 // The sink's config for a test project, in the test's time zone; `extra` is more JSON members.
 std::string sink_config(const std::string& project, const std::string& extra = "");
 std::string state_file(const TempDir& dir);

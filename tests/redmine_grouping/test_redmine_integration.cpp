@@ -40,8 +40,6 @@ int count_containing(const std::vector<std::string>& notes, const std::string& p
     return n;
 }
 
-int64_t id_of(const Poco::JSON::Object::Ptr& issue) { return issue->getValue<Poco::Int64>("id"); }
-
 // The HighCPU wave's issues in a project: the four hosts and the Root (exactly one of each).
 struct Wave {
     int64_t root = 0;
@@ -54,13 +52,6 @@ Wave wave_of(Admin& admin, const std::string& project) {
     for (const char* h : {"server01", "server02", "server03", "server04"})
         w.hosts[h] = id_of(admin.find(project, std::string("[Alert] HighCPU (") + h + ")"));
     return w;
-}
-
-void deliver_ok(SinkHandle& sink, const std::string& json, const std::string& key,
-                bool dry = false) {
-    const tg_status status = sink.deliver(json, key, dry);
-    INFO("delivery " << key << ": " << sink.error());
-    REQUIRE(status == TG_OK);
 }
 
 }  // namespace

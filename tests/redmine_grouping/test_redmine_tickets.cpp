@@ -10,42 +10,6 @@ using namespace rgtest;
 
 namespace {
 
-struct TestAlert {
-    std::map<std::string, std::string> labels;
-    std::map<std::string, std::string> annotations;
-    std::string starts_at = "2026-11-27T07:51:27Z";
-    bool firing = true;
-};
-
-std::string json_object(const std::map<std::string, std::string>& values) {
-    Poco::JSON::Object object;
-    for (const auto& [k, v] : values) object.set(k, v);
-    std::ostringstream out;
-    object.stringify(out);
-    return out.str();
-}
-
-std::string notification(const std::vector<TestAlert>& alerts) {
-    std::string out = R"({"externalURL":"http://am.example.invalid:9093","alerts":[)";
-    for (size_t i = 0; i < alerts.size(); ++i) {
-        const auto& a = alerts[i];
-        out += std::string(i ? "," : "") + R"({"status":")" + (a.firing ? "firing" : "resolved") +
-               R"(","labels":)" + json_object(a.labels) + R"(,"annotations":)" +
-               json_object(a.annotations) + R"(,"startsAt":")" + a.starts_at + R"(","endsAt":")" +
-               (a.firing ? "0001-01-01T00:00:00Z" : "2026-11-27T08:00:00Z") +
-               R"(","generatorURL":"http://prom.example.invalid/graph"})";
-    }
-    return out + "]}";
-}
-
-void deliver_ok(SinkHandle& sink, const std::string& json, const std::string& key) {
-    const tg_status status = sink.deliver(json, key);
-    INFO("delivery " << key << ": " << sink.error());
-    REQUIRE(status == TG_OK);
-}
-
-int64_t id_of(const Poco::JSON::Object::Ptr& issue) { return issue->getValue<Poco::Int64>("id"); }
-
 int64_t id_in(const Poco::JSON::Object::Ptr& issue, const char* field) {
     auto object = issue->getObject(field);
     return object ? object->getValue<Poco::Int64>("id") : 0;

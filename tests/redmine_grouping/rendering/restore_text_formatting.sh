@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# CTest cleanup of the rendering tests: a test that died while the local Redmine's global
+# Setting.text_formatting was switched left the value it found in FILE; put it back.
+set -euo pipefail
+saved="${1:?usage: $0 FILE}"
+[[ -s "$saved" ]] || exit 0
+here="$(cd "$(dirname "$0")" && pwd)"
+value="$(head -n 1 "$saved")"
+"$here/../../../scripts/redmine-local.sh" runner "$here/text_formatting.rb" "TG_SET=$value" |
+  grep -qx "TG_TEXT_FORMATTING=$value"
+rm -f "$saved"
+echo "restored Setting.text_formatting = $value"
