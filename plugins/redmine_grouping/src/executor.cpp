@@ -1,6 +1,8 @@
 #include "executor.hpp"
 
 #include "alert_key.hpp"
+#include "created_lookup.hpp"
+#include "issue_json.hpp"
 
 #include <Poco/DigestEngine.h>
 #include <Poco/JSON/Array.h>
@@ -8,17 +10,7 @@
 
 namespace tg::redmine {
 
-int64_t unix_seconds(TimePoint t) {
-    return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
-}
-
 namespace {
-
-Poco::JSON::Object wrap_issue(Poco::JSON::Object::Ptr fields) {
-    Poco::JSON::Object body;
-    body.set("issue", fields);
-    return body;
-}
 
 // Redmine 5.0.4 tells is_closed with the issue's status; older ones need the catalog.
 bool closed_status(const Poco::JSON::Object::Ptr& issue, StatusCatalog& statuses) {
@@ -28,35 +20,7 @@ bool closed_status(const Poco::JSON::Object::Ptr& issue, StatusCatalog& statuses
     return statuses.is_closed(status->getValue<Poco::Int64>("id"));
 }
 
-int64_t parent_of(const Poco::JSON::Object::Ptr& issue) {
-    auto p = issue->getObject("parent");
-    return p ? p->getValue<Poco::Int64>("id") : 0;
-}
-
-int64_t time_of(const Poco::JSON::Object::Ptr& issue, const char* field) {
-    if (!issue->has(field) || issue->get(field).isEmpty()) return 0;
-    try {
-        auto t = parse_rfc3339(issue->getValue<std::string>(field));
-        return t ? unix_seconds(*t) : 0;
-    } catch (const std::exception&) {
-        return 0;
-    }
-}
-
-std::string issue_path(int64_t id) { return "/issues/" + std::to_string(id) + ".json"; }
-
 }  // namespace
-
-std::string custom_value(const Poco::JSON::Object::Ptr& issue, int64_t field) {
-    auto list = issue->getArray("custom_fields");
-    for (size_t i = 0; list && i < list->size(); ++i) {
-        auto f = list->getObject(static_cast<unsigned>(i));
-        if (f->getValue<Poco::Int64>("id") != field) continue;
-        auto v = f->get("value");
-        return v.isString() ? v.convert<std::string>() : std::string();
-    }
-    return {};
-}
 
 AlertFacts Executor::facts_for(const Alert& alert, const std::string& key) {
     AlertFacts f;
@@ -231,43 +195,17 @@ void Executor::run(const Plan& plan, const AlertFacts& facts, const std::string&
     }
 }
 
-std::optional<Executor::Created> Executor::find_created(const std::string& key,
-                                                        const std::string& subject,
-                                                        int64_t since_unix) {
-    // subject= and cf_N= without an operator are exact matches; status_id=* includes closed
-    // issues. The alert key field survives a person editing the subject.
-    const std::string filter =
-        config_.alert_key_field
-            ? "&cf_" + std::to_string(config_.alert_key_field) + "=" + RedmineClient::encode(key)
-            : "&subject=" + RedmineClient::encode(subject);
-    auto answer = client_.get("/issues.json?project_id=" + RedmineClient::encode(config_.project) +
-                              filter + "&status_id=*&sort=id:desc&limit=25");
-    auto list = answer->getArray("issues");
-    for (size_t i = 0; list && i < list->size(); ++i) {
-        auto issue = list->getObject(static_cast<unsigned>(i));
-        const bool match = config_.alert_key_field
-                               ? custom_value(issue, config_.alert_key_field) == key
-                               : issue->optValue<std::string>("subject", "") == subject;
-        if (!match) continue;
-        // Older issues with the same subject belong to earlier episodes; allow for clock skew.
-        if (time_of(issue, "created_on") + 300 < since_unix) continue;
-        return Created{issue->getValue<Poco::Int64>("id"), parent_of(issue)};
-    }
-    return std::nullopt;
-}
-
 Executor::Created Executor::create(const std::string& key, const std::string& subject,
                                    const std::string& description, int64_t parent,
                                    const TextContext& context, bool root) {
     const int64_t now_unix = unix_seconds(context.now);
     // A crash between a create and its record leaves the intent behind: look before creating.
     if (auto since = store_.intent(key)) {
-        if (auto found = find_created(key, subject, *since)) {
+        if (auto found = find_created_issue(client_, config_, key, subject, *since)) {
             host_.info("adopting issue #" + std::to_string(found->id) + " '" + subject +
                        "' created by an interrupted attempt");
             if (found->parent != parent) set_parent(found->id, parent);
-            found->parent = parent;
-            return *found;
+            return Created{found->id, parent};
         }
     }
     Poco::JSON::Object::Ptr fields = new Poco::JSON::Object;

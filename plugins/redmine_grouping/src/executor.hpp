@@ -5,6 +5,7 @@
 
 #include "alert.hpp"
 #include "config.hpp"
+#include "issue_json.hpp"
 #include "planner.hpp"
 #include "redmine_client.hpp"
 #include "state_store.hpp"
@@ -54,8 +55,6 @@ class Executor {
     Created create(const std::string& key, const std::string& subject,
                    const std::string& description, int64_t parent, const TextContext& context,
                    bool root);
-    std::optional<Created> find_created(const std::string& key, const std::string& subject,
-                                        int64_t since_unix);
     void set_parent(int64_t issue_id, int64_t parent_id);
     // The sink's first issue was written format-neutral: now that its page showed Redmine's
     // formatting, its description is written again in it.
@@ -74,9 +73,5 @@ class Executor {
     TicketFields& fields_;
     const tg::HostServices& host_;
 };
-
-int64_t unix_seconds(TimePoint t);
-// A custom field's value in an issue of Redmine's JSON ("" when absent).
-std::string custom_value(const Poco::JSON::Object::Ptr& issue, int64_t field);
 
 }  // namespace tg::redmine

@@ -1,5 +1,7 @@
 #include "ticket_fields.hpp"
 
+#include "issue_json.hpp"
+
 #include <Poco/JSON/Array.h>
 
 #include <set>
@@ -13,11 +15,6 @@ std::optional<int64_t> numeric(const std::string& ref) {
         return std::nullopt;
     const int64_t id = std::stoll(ref);
     return id > 0 ? std::optional<int64_t>(id) : std::nullopt;
-}
-
-int64_t id_in(const Poco::JSON::Object::Ptr& issue, const char* field) {
-    auto object = issue ? issue->getObject(field) : nullptr;
-    return object ? object->getValue<Poco::Int64>("id") : 0;
 }
 
 // Every page of a Redmine list (limit 100).
