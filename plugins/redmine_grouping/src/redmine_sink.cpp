@@ -105,7 +105,7 @@ void RedmineSink::deliver(const tg::Delivery& delivery) {
             try {
                 // Replicas sharing the store take turns per Root key (the alertname by default):
                 // a group's Root and tickets are decided from state one of them changes at a time.
-                const auto lock = store_.lock("group\n" + root_key(alert, config_.key_labels));
+                const auto lock = store_.lock(group_lock_name(root_key(alert, config_.key_labels)));
                 executor_.apply(alert, notification.external_url, now());
                 if (!dry) log_delivered(delivery, alert);
             } catch (const tg::Drop& e) {
@@ -162,8 +162,9 @@ void RedmineSink::log_delivered(const tg::Delivery& delivery, const Alert& alert
 
 void RedmineSink::run_hook(const tg::HookRun& run) {
     if (run.name != "carry_over") tg::Sink::run_hook(run);
-    run_carry_over(config_, client_, statuses_, executor_, text_, formats_, host_, run.dry_run,
-                   now());
+    store_.ensure_open();  // as before a delivery: a lost PostgreSQL connection is opened again
+    CarryOver{config_, client_, store_, statuses_, executor_, text_, formats_, host_}.run(
+        run.dry_run, now());
 }
 
 // Each problem is one line naming the setting it concerns, so an operator knows what to fix.
