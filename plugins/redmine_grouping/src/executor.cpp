@@ -3,6 +3,7 @@
 #include "alert_key.hpp"
 #include "created_lookup.hpp"
 #include "issue_json.hpp"
+#include "tree_readback.hpp"
 
 #include <Poco/DigestEngine.h>
 #include <Poco/JSON/Array.h>
@@ -65,6 +66,7 @@ void Executor::apply(const Alert& alert, const std::string& external_url, TimePo
     const std::string group_name = group_of(alert, config_.key_labels);
     PlanOptions options{config_.close_on_resolve, config_.reopen_window, unix_seconds(now)};
     bool verified = false;
+    dropped_.clear();
     for (int attempt = 0;; ++attempt) {
         AlertFacts facts = facts_for(alert, key);
         facts.verified = verified;
@@ -97,6 +99,13 @@ void Executor::apply(const Alert& alert, const std::string& external_url, TimePo
             continue;
         }
         if (plan.record_episode) store_.put_episode(key, facts.episode);
+        // The alert is recorded as far as it went, and not reported delivered: the tree (or the
+        // key) is not what the sink wrote.
+        if (!dropped_.empty()) {
+            std::string message;
+            for (const auto& why : dropped_) message += (message.empty() ? "" : " | ") + why;
+            throw tg::Drop(message);
+        }
         return;
     }
 }
@@ -204,8 +213,9 @@ Executor::Created Executor::create(const std::string& key, const std::string& su
         if (auto found = find_created_issue(client_, config_, key, subject, *since)) {
             host_.info("adopting issue #" + std::to_string(found->id) + " '" + subject +
                        "' created by an interrupted attempt");
-            if (found->parent != parent) set_parent(found->id, parent);
-            return Created{found->id, parent};
+            const int64_t kept =
+                found->parent != parent ? set_parent(found->id, parent) : found->parent;
+            return Created{found->id, kept};
         }
     }
     Poco::JSON::Object::Ptr fields = new Poco::JSON::Object;
@@ -235,7 +245,9 @@ Executor::Created Executor::create(const std::string& key, const std::string& su
         host_.warn("issue #" + std::to_string(issue->getValue<Poco::Int64>("id")) +
                    ": its fields could not be read back: " + e.what());
     }
-    return Created{issue->getValue<Poco::Int64>("id"), parent};
+    if (client_.dry_run()) return Created{issue->getValue<Poco::Int64>("id"), parent};
+    report(dropped_from_created(issue, config_, key, parent));
+    return Created{issue->getValue<Poco::Int64>("id"), parent_of(issue)};  // what Redmine kept
 }
 
 void Executor::rewrite_description(int64_t issue_id, const std::string& sent,
@@ -269,7 +281,7 @@ void Executor::check_parent_after_refusal(int64_t parent_id, const tg::Drop& ref
     throw Replan{};
 }
 
-void Executor::set_parent(int64_t issue_id, int64_t parent_id) {
+int64_t Executor::set_parent(int64_t issue_id, int64_t parent_id) {
     Poco::JSON::Object::Ptr fields = new Poco::JSON::Object;
     if (parent_id)
         fields->set("parent_issue_id", parent_id);
@@ -282,7 +294,24 @@ void Executor::set_parent(int64_t issue_id, int64_t parent_id) {
         if (parent_id > 0) check_parent_after_refusal(parent_id, refusal);
         throw;
     }
-    store_.set_parent(issue_id, parent_id);
+    if (client_.dry_run()) {  // the dry run's state is undone at its end
+        store_.set_parent(issue_id, parent_id);
+        return parent_id;
+    }
+    // Redmine answers 204 to a parent it dropped: read it back.
+    auto answer = client_.get(issue_path(issue_id))->getObject("issue");
+    const int64_t saved = parent_of(answer);
+    store_.set_parent(issue_id, saved);
+    report(dropped_parent(issue_id, parent_id, saved, config_));
+    return saved;
+}
+
+void Executor::report(const std::vector<DroppedField>& dropped) {
+    for (const auto& d : dropped) {
+        host_.error(d.why);
+        host_.count("redmine_ignored_fields_total", "field=" + d.field);
+        dropped_.push_back(d.why);
+    }
 }
 
 namespace {

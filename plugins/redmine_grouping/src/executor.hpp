@@ -13,6 +13,7 @@
 #include "text.hpp"
 #include "text_format.hpp"
 #include "ticket_fields.hpp"
+#include "tree_readback.hpp"
 
 #include <tickets_grouping/sink.hpp>
 
@@ -55,7 +56,8 @@ class Executor {
     Created create(const std::string& key, const std::string& subject,
                    const std::string& description, int64_t parent, const TextContext& context,
                    bool root);
-    void set_parent(int64_t issue_id, int64_t parent_id);
+    // Returns the parent Redmine kept (read back).
+    int64_t set_parent(int64_t issue_id, int64_t parent_id);
     // The sink's first issue was written format-neutral: now that its page showed Redmine's
     // formatting, its description is written again in it.
     void rewrite_description(int64_t issue_id, const std::string& sent, const TextContext& context);
@@ -63,6 +65,8 @@ class Executor {
     void put_with_notes(int64_t issue_id, Poco::JSON::Object::Ptr fields, const std::string& notes,
                         const std::string& why);
     [[noreturn]] void check_parent_after_refusal(int64_t parent_id, const tg::Drop& refusal);
+    // Logs, counts and keeps for apply() what Redmine silently left out (tree_readback.hpp).
+    void report(const std::vector<DroppedField>& dropped);
 
     const Config& config_;
     RedmineClient& client_;
@@ -72,6 +76,7 @@ class Executor {
     TextFormatting& formats_;
     TicketFields& fields_;
     const tg::HostServices& host_;
+    std::vector<std::string> dropped_;  // of the alert being applied
 };
 
 }  // namespace tg::redmine

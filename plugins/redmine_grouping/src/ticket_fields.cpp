@@ -226,6 +226,7 @@ void TicketFields::check_saved(const Poco::JSON::Object& sent,
         for (size_t i = 0; i < custom->size(); ++i) {
             auto f = custom->getObject(static_cast<unsigned>(i));
             const int64_t id = f->getValue<Poco::Int64>("id");
+            if (id == config_.alert_key_field) continue;  // an error, not a warning: the executor
             const std::string want = f->getValue<std::string>("value");
             const auto it = got.find(id);
             const std::string have = it == got.end() ? std::string() : it->second;
