@@ -19,6 +19,12 @@ void interrupted_create(const TempDir& dir, const std::string& key) {
     store.put_intent(key, std::time(nullptr));
 }
 
+Poco::JSON::Object::Ptr with_subject(const std::string& subject) {
+    Poco::JSON::Object::Ptr fields = new Poco::JSON::Object;
+    fields->set("subject", subject);
+    return fields;
+}
+
 int64_t create_with_key(Admin& admin, const std::string& project, const std::string& subject,
                         int64_t field, const std::string& key) {
     Poco::JSON::Object::Ptr value = new Poco::JSON::Object;
@@ -26,22 +32,15 @@ int64_t create_with_key(Admin& admin, const std::string& project, const std::str
     value->set("value", key);
     Poco::JSON::Array::Ptr values = new Poco::JSON::Array;
     values->add(value);
-    Poco::JSON::Object::Ptr fields = new Poco::JSON::Object;
-    fields->set("project_id", project);
-    fields->set("subject", subject);
+    auto fields = with_subject(subject);
     fields->set("custom_fields", values);
-    Poco::JSON::Object body;
-    body.set("issue", fields);
-    return admin.client()
-        .post("/issues.json", body, "test issue")
-        ->getObject("issue")
-        ->getValue<Poco::Int64>("id");
+    return admin.create_issue_as_sink(project, fields);
 }
 
 }  // namespace
 
 TEST_CASE("Redmine search filters: a subject holding | finds its interrupted create, no duplicate",
-          "[redmine]") {
+          "[redmine][grouping]") {
     Admin admin;
     const std::string project = admin.create_project("pipe");
     TempDir dir;
@@ -50,7 +49,7 @@ TEST_CASE("Redmine search filters: a subject holding | finds its interrupted cre
     deliver_ok(sink, notification({{{{"alertname", "Warmup"}}, {}}}), "warmup");  // state built
     const std::string subject = "[Alert] DiskFull (db|01)";
     interrupted_create(dir, subject);
-    const int64_t created = admin.create_issue(project, subject);
+    const int64_t created = admin.create_issue_as_sink(project, with_subject(subject));
     // Redmine's own reading: `|` makes two values, neither of them the subject.
     CHECK(admin.client()
               .get("/issues.json?project_id=" + project +
@@ -66,7 +65,7 @@ TEST_CASE("Redmine search filters: a subject holding | finds its interrupted cre
 TEST_CASE(
     "Redmine search filters: a subject starting with an operator finds its interrupted "
     "create, no duplicate",
-    "[redmine]") {
+    "[redmine][grouping]") {
     Admin admin;
     const std::string project = admin.create_project("operator");
     TempDir dir;
@@ -77,7 +76,7 @@ TEST_CASE(
         dir.path.string());
     deliver_ok(sink, notification({{{{"alertname", "Warmup"}}, {}}}), "warmup");
     interrupted_create(dir, "[Alert] QueueFull (mq1)");
-    const int64_t created = admin.create_issue(project, "!~QueueFull mq1");
+    const int64_t created = admin.create_issue_as_sink(project, with_subject("!~QueueFull mq1"));
     CHECK(admin.client()
               .get("/issues.json?project_id=" + project +
                    "&subject=" + tg::redmine::RedmineClient::encode("!~QueueFull mq1"))
@@ -92,7 +91,7 @@ TEST_CASE(
 TEST_CASE(
     "Redmine search filters: an alert key holding | or an operator finds its interrupted "
     "create by cf_N, no duplicate",
-    "[redmine]") {
+    "[redmine][grouping]") {
     Admin admin;
     const std::string project = admin.create_project("cfpipe");
     const int64_t field = fixture_id("CF_ALERT_KEY");

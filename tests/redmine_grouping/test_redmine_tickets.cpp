@@ -31,7 +31,8 @@ bool contains(const std::string& text, const std::string& part) {
 
 }  // namespace
 
-TEST_CASE("language en and templates shape subjects, descriptions and notes", "[redmine]") {
+TEST_CASE("language en and templates shape subjects, descriptions and notes",
+          "[redmine][grouping]") {
     Admin admin;
     const std::string project = admin.create_project("tmpl");
     TempDir dir;
@@ -77,7 +78,7 @@ TEST_CASE("language en and templates shape subjects, descriptions and notes", "[
 }
 
 TEST_CASE("kubernetes key labels: a ticket per pod, a Root per cluster, rebuilt from Redmine",
-          "[redmine]") {
+          "[redmine][grouping]") {
     Admin admin;
     const std::string project = admin.create_project("k8s");
     const std::string keys =
@@ -216,7 +217,7 @@ TEST_CASE("an unknown priority or assignee name leaves the field out and says so
 }
 
 TEST_CASE("the alert key field finds a ticket after its subject was edited and the state lost",
-          "[redmine]") {
+          "[redmine][grouping]") {
     Admin admin;
     const std::string project = admin.create_project("keyfield");
     const int64_t field = fixture_id("CF_ALERT_KEY");

@@ -2,6 +2,7 @@
 
 #include "alert_key.hpp"
 #include "carry_over.hpp"
+#include "config_check.hpp"
 #include "rebuild.hpp"
 
 #include <filesystem>
@@ -167,83 +168,9 @@ void RedmineSink::run_hook(const tg::HookRun& run) {
         run.dry_run, now());
 }
 
-// Each problem is one line naming the setting it concerns, so an operator knows what to fix.
+// Each problem is one line naming the setting or permission it concerns (config_check.hpp).
 bool RedmineSink::check() {
-    bool ok = true;
-    auto problem = [&](const std::string& what) {
-        host_.error(what);
-        ok = false;
-    };
-    try {
-        // /issues.json answers a wrong key as the anonymous user; /users/current.json does not.
-        client_.get("/users/current.json");
-    } catch (const std::exception& e) {
-        problem(std::string("api_key: Redmine at url refuses it: ") + e.what());
-        return false;
-    }
-    Poco::JSON::Object::Ptr project;
-    try {
-        project = client_
-                      .get("/projects/" + RedmineClient::encode(config_.project) +
-                           ".json?include=trackers")
-                      ->getObject("project");
-    } catch (const std::exception& e) {
-        problem("project: '" + config_.project + "' cannot be read: " + e.what());
-    }
-    if (project && config_.tracker_id != 0) {
-        bool enabled = false;
-        if (auto trackers = project->getArray("trackers"))
-            for (size_t i = 0; i < trackers->size(); ++i)
-                enabled = enabled ||
-                          trackers->getObject(i)->getValue<int64_t>("id") == config_.tracker_id;
-        if (!enabled)
-            problem("tracker_id: tracker " + std::to_string(config_.tracker_id) +
-                    " does not exist or is not enabled on project '" + config_.project + "'");
-    }
-    for (const auto& why : fields_.unresolved()) problem(why);
-    std::vector<std::pair<int64_t, std::string>> targets;  // status id, setting
-    for (const auto& [ref, key] : {std::pair{&config_.status_done, "status_done"},
-                                   std::pair{&config_.status_carryover, "status_carryover"}}) {
-        if (ref->empty()) continue;
-        try {
-            targets.emplace_back(statuses_.resolve(*ref, key), key);
-        } catch (const std::exception& e) {
-            problem(e.what());
-        }
-    }
-    if (!project || targets.empty()) return ok;
-    // The workflow: Redmine 5 lists, for an existing issue, the statuses its user may set.
-    try {
-        std::string query = "/issues.json?project_id=" + RedmineClient::encode(config_.project) +
-                            "&status_id=open&limit=1&subproject_id=!*";
-        if (config_.tracker_id != 0) query += "&tracker_id=" + std::to_string(config_.tracker_id);
-        auto issues = client_.get(query)->getArray("issues");
-        if (!issues || issues->size() == 0) {
-            host_.warn(
-                "status_done/status_carryover: no open issue in the project yet, so the workflow "
-                "could not be checked; it is checked on the first status change");
-            return ok;
-        }
-        const int64_t id = issues->getObject(0)->getValue<int64_t>("id");
-        auto issue =
-            client_.get("/issues/" + std::to_string(id) + ".json?include=allowed_statuses")
-                ->getObject("issue");
-        auto allowed = issue->getArray("allowed_statuses");
-        const int64_t current = issue->getObject("status")->getValue<int64_t>("id");
-        for (const auto& [status, key] : targets) {
-            bool may = status == current;
-            for (size_t i = 0; allowed && i < allowed->size(); ++i)
-                may = may || allowed->getObject(i)->getValue<int64_t>("id") == status;
-            if (!may)
-                problem(key + ": the workflow does not let the API user move an open issue (#" +
-                        std::to_string(id) + ") to status " + std::to_string(status) +
-                        "; Redmine would silently ignore it");
-        }
-    } catch (const std::exception& e) {
-        problem(std::string("status_done/status_carryover: the workflow could not be checked: ") +
-                e.what());
-    }
-    return ok;
+    return ConfigCheck(config_, client_, statuses_, fields_, formats_, host_).run();
 }
 
 }  // namespace tg::redmine
