@@ -1,5 +1,5 @@
 // How the sink tells Redmine's text formatting from a page it renders (text_format.hpp), on
-// page fragments of 5.0 (Sprockets-less /javascripts), 6.0 (Propshaft /assets) and 6.1.
+// page fragments of 5.x (/javascripts) and 6.x (Propshaft /assets, <body data-text-formatting>).
 #include "text_format.hpp"
 
 #include <catch2/catch.hpp>

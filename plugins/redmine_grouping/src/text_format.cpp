@@ -110,7 +110,7 @@ void TextFormatting::ensure(int64_t issue_id) {
         const std::string page =
             list && list->size() > 0
                 ? "/issues/" + std::to_string(list->getObject(0)->getValue<Poco::Int64>("id"))
-                : "/projects/" + project;  // 6.1 marks every page
+                : "/projects/" + project;  // 6.0+ marks every page
         if (auto f = from_page(page)) learn(*f, page);
     } catch (const tg::Drop& e) {  // refused (a proxy in front of the pages, ...): for good
         give_up("the page could not be read: " + std::string(e.what()));

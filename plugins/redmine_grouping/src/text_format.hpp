@@ -2,7 +2,7 @@
 // `text_formatting` (textile, or common_mark by default since 5.1) and exposes it over no REST
 // call. What the API user can read is the issue page Redmine renders for it: it loads the
 // editor of the site's formatting (jstoolbar/textile.js, jstoolbar/common_mark.js,
-// jstoolbar/markdown.js, in 5.0 to 6.1 alike) and, since 6.1, every page says
+// jstoolbar/markdown.js, in 5.0 to 6.1 alike) and, since 6.0, every page says
 // <body data-text-formatting="...">. Until such a page has been seen (an empty project, or a
 // user who may not edit), the texts are format-neutral: they read the same in textile and in
 // CommonMark. `text_formatting` in the configuration overrides all of it.
