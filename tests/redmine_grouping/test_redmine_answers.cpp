@@ -41,6 +41,21 @@ std::string users_page(int first, int n, int total, const std::string& exact = "
            std::to_string(first) + R"(,"limit":100})";
 }
 
+// TicketFields against the stand-in, for project "alerts" (no members).
+struct Fields {
+    rgtest::FakeRedmine fake;
+    Config config;
+    RedmineClient client{options(fake)};
+    TextBuilder text{TextFormat::neutral, "UTC"};
+    const tg::HostServices silent{nullptr};
+    Fields() {
+        config.project = "alerts";
+        fake.answer("GET", "/projects/alerts/memberships.json",
+                    {200, R"({"memberships":[],"total_count":0})"});
+    }
+    TicketFields make() { return TicketFields(config, client, text, silent); }
+};
+
 }  // namespace
 
 TEST_CASE("Redmine's answers are parsed with a size and a depth limit", "[client]") {
@@ -64,18 +79,12 @@ TEST_CASE("Redmine's answers are parsed with a size and a depth limit", "[client
 }
 
 TEST_CASE("the assignee login cache is bounded", "[client]") {
-    rgtest::FakeRedmine fake;
-    fake.answer("GET", "/projects/alerts/memberships.json",
-                {200, R"({"memberships":[],"total_count":0})"});
+    Fields f;
+    auto& fake = f.fake;
     fake.answer("GET", "/users.json",
                 {200, R"({"users":[],"total_count":0,"offset":0,"limit":100})"});
-    Config config;
-    config.project = "alerts";
-    config.assignee_label = "owner";
-    RedmineClient client(options(fake));
-    TextBuilder text(TextFormat::neutral, "UTC");
-    const tg::HostServices silent(nullptr);
-    TicketFields fields(config, client, text, silent);
+    f.config.assignee_label = "owner";
+    TicketFields fields = f.make();
     for (size_t i = 0; i < TicketFields::kMaxCachedLogins + 100; ++i) {
         Alert a;
         a.labels = {{"alertname", "X"}, {"owner", "login-" + std::to_string(i)}};
@@ -89,21 +98,15 @@ TEST_CASE("the assignee login cache is bounded", "[client]") {
 }
 
 TEST_CASE("/users.json?name= is paged 100 at a time and matched on the exact login", "[client]") {
-    rgtest::FakeRedmine fake;
-    fake.answer("GET", "/projects/alerts/memberships.json",
-                {200, R"({"memberships":[],"total_count":0})"});
+    Fields f;
+    auto& fake = f.fake;
     // Redmine 5.1+: a substring match on login, names and e-mail; the exact login on page 2.
     fake.answer("GET", "/users.json?status=1&name=alice&limit=100&offset=0",
                 {200, users_page(0, 100, 150)});
     fake.answer("GET", "/users.json?status=1&name=alice&limit=100&offset=100",
                 {200, users_page(100, 49, 150, "alice")});
-    Config config;
-    config.project = "alerts";
-    config.assignee = "alice";
-    RedmineClient client(options(fake));
-    TextBuilder text(TextFormat::neutral, "UTC");
-    const tg::HostServices silent(nullptr);
-    TicketFields fields(config, client, text, silent);
+    f.config.assignee = "alice";
+    TicketFields fields = f.make();
     CHECK(fields.unresolved().empty());
     Poco::JSON::Object issue;
     TextContext context;

@@ -27,43 +27,48 @@ std::string carry_over_config(const std::string& project) {
                        R"("status_carryover":)" + std::to_string(redmine_env().status_carryover));
 }
 
-}  // namespace
-
-TEST_CASE("hooks reopen a lost state connection (PostgreSQL state)", "[postgres]") {
+// A project and a sink on a fresh PostgreSQL state, with one ticket of `alertname` on h1.
+struct OneTicket {
     Admin admin;
-    const std::string project = admin.create_project("hook-reconnect");
+    std::string project;
     tg::test::PostgresDatabase database;
     TempDir dir;
     Host host;
-    SinkHandle sink(host, carry_over_config(project), dir.path.string(), connection(database));
-    deliver_ok(sink, notification({{{{"alertname", "Reconnect"}, {"instance", "h1"}}, {}}}), "1");
+    std::unique_ptr<SinkHandle> sink;
+    int64_t id = 0;
+    OneTicket(const std::string& tag, const std::string& alertname)
+        : project(admin.create_project(tag)) {
+        sink = std::make_unique<SinkHandle>(host, carry_over_config(project), dir.path.string(),
+                                            connection(database));
+        deliver_ok(*sink, notification({{{{"alertname", alertname}, {"instance", "h1"}}, {}}}),
+                   "1");
+        id = id_of(admin.find(project, "[Alert] " + alertname + " (h1)"));
+    }
+};
+
+}  // namespace
+
+TEST_CASE("hooks reopen a lost state connection (PostgreSQL state)", "[postgres]") {
+    OneTicket t("hook-reconnect", "Reconnect");
     {
         Poco::Data::PostgreSQL::Connector::registerConnector();
-        Poco::Data::Session session("PostgreSQL", connection(database));
+        Poco::Data::Session session("PostgreSQL", connection(t.database));
         session << "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = "
                    "current_database() AND pid <> pg_backend_pid()",
             Poco::Data::Keywords::now;
     }
-    const tg_status status = sink.run_hook("carry_over");
-    INFO(sink.error() << "\n" << host.all_lines());
+    const tg_status status = t.sink->run_hook("carry_over");
+    INFO(t.sink->error() << "\n" << t.host.all_lines());
     REQUIRE(status == TG_OK);
-    CHECK(admin.status(id_of(admin.find(project, "[Alert] Reconnect (h1)"))) ==
-          redmine_env().status_carryover);
+    CHECK(t.admin.status(t.id) == redmine_env().status_carryover);
 }
 
 TEST_CASE("carry_over takes the group lock on a shared state, as deliveries do", "[postgres]") {
-    Admin admin;
-    const std::string project = admin.create_project("hook-lock");
-    tg::test::PostgresDatabase database;
-    TempDir dir;
-    Host host;
-    SinkHandle sink(host, carry_over_config(project), dir.path.string(), connection(database));
-    deliver_ok(sink, notification({{{{"alertname", "Locked"}, {"instance", "h1"}}, {}}}), "1");
-    const int64_t id = id_of(admin.find(project, "[Alert] Locked (h1)"));
+    OneTicket t("hook-lock", "Locked");
 
     // Another replica holds the group while it decides on it.
     tg::redmine::StateStore replica(tg::redmine::StateLocation::shared(
-        connection(database), tg::redmine::shared_schema_name("redmine_grouping", "redmine")));
+        connection(t.database), tg::redmine::shared_schema_name("redmine_grouping", "redmine")));
     std::atomic<bool> released{false};
     std::promise<void> holding;
     auto other = std::async(std::launch::async, [&] {
@@ -73,11 +78,11 @@ TEST_CASE("carry_over takes the group lock on a shared state, as deliveries do",
         released = true;
     });
     holding.get_future().wait();
-    const tg_status status = sink.run_hook("carry_over");
+    const tg_status status = t.sink->run_hook("carry_over");
     const bool waited = released;  // the hook could only finish once the replica let go
     other.get();
-    INFO(sink.error() << "\n" << host.all_lines());
+    INFO(t.sink->error() << "\n" << t.host.all_lines());
     REQUIRE(status == TG_OK);
     CHECK(waited);
-    CHECK(admin.status(id) == redmine_env().status_carryover);
+    CHECK(t.admin.status(t.id) == redmine_env().status_carryover);
 }
