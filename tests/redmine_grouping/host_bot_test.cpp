@@ -30,7 +30,7 @@ int check_config(const std::string& env_file, const rgtest::TempDir& dir, std::s
 
 }  // namespace
 
-TEST_CASE("--check-config names every permission a bot's role lacks before the first alert") {
+TEST_CASE("a bot's role: --check-config names every permission it lacks before the first alert") {
     rgtest::Admin admin;
     const std::string project = project_with_bots(admin, "bot-check");
     // An open issue (a leaf) for the workflow to be checked on.

@@ -20,6 +20,7 @@
 
 #include <fstream>
 #include <regex>
+#include <thread>
 
 namespace rgtest {
 
@@ -35,12 +36,26 @@ std::string marked_line(const std::string& output, const std::string& marker) {
 
 }  // namespace
 
-std::string rails_runner(const std::string& script, const std::vector<std::string>& vars) {
+namespace {
+// Redmine's SQLite answers "database is locked" while another process writes: try again.
+int run_runner(const std::string& script, const std::vector<std::string>& vars,
+               std::string& output) {
     std::vector<std::string> argv{std::string(TG_RG_SOURCE_DIR) + "/../../scripts/redmine-local.sh",
                                   "runner", std::string(TG_RG_SOURCE_DIR) + "/rendering/" + script};
     argv.insert(argv.end(), vars.begin(), vars.end());
+    int status = 0;
+    for (int attempt = 1; attempt <= 5; ++attempt) {
+        status = tg::test::run_command(argv, output);
+        if (status == 0 || output.find("database is locked") == std::string::npos) break;
+        std::this_thread::sleep_for(std::chrono::seconds(attempt));
+    }
+    return status;
+}
+}  // namespace
+
+std::string rails_runner(const std::string& script, const std::vector<std::string>& vars) {
     std::string output;
-    const int status = tg::test::run_command(argv, output);
+    const int status = run_runner(script, vars, output);
     INFO(output);
     REQUIRE(status == 0);
     return output;
@@ -95,10 +110,7 @@ TextFormattingSwitch::TextFormattingSwitch(const std::string& format) {
 
 TextFormattingSwitch::~TextFormattingSwitch() {
     std::string output;
-    const int status = tg::test::run_command(
-        {std::string(TG_RG_SOURCE_DIR) + "/../../scripts/redmine-local.sh", "runner",
-         std::string(TG_RG_SOURCE_DIR) + "/rendering/text_formatting.rb", "TG_SET=" + before_},
-        output);
+    const int status = run_runner("text_formatting.rb", {"TG_SET=" + before_}, output);
     if (status == 0 && output.find("TG_TEXT_FORMATTING=" + before_ + "\n") != std::string::npos)
         std::filesystem::remove(saved_file());  // else the cleanup fixture tries again
 }
