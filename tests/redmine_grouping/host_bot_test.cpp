@@ -97,3 +97,22 @@ TEST_CASE(
                    "status=firing issue=") != std::string::npos);  // a's own delivery was right
     CHECK(host.terminate() == 0);
 }
+
+// Issue 11 (low): "An http:// Redmine URL is accepted without a warning that the key travels in
+// clear text."
+TEST_CASE(
+    "an http:// Redmine URL beyond loopback: --check-config warns that the API key travels "
+    "in clear text") {
+    rgtest::TempDir dir;
+    const std::string env = (dir.path / "remote.env").string();
+    tg::test::write_file(env,
+                         "REDMINE_URL=http://192.0.2.10:3100\nREDMINE_API_KEY=0123456789abcdef\n"
+                         "REDMINE_PROJECT_ID=alerts\nREDMINE_TIMEOUT=1s\n");
+    std::string output;
+    CHECK(check_config(env, dir, output) == 1);  // TEST-NET-1: nothing answers
+    INFO(output);
+    CHECK(output.find("url: 'http://192.0.2.10:3100' is http://: the API key travels in clear "
+                      "text to that host; use https://") != std::string::npos);
+    CHECK(output.find("level=warn") != std::string::npos);
+    CHECK(output.find("0123456789abcdef") == std::string::npos);
+}
