@@ -2,8 +2,6 @@
 
 #include "alert_key.hpp"
 #include "created_lookup.hpp"
-#include "issue_json.hpp"
-#include "tree_readback.hpp"
 
 #include <Poco/DigestEngine.h>
 #include <Poco/JSON/Array.h>
