@@ -8,9 +8,14 @@
 #   redmine-local.sh reset              stop, restore the clean snapshot, start again
 #   redmine-local.sh new-project IDENT  creates a fresh public project via REST, prints its numeric id
 #   redmine-local.sh fixtures           objects the field-mapping tests need (custom fields, a user, a
-#                                       group, group assignment on); prints and writes fixtures.env
+#                                       group, group assignment on); prints and writes fixtures.env;
+#                                       and the bot users of the least-privilege tests (bots.env)
+#   redmine-local.sh runner FILE [NAME=VALUE...]
+#                                       runs a Ruby FILE with bin/rails runner as www-data (the tests'
+#                                       rendering through Redmine's formatters); prints its output
 #
-# Only the env file (setup, env, fixtures) or the project id (new-project) go to stdout; progress goes to stderr.
+# Only the env file (setup, env, fixtures), the project id (new-project) or the runner's output go to
+# stdout; progress goes to stderr.
 set -euo pipefail
 
 readonly PORT="${REDMINE_PORT:-3100}"
@@ -18,6 +23,7 @@ readonly STATE_DIR=/var/lib/tickets-grouping-redmine
 readonly ENV_FILE="${REDMINE_ENV_FILE:-$STATE_DIR/redmine.env}"
 readonly CLEAN_DB="$STATE_DIR/clean.sqlite3"
 readonly FIXTURES_ENV="$STATE_DIR/fixtures.env"
+readonly BOTS_ENV="$STATE_DIR/bots.env" # API keys of the least-privilege bot users: 0600
 readonly CONFIG_STAMP="$STATE_DIR/configured.sha256"
 readonly PIDFILE=/run/tickets-grouping-redmine.pid
 readonly SERVER_LOG=/var/log/redmine/tickets-grouping-thin.log
@@ -500,6 +506,46 @@ ActiveRecord::Base.transaction do
   puts "TG_FIXTURE_USER_NAME=#{user.name}"
   puts "TG_FIXTURE_GROUP_ID=#{group.id}"
   puts "TG_FIXTURE_GROUP_NAME=#{group.lastname}"
+
+  # Bot users as operators give the router (docs/operators-guide.md, "A least-privilege API
+  # user"): one with the documented minimal role, one whose role lacks manage_subtasks.
+  statuses = IssueStatus.sorted.to_a
+  minimal = %i[view_issues add_issues edit_own_issues add_issue_notes manage_subtasks]
+  { 'MINIMAL' => ['tg-bot', 'tg-bot-minimal', minimal],
+    'RESTRICTED' => ['tg-bot-restricted', 'tg-bot-no-subtasks', minimal - [:manage_subtasks]] }
+    .each do |name, (login, role_name, permissions)|
+    role = Role.find_by(name: role_name) || Role.new(name: role_name)
+    role.permissions = permissions
+    role.issues_visibility = 'default'
+    role.assignable = false
+    role.save! if role.new_record? || role.changed?
+    trackers.each do |tracker|
+      statuses.each do |from|
+        statuses.each do |to|
+          next if from == to
+          WorkflowTransition.find_or_create_by!(role_id: role.id, tracker_id: tracker.id,
+                                                old_status_id: from.id, new_status_id: to.id,
+                                                author: false, assignee: false)
+        end
+      end
+    end
+    user = User.find_by(login: login) || User.new(firstname: 'Alert router', lastname: login,
+                                                  mail: "#{login}@example.invalid")
+    user.login = login
+    user.status = User::STATUS_ACTIVE
+    user.admin = false
+    user.mail_notification = 'none'
+    if user.new_record?
+      user.password = user.password_confirmation = SecureRandom.hex(16)
+      user.save!
+    end
+    user.pref.auto_watch_on = [] if user.pref.respond_to?(:auto_watch_on=)  # watches nothing by itself
+    user.pref.save!
+    puts "TG_BOT_#{name}_LOGIN=#{user.login}"
+    puts "TG_BOT_#{name}_ID=#{user.id}"
+    puts "TG_BOT_#{name}_ROLE_ID=#{role.id}"
+    puts "TG_BOT_#{name}_KEY=#{user.api_key}"
+  end
 end
 RUBY
 }
@@ -513,7 +559,12 @@ fixtures_ok() { # the recorded custom field and user still exist (a reset drops 
   [[ -n "$cf" && -n "$user" ]] || return 1
   curl -sf --max-time 10 -H "X-Redmine-API-Key: $key" "$BASE_URL/custom_fields.json" |
     grep -q "\"id\":$cf,\"name\":\"tg_alert_key\"" || return 1
-  [[ "$(http_code "/users/$user.json" "$key")" == 200 ]]
+  [[ "$(http_code "/users/$user.json" "$key")" == 200 ]] || return 1
+  local bot
+  for bot in MINIMAL RESTRICTED; do
+    key="$(sed -n "s/^TG_BOT_${bot}_KEY=//p" "$BOTS_ENV" 2>/dev/null)"
+    [[ -n "$key" ]] && answers "$key" || return 1
+  done
 }
 
 cmd_fixtures() {
@@ -536,8 +587,29 @@ cmd_fixtures() {
   rm -f "$rb"
   grep '^TG_FIXTURE_' <<<"$out" >"$FIXTURES_ENV.tmp" || { printf '%s\n' "$out" >&2; die "no fixture ids"; }
   chmod 0644 "$FIXTURES_ENV.tmp"
+  (umask 077 && grep '^TG_BOT_' <<<"$out" >"$BOTS_ENV.tmp") || { printf '%s\n' "$out" >&2; die "no bot users"; }
+  mv -f "$BOTS_ENV.tmp" "$BOTS_ENV"
   mv -f "$FIXTURES_ENV.tmp" "$FIXTURES_ENV"
   cat "$FIXTURES_ENV"
+}
+
+cmd_runner() {
+  need_root
+  local file="${1:-}" arg rb
+  [[ -r "$file" ]] || die "usage: $0 runner FILE.rb [NAME=VALUE...]"
+  shift
+  local vars=()
+  for arg in "$@"; do
+    [[ "$arg" =~ ^[A-Z_][A-Z0-9_]*= ]] || die "runner: '$arg' is not NAME=VALUE"
+    vars+=("$arg")
+  done
+  rb="$(mktemp /tmp/tickets-grouping-redmine-XXXXXX.rb)"
+  cp "$file" "$rb"
+  chmod 0644 "$rb"
+  local status=0
+  (cd "$REDMINE_DIR" && runuser -u www-data -- "${RUN_ENV[@]}" "${vars[@]}" "$RUBY" bin/rails runner "$rb") || status=$?
+  rm -f "$rb"
+  return "$status"
 }
 
 main() {
@@ -550,8 +622,9 @@ main() {
   reset) cmd_reset ;;
   new-project) cmd_new_project "$@" ;;
   fixtures) cmd_fixtures ;;
+  runner) cmd_runner "$@" ;;
   *)
-    sed -n '2,14s/^# \{0,1\}//p' "$0" >&2
+    sed -n '2,18s/^# \{0,1\}//p' "$0" >&2
     exit 2
     ;;
   esac

@@ -2,6 +2,7 @@
 
 #include <tickets_grouping/sink.hpp>
 
+#include <Poco/JSON/Stringifier.h>
 #include <catch2/catch.hpp>
 
 #include <unistd.h>
@@ -105,6 +106,34 @@ int64_t fixture_id(const std::string& name) {
     return std::stoll(it->second);
 }
 
+const Bot& bot(const std::string& name) {
+    static std::map<std::string, Bot> bots;
+    if (auto it = bots.find(name); it != bots.end()) return it->second;
+    const std::filesystem::path path =
+        std::filesystem::path(env_file_path()).parent_path() / "bots.env";
+    std::ifstream in(path);
+    if (!in) FAIL("cannot read " << path << ": run scripts/redmine-local.sh fixtures");
+    std::map<std::string, std::string> vars;
+    for (std::string line; std::getline(in, line);)
+        if (auto eq = line.find('='); eq != std::string::npos)
+            vars[line.substr(0, eq)] = line.substr(eq + 1);
+    const std::string prefix = "TG_BOT_" + name + "_";
+    for (const char* part : {"LOGIN", "KEY", "ID", "ROLE_ID"})
+        if (!vars.count(prefix + part)) FAIL(path << " lacks " << prefix << part);
+    Bot b{vars[prefix + "LOGIN"], vars[prefix + "KEY"], std::stoll(vars[prefix + "ID"]),
+          std::stoll(vars[prefix + "ROLE_ID"])};
+    return bots[name] = b;
+}
+
+bool sink_is_bot() {
+    const char* as = std::getenv("TG_REDMINE_AS");
+    return as && std::string(as) == "minimal";
+}
+
+const std::string& sink_api_key() {
+    return sink_is_bot() ? bot("MINIMAL").api_key : redmine_env().api_key;
+}
+
 std::string fixture(const std::string& name) {
     std::ifstream in(std::string(TG_RG_FIXTURES) + "/" + name);
     if (!in) FAIL("missing fixture " << name);
@@ -164,6 +193,7 @@ std::string Admin::create_project(const std::string& tag) {
     Poco::JSON::Object body;
     body.set("project", project);
     client_.post("/projects.json", body, "test project");
+    if (sink_is_bot()) add_member(ident, bot("MINIMAL").id, bot("MINIMAL").role_id);
     return ident;
 }
 
@@ -252,17 +282,32 @@ int64_t Admin::create_category(const std::string& project, const std::string& na
         ->getValue<Poco::Int64>("id");
 }
 
-void Admin::add_member(const std::string& project, int64_t principal_id) {
-    auto roles = get("/roles.json")->getArray("roles");
-    REQUIRE((roles && roles->size() > 0));
+void Admin::add_member(const std::string& project, int64_t principal_id, int64_t role_id) {
     Poco::JSON::Array::Ptr role_ids = new Poco::JSON::Array;
-    role_ids->add(roles->getObject(0)->getValue<Poco::Int64>("id"));  // 管理者 / Manager
+    if (role_id) {
+        role_ids->add(role_id);
+    } else {
+        auto roles = get("/roles.json")->getArray("roles");
+        REQUIRE((roles && roles->size() > 0));
+        role_ids->add(roles->getObject(0)->getValue<Poco::Int64>("id"));  // 管理者 / Manager
+    }
     Poco::JSON::Object::Ptr membership = new Poco::JSON::Object;
     membership->set("user_id", principal_id);
     membership->set("role_ids", role_ids);
     Poco::JSON::Object body;
     body.set("membership", membership);
     client_.post("/projects/" + project + "/memberships.json", body, "test member");
+}
+
+int64_t Admin::create_issue_as_sink(const std::string& project, Poco::JSON::Object::Ptr fields) {
+    fields->set("project_id", project);
+    Poco::JSON::Object body;
+    body.set("issue", fields);
+    tg::redmine::RedmineClient as_sink(
+        {redmine_env().url, sink_api_key(), "", true, std::chrono::seconds(30)});
+    return as_sink.post("/issues.json", body, "the sink's issue")
+        ->getObject("issue")
+        ->getValue<Poco::Int64>("id");
 }
 
 void Admin::set_subject(int64_t id, const std::string& subject) {
@@ -279,6 +324,7 @@ Host::Host() {
         auto it = redmine_env().vars.find(name);
         if (it != redmine_env().vars.end()) env[name] = it->second;
     }
+    env["REDMINE_API_KEY"] = sink_api_key();
     services.struct_size = sizeof(tg_host_services);
     services.abi_major = TG_SINK_ABI_MAJOR;
     services.abi_minor = TG_SINK_ABI_MINOR;
@@ -349,11 +395,59 @@ tg::redmine::RedmineSink& SinkHandle::sink() {
     return *sink;
 }
 
+namespace {
+std::string json_object(const std::map<std::string, std::string>& values) {
+    Poco::JSON::Object object;
+    for (const auto& [k, v] : values) object.set(k, v);
+    std::ostringstream out;
+    object.stringify(out);
+    return out.str();
+}
+std::string json_string(const std::string& value) {
+    std::ostringstream out;
+    Poco::JSON::Stringifier::formatString(value, out);
+    return out.str();
+}
+}  // namespace
+
+std::string notification(const std::vector<TestAlert>& alerts, const std::string& external_url) {
+    std::string out = R"({"externalURL":)" + json_string(external_url) + R"(,"alerts":[)";
+    for (size_t i = 0; i < alerts.size(); ++i) {
+        const auto& a = alerts[i];
+        out += std::string(i ? "," : "") + R"({"status":")" + (a.firing ? "firing" : "resolved") +
+               R"(","labels":)" + json_object(a.labels) + R"(,"annotations":)" +
+               json_object(a.annotations) + R"(,"startsAt":")" + a.starts_at + R"(","endsAt":")" +
+               (a.firing ? "0001-01-01T00:00:00Z" : a.ends_at) + R"(","generatorURL":)" +
+               json_string(a.generator_url) + "}";
+    }
+    return out + "]}";
+}
+
+void deliver_ok(SinkHandle& sink, const std::string& json, const std::string& key, bool dry_run) {
+    const tg_status status = sink.deliver(json, key, dry_run);
+    INFO("delivery " << key << ": " << sink.error());
+    REQUIRE(status == TG_OK);
+}
+
+int64_t id_of(const Poco::JSON::Object::Ptr& issue) { return issue->getValue<Poco::Int64>("id"); }
+
 std::string sink_config(const std::string& project, const std::string& extra) {
     return R"({"project":")" + project + R"(","time_zone":"Asia/Tokyo")" +
            (extra.empty() ? "" : "," + extra) + "}";
 }
 
 std::string state_file(const TempDir& dir) { return (dir.path / "redmine_state.sqlite3").string(); }
+
+std::string write_env_file(const TempDir& dir, const std::string& project,
+                           const std::string& api_key) {
+    std::string text = "REDMINE_API_KEY=" + api_key + "\nREDMINE_PROJECT_ID=" + project +
+                       "\nREDMINE_TIME_ZONE=Asia/Tokyo\n";
+    for (const char* key :
+         {"REDMINE_URL", "REDMINE_TRACKER_ID", "REDMINE_STATUS_DONE", "REDMINE_STATUS_CARRYOVER"})
+        text += std::string(key) + "=" + redmine_env().vars.at(key) + "\n";
+    const std::filesystem::path path = dir.path / "redmine.env";
+    std::ofstream(path) << text;
+    return path.string();
+}
 
 }  // namespace rgtest

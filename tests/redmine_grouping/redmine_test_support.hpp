@@ -32,6 +32,18 @@ const RedmineEnv& redmine_env();
 const std::map<std::string, std::string>& redmine_fixtures();
 int64_t fixture_id(const std::string& name);  // TG_FIXTURE_<name>
 
+// A bot user of bots.env (scripts/redmine-local.sh fixtures): MINIMAL has the role of
+// docs/operators-guide.md, RESTRICTED the same without manage_subtasks.
+struct Bot {
+    std::string login, api_key;
+    int64_t id = 0, role_id = 0;
+};
+const Bot& bot(const std::string& name);
+// Whom the sink runs as: the admin, or with TG_REDMINE_AS=minimal the MINIMAL bot (a member of
+// every test project then). The grouping tests run both ways.
+const std::string& sink_api_key();
+bool sink_is_bot();
+
 std::string fixture(const std::string& name);
 std::string unique_ident(const std::string& tag);
 
@@ -57,8 +69,11 @@ class Admin {
     Poco::JSON::Object::Ptr find(const std::string& project,
                                  const std::string& subject);  // exactly one
     int64_t create_category(const std::string& project, const std::string& name);
-    // Makes a user or a group a member of the project with the first role that may be assigned.
-    void add_member(const std::string& project, int64_t principal_id);
+    // Makes a user or a group a member of the project with the first role that may be assigned
+    // (or the role given).
+    void add_member(const std::string& project, int64_t principal_id, int64_t role_id = 0);
+    // An issue as the sink would have made it (with the sink's key): an interrupted create.
+    int64_t create_issue_as_sink(const std::string& project, Poco::JSON::Object::Ptr fields);
     void set_subject(int64_t id, const std::string& subject);
     tg::redmine::RedmineClient& client() { return client_; }
 
@@ -95,8 +110,27 @@ class SinkHandle {
     std::string error_;
 };
 
+// An alert of a hand-made notification.
+struct TestAlert {
+    std::map<std::string, std::string> labels;
+    std::map<std::string, std::string> annotations;
+    std::string starts_at = "2026-11-27T07:51:27Z";
+    bool firing = true;
+    std::string ends_at = "2026-11-27T08:00:00Z";  // when resolved
+    std::string generator_url = "http://prom.example.invalid/graph";
+};
+std::string notification(const std::vector<TestAlert>& alerts,
+                         const std::string& external_url = "http://am.example.invalid:9093");
+// Delivers and REQUIREs TG_OK, showing the sink's error otherwise.
+void deliver_ok(SinkHandle& sink, const std::string& json, const std::string& key,
+                bool dry_run = false);
+int64_t id_of(const Poco::JSON::Object::Ptr& issue);
+
 // The sink's config for a test project, in the test's time zone; `extra` is more JSON members.
 std::string sink_config(const std::string& project, const std::string& extra = "");
 std::string state_file(const TempDir& dir);
+// The operators' env file for a test project (dir/redmine.env), with the API key given.
+std::string write_env_file(const TempDir& dir, const std::string& project,
+                           const std::string& api_key);
 
 }  // namespace rgtest

@@ -39,7 +39,8 @@ TEST_CASE("an existing env file works unchanged", "[config]") {
     CHECK(c.reopen_window.count() == 0);
     CHECK(c.tls_verify);
     CHECK(c.timeout == std::chrono::seconds(30));
-    CHECK(c.text_formatting == TextFormat::textile);
+    CHECK(c.text_formatting == TextFormat::automatic);  // Redmine's own, once seen
+    CHECK(c.warnings.empty());                          // loopback http://
     CHECK_FALSE(c.time_zone.empty());
     CHECK(parse_config("", env_of(kEnv)).project == "alerts");
     // `key:` left empty in YAML reaches the sink as null: the variable applies.
@@ -140,4 +141,41 @@ TEST_CASE("durations and schedules read as the host reads them", "[config]") {
         CHECK_THROWS_WITH(with(std::string(R"({"carry_over_schedule":")") + bad + "\"}"),
                           Contains("'carry_over_schedule'") && Contains("invalid cron schedule"));
     }
+}
+
+TEST_CASE("text_formatting: auto by default, markdown is common_mark with a warning", "[config]") {
+    auto format = [](const std::string& value) {
+        return parse_config(R"({"text_formatting":")" + value + "\"}", env_of(kEnv));
+    };
+    CHECK(format("auto").text_formatting == TextFormat::automatic);
+    CHECK(format("textile").text_formatting == TextFormat::textile);
+    CHECK(format("common_mark").warnings.empty());
+    const Config markdown = format("markdown");
+    CHECK(markdown.text_formatting == TextFormat::common_mark);
+    REQUIRE(markdown.warnings.size() == 1);
+    CHECK_THAT(markdown.warnings[0], Contains("text_formatting: 'markdown'"));
+    CHECK_THAT(markdown.warnings[0], Contains("common_mark"));
+    auto env = kEnv;
+    env["REDMINE_TEXT_FORMATTING"] = "markdown";
+    CHECK(parse_config("{}", env_of(env)).text_formatting == TextFormat::common_mark);
+}
+
+// Issue 11: "An http:// Redmine URL is accepted without a warning that the key travels in
+// clear text".
+TEST_CASE("an http:// Redmine URL beyond loopback warns that the API key travels in clear text",
+          "[config]") {
+    auto warnings = [](const std::string& url) {
+        auto env = kEnv;
+        env["REDMINE_URL"] = url;
+        return parse_config("{}", env_of(env)).warnings;
+    };
+    const auto remote = warnings("http://redmine.example.com/redmine");
+    REQUIRE(remote.size() == 1);
+    CHECK_THAT(remote[0], Contains("url: 'http://redmine.example.com/redmine'"));
+    CHECK_THAT(remote[0], Contains("API key travels in clear text"));
+    CHECK(warnings("http://10.0.0.5:3000").size() == 1);
+    CHECK(warnings("https://redmine.example.com").empty());
+    CHECK(warnings("http://127.0.0.1:3100").empty());
+    CHECK(warnings("http://localhost:3100").empty());
+    CHECK(warnings("http://[::1]:3100").empty());
 }

@@ -4,45 +4,11 @@
 
 #include <catch2/catch.hpp>
 
+#include <set>
+
 using namespace rgtest;
 
 namespace {
-
-struct TestAlert {
-    std::map<std::string, std::string> labels;
-    std::map<std::string, std::string> annotations;
-    std::string starts_at = "2026-11-27T07:51:27Z";
-    bool firing = true;
-};
-
-std::string json_object(const std::map<std::string, std::string>& values) {
-    Poco::JSON::Object object;
-    for (const auto& [k, v] : values) object.set(k, v);
-    std::ostringstream out;
-    object.stringify(out);
-    return out.str();
-}
-
-std::string notification(const std::vector<TestAlert>& alerts) {
-    std::string out = R"({"externalURL":"http://am.example.invalid:9093","alerts":[)";
-    for (size_t i = 0; i < alerts.size(); ++i) {
-        const auto& a = alerts[i];
-        out += std::string(i ? "," : "") + R"({"status":")" + (a.firing ? "firing" : "resolved") +
-               R"(","labels":)" + json_object(a.labels) + R"(,"annotations":)" +
-               json_object(a.annotations) + R"(,"startsAt":")" + a.starts_at + R"(","endsAt":")" +
-               (a.firing ? "0001-01-01T00:00:00Z" : "2026-11-27T08:00:00Z") +
-               R"(","generatorURL":"http://prom.example.invalid/graph"})";
-    }
-    return out + "]}";
-}
-
-void deliver_ok(SinkHandle& sink, const std::string& json, const std::string& key) {
-    const tg_status status = sink.deliver(json, key);
-    INFO("delivery " << key << ": " << sink.error());
-    REQUIRE(status == TG_OK);
-}
-
-int64_t id_of(const Poco::JSON::Object::Ptr& issue) { return issue->getValue<Poco::Int64>("id"); }
 
 int64_t id_in(const Poco::JSON::Object::Ptr& issue, const char* field) {
     auto object = issue->getObject(field);
@@ -65,7 +31,8 @@ bool contains(const std::string& text, const std::string& part) {
 
 }  // namespace
 
-TEST_CASE("language en and templates shape subjects, descriptions and notes", "[redmine]") {
+TEST_CASE("language en and templates shape subjects, descriptions and notes",
+          "[redmine][grouping]") {
     Admin admin;
     const std::string project = admin.create_project("tmpl");
     TempDir dir;
@@ -111,7 +78,7 @@ TEST_CASE("language en and templates shape subjects, descriptions and notes", "[
 }
 
 TEST_CASE("kubernetes key labels: a ticket per pod, a Root per cluster, rebuilt from Redmine",
-          "[redmine]") {
+          "[redmine][grouping]") {
     Admin admin;
     const std::string project = admin.create_project("k8s");
     const std::string keys =
@@ -207,8 +174,17 @@ TEST_CASE("field mapping: priority, assignee, watchers, category, custom fields,
     CHECK(custom_field(first, namespace_field) == "billing");
     auto watchers = first->getArray("watchers");
     REQUIRE(watchers);
-    REQUIRE(watchers->size() == 1);
-    CHECK(watchers->getObject(0)->getValue<Poco::Int64>("id") == user);
+    // The configured watcher; and the API user itself when its preferences auto-watch issues it
+    // contributed to (the sink wrote the first ticket's description again once it saw Redmine's
+    // formatting): docs/operators-guide.md says how to turn that off for the bot.
+    const int64_t api_user =
+        admin.client().get("/users/current.json")->getObject("user")->getValue<Poco::Int64>("id");
+    std::set<int64_t> watching;
+    for (size_t i = 0; i < watchers->size(); ++i)
+        watching.insert(watchers->getObject(i)->getValue<Poco::Int64>("id"));
+    CHECK(watching.count(user) == 1);
+    watching.erase(api_user);
+    CHECK(watching == std::set<int64_t>{user});
 
     auto second = admin.issue(id_of(admin.find(project, "[Alert] QueueSlow (mq2)")));
     CHECK(id_in(second, "priority") == low);
@@ -241,7 +217,7 @@ TEST_CASE("an unknown priority or assignee name leaves the field out and says so
 }
 
 TEST_CASE("the alert key field finds a ticket after its subject was edited and the state lost",
-          "[redmine]") {
+          "[redmine][grouping]") {
     Admin admin;
     const std::string project = admin.create_project("keyfield");
     const int64_t field = fixture_id("CF_ALERT_KEY");

@@ -131,3 +131,26 @@ TEST_CASE("textile escaping keeps URLs and ordinary words intact", "[text]") {
     CHECK(t.escape("{{macro}}") == "&#123;&#123;macro&#125;&#125;");
     CHECK(t.escape("行1\n行2") == "行1 行2");
 }
+
+TEST_CASE("format-neutral description: bold, a label list and bare links", "[text]") {
+    TextBuilder t(TextFormat::automatic, "Asia/Tokyo");  // automatic starts format-neutral
+    CHECK(t.format() == TextFormat::neutral);
+    const std::string d = t.description(sample(), "http://vm:19093");
+    INFO(d);
+    CHECK(d.rfind("CPU使用率が高い", 0) == 0);
+    CHECK(d.find("**summary:** High CPU") != std::string::npos);
+    CHECK(d.find("**ラベル:**\n\n* alertname: HighCPU\n") != std::string::npos);
+    CHECK(d.find("* job: node&#124;x\n") != std::string::npos);
+    CHECK(d.find("**発生時刻:** 2026-11-27 16:51:27 JST") != std::string::npos);
+    CHECK(
+        d.find(
+            "**Prometheus:** http://prometheus.example.invalid/graph?g0.expr=cpu_usage+%3E+0.95") !=
+        std::string::npos);
+    CHECK(d.find("**Alertmanager:** http://vm:19093") != std::string::npos);
+    CHECK(d.find("\":") == std::string::npos);
+    CHECK(d.find("](") == std::string::npos);
+    CHECK(t.resolved_note(sample(), *parse_rfc3339("2026-11-27T07:52:42Z")) ==
+          "**解消:** 2026-11-27 16:52:42 JST");
+    t.set_format(TextFormat::textile);
+    CHECK(t.description(sample(), "").find("|_. ラベル |_. 値 |") != std::string::npos);
+}

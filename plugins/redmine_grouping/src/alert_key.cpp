@@ -90,6 +90,19 @@ std::optional<std::string> group_of_ticket_subject(std::string_view subject,
     return out;
 }
 
+std::string root_key_of_group(std::string_view group) {
+    std::vector<std::string> values;
+    for (size_t at = 0;;) {
+        const size_t sep = group.find(kGroupSeparator, at);
+        values.emplace_back(group.substr(at, sep - at));
+        if (sep == std::string_view::npos) break;
+        at = sep + 1;
+    }
+    return root_subject(first_of(values), rest_of(values));
+}
+
+std::string group_lock_name(const std::string& root_key) { return "group\n" + root_key; }
+
 std::string group_of_root_subject(std::string_view subject) {
     if (!is_root_subject(subject)) return {};
     subject.remove_prefix(kRootPrefix.size());

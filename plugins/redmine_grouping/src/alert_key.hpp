@@ -28,4 +28,10 @@ std::optional<std::string> group_of_ticket_subject(std::string_view subject,
                                                    const KeyLabels& labels);
 std::string group_of_root_subject(std::string_view subject);
 
+// The Root key of a group (root_key() of any alert in it).
+std::string root_key_of_group(std::string_view group);
+// The state store's lock (StateStore::lock) that deliveries and carry_over take per Root key,
+// so replicas change one group at a time.
+std::string group_lock_name(const std::string& root_key);
+
 }  // namespace tg::redmine

@@ -1,12 +1,14 @@
 #include "config.hpp"
 
 #include "templates.hpp"
+#include "text_format.hpp"
 #include "time/cron.hpp"
 #include "time/duration.hpp"
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
+#include <Poco/Net/IPAddress.h>
 #include <Poco/URI.h>
 #include <date/tz.h>
 
@@ -193,6 +195,17 @@ std::vector<std::string> label_list(const Source& src, const std::string& key,
     return *list;
 }
 
+// An http:// URL to another machine sends the API key over the network unencrypted.
+std::optional<std::string> clear_text_warning(const Poco::URI& uri) {
+    if (uri.getScheme() != "http") return std::nullopt;
+    Poco::Net::IPAddress address;
+    if (uri.getHost() == "localhost" ||
+        (Poco::Net::IPAddress::tryParse(uri.getHost(), address) && address.isLoopback()))
+        return std::nullopt;
+    return "'" + uri.toString() +
+           "' is http://: the API key travels in clear text to that host; use https://";
+}
+
 void check_template(const std::string& key, const std::string& source) {
     if (auto error = template_error(source)) fail(key, "bad template: " + *error);
 }
@@ -308,6 +321,7 @@ Config parse_config(std::string_view json, const EnvLookup& env) {
             fail("url", "expected an http:// or https:// URL, got '" + c.url + "'");
         if (!uri.getUserInfo().empty() || !uri.getQuery().empty() || !uri.getFragment().empty())
             fail("url", "must not carry credentials, a query or a fragment");
+        if (auto why = clear_text_warning(uri)) c.warnings.push_back("url: " + *why);
     } catch (const Poco::Exception& e) {
         fail("url", "not a URL: " + e.displayText());
     }
@@ -385,15 +399,11 @@ Config parse_config(std::string_view json, const EnvLookup& env) {
         if (c.timeout > std::chrono::hours(24)) fail("timeout", "must be at most 24h");
     }
     if (auto f = src.string("text_formatting", "REDMINE_TEXT_FORMATTING")) {
-        const std::string v = trim(*f);
-        if (v == "textile")
-            c.text_formatting = TextFormat::textile;
-        else if (v == "markdown")
-            c.text_formatting = TextFormat::markdown;
-        else if (v == "common_mark")
-            c.text_formatting = TextFormat::common_mark;
-        else
-            fail("text_formatting", "expected textile, markdown or common_mark, got '" + v + "'");
+        try {
+            c.text_formatting = parse_text_format(trim(*f), c.warnings);
+        } catch (const std::invalid_argument& e) {
+            fail("text_formatting", e.what());
+        }
     }
     if (auto l = src.string("language", "REDMINE_LANGUAGE")) {
         const std::string v = trim(*l);

@@ -13,7 +13,9 @@
 
 namespace tg::redmine {
 
-enum class TextFormat { textile, markdown, common_mark };
+// How texts are marked up. `automatic` (the default) writes in the formatting Redmine shows on
+// its issue page, and format-neutral text until that is known (text_format.hpp).
+enum class TextFormat { automatic, textile, common_mark, neutral };
 enum class Language { ja, en };
 
 // Which labels identify a ticket (and its state entry) and which its Root.
@@ -45,7 +47,7 @@ struct Config {
     std::string ca_file;
     bool tls_verify = true;
     std::chrono::milliseconds timeout{30000};
-    TextFormat text_formatting = TextFormat::textile;
+    TextFormat text_formatting = TextFormat::automatic;
     Language language = Language::ja;
     std::map<std::string, std::string> templates;  // setting → Mustache source (compiled once)
     KeyLabels key_labels;
@@ -61,6 +63,10 @@ struct Config {
     std::map<int64_t, std::string> custom_fields;  // custom field id → template
     bool is_private = false;
     int64_t alert_key_field = 0;  // a custom field that holds the ticket key (0: none)
+
+    // What the operator should know but that does not stop the sink (logged at start, and so
+    // by --check-config): a deprecated value, an API key sent in clear text.
+    std::vector<std::string> warnings;
 };
 
 using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;

@@ -1,6 +1,7 @@
 #include "executor.hpp"
 
 #include "alert_key.hpp"
+#include "created_lookup.hpp"
 
 #include <Poco/DigestEngine.h>
 #include <Poco/JSON/Array.h>
@@ -8,17 +9,7 @@
 
 namespace tg::redmine {
 
-int64_t unix_seconds(TimePoint t) {
-    return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
-}
-
 namespace {
-
-Poco::JSON::Object wrap_issue(Poco::JSON::Object::Ptr fields) {
-    Poco::JSON::Object body;
-    body.set("issue", fields);
-    return body;
-}
 
 // Redmine 5.0.4 tells is_closed with the issue's status; older ones need the catalog.
 bool closed_status(const Poco::JSON::Object::Ptr& issue, StatusCatalog& statuses) {
@@ -28,35 +19,7 @@ bool closed_status(const Poco::JSON::Object::Ptr& issue, StatusCatalog& statuses
     return statuses.is_closed(status->getValue<Poco::Int64>("id"));
 }
 
-int64_t parent_of(const Poco::JSON::Object::Ptr& issue) {
-    auto p = issue->getObject("parent");
-    return p ? p->getValue<Poco::Int64>("id") : 0;
-}
-
-int64_t time_of(const Poco::JSON::Object::Ptr& issue, const char* field) {
-    if (!issue->has(field) || issue->get(field).isEmpty()) return 0;
-    try {
-        auto t = parse_rfc3339(issue->getValue<std::string>(field));
-        return t ? unix_seconds(*t) : 0;
-    } catch (const std::exception&) {
-        return 0;
-    }
-}
-
-std::string issue_path(int64_t id) { return "/issues/" + std::to_string(id) + ".json"; }
-
 }  // namespace
-
-std::string custom_value(const Poco::JSON::Object::Ptr& issue, int64_t field) {
-    auto list = issue->getArray("custom_fields");
-    for (size_t i = 0; list && i < list->size(); ++i) {
-        auto f = list->getObject(static_cast<unsigned>(i));
-        if (f->getValue<Poco::Int64>("id") != field) continue;
-        auto v = f->get("value");
-        return v.isString() ? v.convert<std::string>() : std::string();
-    }
-    return {};
-}
 
 AlertFacts Executor::facts_for(const Alert& alert, const std::string& key) {
     AlertFacts f;
@@ -101,6 +64,7 @@ void Executor::apply(const Alert& alert, const std::string& external_url, TimePo
     const std::string group_name = group_of(alert, config_.key_labels);
     PlanOptions options{config_.close_on_resolve, config_.reopen_window, unix_seconds(now)};
     bool verified = false;
+    dropped_.clear();
     for (int attempt = 0;; ++attempt) {
         AlertFacts facts = facts_for(alert, key);
         facts.verified = verified;
@@ -113,6 +77,11 @@ void Executor::apply(const Alert& alert, const std::string& external_url, TimePo
             verified = true;
             continue;
         }
+        if (!plan.actions.empty())  // the texts of this plan in Redmine's formatting, once known
+            formats_.ensure(facts.issue                 ? facts.issue->id
+                            : group.open_root           ? group.open_root
+                            : group.other_hosts.empty() ? 0
+                                                        : group.other_hosts.front().issue_id);
         TextContext context;
         context.alert = &alert;
         context.external_url = external_url;
@@ -128,6 +97,13 @@ void Executor::apply(const Alert& alert, const std::string& external_url, TimePo
             continue;
         }
         if (plan.record_episode) store_.put_episode(key, facts.episode);
+        // The alert is recorded as far as it went, and not reported delivered: the tree (or the
+        // key) is not what the sink wrote.
+        if (!dropped_.empty()) {
+            std::string message;
+            for (const auto& why : dropped_) message += (message.empty() ? "" : " | ") + why;
+            throw tg::Drop(message);
+        }
         return;
     }
 }
@@ -170,6 +146,8 @@ void Executor::run(const Plan& plan, const AlertFacts& facts, const std::string&
                 Created c = create(facts.key, subject, description, parent, context, false);
                 store_.put_issue(facts.key, group, {c.id, true, c.parent, 0, now_unix});
                 store_.clear_intent(facts.key);
+                if (formats_.learn_from_created(c.id))
+                    rewrite_description(c.id, description, context);
                 new_issue = c.id;
                 counted("created");
                 break;
@@ -224,43 +202,18 @@ void Executor::run(const Plan& plan, const AlertFacts& facts, const std::string&
     }
 }
 
-std::optional<Executor::Created> Executor::find_created(const std::string& key,
-                                                        const std::string& subject,
-                                                        int64_t since_unix) {
-    // subject= and cf_N= without an operator are exact matches; status_id=* includes closed
-    // issues. The alert key field survives a person editing the subject.
-    const std::string filter =
-        config_.alert_key_field
-            ? "&cf_" + std::to_string(config_.alert_key_field) + "=" + RedmineClient::encode(key)
-            : "&subject=" + RedmineClient::encode(subject);
-    auto answer = client_.get("/issues.json?project_id=" + RedmineClient::encode(config_.project) +
-                              filter + "&status_id=*&sort=id:desc&limit=25");
-    auto list = answer->getArray("issues");
-    for (size_t i = 0; list && i < list->size(); ++i) {
-        auto issue = list->getObject(static_cast<unsigned>(i));
-        const bool match = config_.alert_key_field
-                               ? custom_value(issue, config_.alert_key_field) == key
-                               : issue->optValue<std::string>("subject", "") == subject;
-        if (!match) continue;
-        // Older issues with the same subject belong to earlier episodes; allow for clock skew.
-        if (time_of(issue, "created_on") + 300 < since_unix) continue;
-        return Created{issue->getValue<Poco::Int64>("id"), parent_of(issue)};
-    }
-    return std::nullopt;
-}
-
 Executor::Created Executor::create(const std::string& key, const std::string& subject,
                                    const std::string& description, int64_t parent,
                                    const TextContext& context, bool root) {
     const int64_t now_unix = unix_seconds(context.now);
     // A crash between a create and its record leaves the intent behind: look before creating.
     if (auto since = store_.intent(key)) {
-        if (auto found = find_created(key, subject, *since)) {
+        if (auto found = find_created_issue(client_, config_, key, subject, *since)) {
             host_.info("adopting issue #" + std::to_string(found->id) + " '" + subject +
                        "' created by an interrupted attempt");
-            if (found->parent != parent) set_parent(found->id, parent);
-            found->parent = parent;
-            return *found;
+            const int64_t kept =
+                found->parent != parent ? set_parent(found->id, parent) : found->parent;
+            return Created{found->id, kept};
         }
     }
     Poco::JSON::Object::Ptr fields = new Poco::JSON::Object;
@@ -290,7 +243,25 @@ Executor::Created Executor::create(const std::string& key, const std::string& su
         host_.warn("issue #" + std::to_string(issue->getValue<Poco::Int64>("id")) +
                    ": its fields could not be read back: " + e.what());
     }
-    return Created{issue->getValue<Poco::Int64>("id"), parent};
+    if (client_.dry_run()) return Created{issue->getValue<Poco::Int64>("id"), parent};
+    report(dropped_from_created(issue, config_, key, parent));
+    return Created{issue->getValue<Poco::Int64>("id"), parent_of(issue)};  // what Redmine kept
+}
+
+void Executor::rewrite_description(int64_t issue_id, const std::string& sent,
+                                   const TextContext& context) {
+    const std::string now = text_.shape("description", context,
+                                        text_.description(*context.alert, context.external_url));
+    if (now == sent) return;
+    Poco::JSON::Object::Ptr fields = new Poco::JSON::Object;
+    fields->set("description", now);
+    try {  // the issue is right already, only plainer: a failure must not undo the alert
+        client_.put(issue_path(issue_id), wrap_issue(fields),
+                    "description in Redmine's formatting");
+    } catch (const std::exception& e) {
+        host_.warn("issue #" + std::to_string(issue_id) +
+                   ": its format-neutral description stays: " + e.what());
+    }
 }
 
 void Executor::check_parent_after_refusal(int64_t parent_id, const tg::Drop& refusal) {
@@ -308,7 +279,7 @@ void Executor::check_parent_after_refusal(int64_t parent_id, const tg::Drop& ref
     throw Replan{};
 }
 
-void Executor::set_parent(int64_t issue_id, int64_t parent_id) {
+int64_t Executor::set_parent(int64_t issue_id, int64_t parent_id) {
     Poco::JSON::Object::Ptr fields = new Poco::JSON::Object;
     if (parent_id)
         fields->set("parent_issue_id", parent_id);
@@ -321,7 +292,24 @@ void Executor::set_parent(int64_t issue_id, int64_t parent_id) {
         if (parent_id > 0) check_parent_after_refusal(parent_id, refusal);
         throw;
     }
-    store_.set_parent(issue_id, parent_id);
+    if (client_.dry_run()) {  // the dry run's state is undone at its end
+        store_.set_parent(issue_id, parent_id);
+        return parent_id;
+    }
+    // Redmine answers 204 to a parent it dropped: read it back.
+    auto answer = client_.get(issue_path(issue_id))->getObject("issue");
+    const int64_t saved = parent_of(answer);
+    store_.set_parent(issue_id, saved);
+    report(dropped_parent(issue_id, parent_id, saved, config_));
+    return saved;
+}
+
+void Executor::report(const std::vector<DroppedField>& dropped) {
+    for (const auto& d : dropped) {
+        host_.error(d.why);
+        host_.count("redmine_ignored_fields_total", "field=" + d.field);
+        dropped_.push_back(d.why);
+    }
 }
 
 namespace {

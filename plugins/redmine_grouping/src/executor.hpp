@@ -5,12 +5,15 @@
 
 #include "alert.hpp"
 #include "config.hpp"
+#include "issue_json.hpp"
 #include "planner.hpp"
 #include "redmine_client.hpp"
 #include "state_store.hpp"
 #include "status_catalog.hpp"
 #include "text.hpp"
+#include "text_format.hpp"
 #include "ticket_fields.hpp"
+#include "tree_readback.hpp"
 
 #include <tickets_grouping/sink.hpp>
 
@@ -19,13 +22,14 @@ namespace tg::redmine {
 class Executor {
   public:
     Executor(const Config& config, RedmineClient& client, StateStore& store,
-             StatusCatalog& statuses, const TextBuilder& text, TicketFields& fields,
-             const tg::HostServices& host)
+             StatusCatalog& statuses, const TextBuilder& text, TextFormatting& formats,
+             TicketFields& fields, const tg::HostServices& host)
         : config_(config),
           client_(client),
           store_(store),
           statuses_(statuses),
           text_(text),
+          formats_(formats),
           fields_(fields),
           host_(host) {}
 
@@ -52,25 +56,27 @@ class Executor {
     Created create(const std::string& key, const std::string& subject,
                    const std::string& description, int64_t parent, const TextContext& context,
                    bool root);
-    std::optional<Created> find_created(const std::string& key, const std::string& subject,
-                                        int64_t since_unix);
-    void set_parent(int64_t issue_id, int64_t parent_id);
+    // Returns the parent Redmine kept (read back).
+    int64_t set_parent(int64_t issue_id, int64_t parent_id);
+    // The sink's first issue was written format-neutral: now that its page showed Redmine's
+    // formatting, its description is written again in it.
+    void rewrite_description(int64_t issue_id, const std::string& sent, const TextContext& context);
     void note(int64_t issue_id, const std::string& notes, const std::string& why);
     void put_with_notes(int64_t issue_id, Poco::JSON::Object::Ptr fields, const std::string& notes,
                         const std::string& why);
     [[noreturn]] void check_parent_after_refusal(int64_t parent_id, const tg::Drop& refusal);
+    // Logs, counts and keeps for apply() what Redmine silently left out (tree_readback.hpp).
+    void report(const std::vector<DroppedField>& dropped);
 
     const Config& config_;
     RedmineClient& client_;
     StateStore& store_;
     StatusCatalog& statuses_;
     const TextBuilder& text_;
+    TextFormatting& formats_;
     TicketFields& fields_;
     const tg::HostServices& host_;
+    std::vector<std::string> dropped_;  // of the alert being applied
 };
-
-int64_t unix_seconds(TimePoint t);
-// A custom field's value in an issue of Redmine's JSON ("" when absent).
-std::string custom_value(const Poco::JSON::Object::Ptr& issue, int64_t field);
 
 }  // namespace tg::redmine

@@ -10,9 +10,9 @@
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/HTTPSClientSession.h>
 #include <Poco/Net/SSLManager.h>
-#include <Poco/StreamCopier.h>
 #include <Poco/URI.h>
 
+#include <algorithm>
 #include <sstream>
 
 namespace tg::redmine {
@@ -54,8 +54,22 @@ Poco::Net::HTTPClientSession& RedmineClient::session() {
     return *session_;
 }
 
+namespace {
+
+// The body, but never more than the limit (+1 byte, to tell that it was over).
+std::string read_limited(std::istream& in) {
+    std::string body;
+    char buffer[8192];
+    while (body.size() <= RedmineClient::kMaxAnswerBytes &&
+           in.read(buffer, sizeof buffer).gcount() > 0)
+        body.append(buffer, static_cast<size_t>(in.gcount()));
+    return body;
+}
+
+}  // namespace
+
 RedmineClient::Response RedmineClient::send(const std::string& method, const std::string& path,
-                                            const std::string* body) {
+                                            const std::string* body, const char* accept) {
     if (dry_run_log_) dry_run_log_("dry run: reading " + method + " " + path);
     if (method == "GET")
         ++counts_.get;
@@ -74,7 +88,7 @@ RedmineClient::Response RedmineClient::send(const std::string& method, const std
     try {
         Poco::Net::HTTPRequest request(method, base_path_ + path, Poco::Net::HTTPMessage::HTTP_1_1);
         request.set("X-Redmine-API-Key", options_.api_key);
-        request.set("Accept", "application/json");
+        request.set("Accept", accept);
         request.setKeepAlive(true);
         if (body) {
             request.setContentType("application/json");  // without it Redmine ignores the body
@@ -88,8 +102,9 @@ RedmineClient::Response RedmineClient::send(const std::string& method, const std
         Response r;
         r.status = static_cast<int>(response.getStatus());
         r.reason = response.getReason();
-        Poco::StreamCopier::copyToString(in, r.body);
-        if (!response.getKeepAlive()) session_.reset();
+        r.body = read_limited(in);
+        // A body left unread cannot stay on a kept-alive connection.
+        if (!response.getKeepAlive() || r.body.size() > kMaxAnswerBytes) session_.reset();
         observe(r.status);
         return r;
     } catch (const Poco::Exception& e) {
@@ -101,6 +116,28 @@ RedmineClient::Response RedmineClient::send(const std::string& method, const std
         session_.reset();
         throw tg::RetryLater("Redmine " + method + " " + path + ": " + e.what());
     }
+}
+
+size_t RedmineClient::json_depth(std::string_view json) {
+    // Brackets outside strings: the parser's own depth error would read as a malformed answer.
+    size_t depth = 0, deepest = 0;
+    bool in_string = false;
+    for (size_t i = 0; i < json.size(); ++i) {
+        const char c = json[i];
+        if (in_string) {
+            if (c == '\\')
+                ++i;
+            else if (c == '"')
+                in_string = false;
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '{' || c == '[') {
+            deepest = std::max(deepest, ++depth);
+        } else if ((c == '}' || c == ']') && depth > 0) {
+            --depth;
+        }
+    }
+    return deepest;
 }
 
 void RedmineClient::fail(const std::string& method, const std::string& path, const Response& r) {
@@ -131,10 +168,18 @@ void RedmineClient::fail(const std::string& method, const std::string& path, con
 
 Poco::JSON::Object::Ptr RedmineClient::parse(const std::string& method, const std::string& path,
                                              const Response& r) {
+    if (r.body.size() > kMaxAnswerBytes)
+        throw tg::Drop("Redmine " + method + " " + path + ": the answer is larger than " +
+                       std::to_string(kMaxAnswerBytes >> 20) + " MiB, the limit; not read");
     if (r.status < 200 || r.status > 299) fail(method, path, r);
     if (r.body.find_first_not_of(" \r\n\t") == std::string::npos) return new Poco::JSON::Object;
+    if (json_depth(r.body) > kMaxJsonDepth)
+        throw tg::Drop("Redmine " + method + " " + path + ": the answer nests deeper than " +
+                       std::to_string(kMaxJsonDepth) + " levels, the limit; not parsed");
     try {
-        auto parsed = Poco::JSON::Parser().parse(r.body);
+        Poco::JSON::Parser parser;
+        parser.setDepth(kMaxJsonDepth);
+        auto parsed = parser.parse(r.body);
         if (parsed.type() == typeid(Poco::JSON::Object::Ptr))
             return parsed.extract<Poco::JSON::Object::Ptr>();
     } catch (const Poco::Exception&) {
@@ -142,6 +187,15 @@ Poco::JSON::Object::Ptr RedmineClient::parse(const std::string& method, const st
     // A proxy's HTML page or a half-sent body: worth another try later.
     throw tg::RetryLater("Redmine " + method + " " + path + ": HTTP " + std::to_string(r.status) +
                          " without a JSON object body");
+}
+
+std::string RedmineClient::get_page(const std::string& path) {
+    Response r = send("GET", path, nullptr, "text/html");
+    if (r.body.size() > kMaxAnswerBytes)
+        throw tg::Drop("Redmine GET " + path + ": the page is larger than " +
+                       std::to_string(kMaxAnswerBytes >> 20) + " MiB, the limit; not read");
+    if (r.status < 200 || r.status > 299) fail("GET", path, r);
+    return r.body;
 }
 
 Poco::JSON::Object::Ptr RedmineClient::get(const std::string& path) {

@@ -38,6 +38,9 @@ class RedmineClient {
     Poco::JSON::Object::Ptr get(const std::string& path);
     // As get, but a 404 is an answer (nullptr), not an error.
     Poco::JSON::Object::Ptr get_if_exists(const std::string& path);
+    // An HTML page Redmine renders for the API key's user (the issue page shows the text
+    // formatting, see text_format.hpp).
+    std::string get_page(const std::string& path);
     Poco::JSON::Object::Ptr post(const std::string& path, const Poco::JSON::Object& body,
                                  const std::string& summary);
     void put(const std::string& path, const Poco::JSON::Object& body, const std::string& summary);
@@ -52,16 +55,23 @@ class RedmineClient {
     const RequestCounts& counts() const { return counts_; }
     static std::string encode(std::string_view query_value);
 
+    // Answers are read and parsed within these limits (a Redmine answer is a few MB at most);
+    // past them the request fails with tg::Drop naming the limit.
+    static constexpr size_t kMaxAnswerBytes = 32u << 20;
+    static constexpr size_t kMaxJsonDepth = 32;
+
   private:
     struct Response {
         int status = 0;
         std::string reason;
         std::string body;
     };
-    Response send(const std::string& method, const std::string& path, const std::string* body);
+    Response send(const std::string& method, const std::string& path, const std::string* body,
+                  const char* accept = "application/json");
     Poco::JSON::Object::Ptr parse(const std::string& method, const std::string& path,
                                   const Response& r);
     [[noreturn]] void fail(const std::string& method, const std::string& path, const Response& r);
+    static size_t json_depth(std::string_view json);
     Poco::Net::HTTPClientSession& session();
 
     ClientOptions options_;

@@ -2,6 +2,7 @@
 
 #include "alert_key.hpp"
 #include "carry_over.hpp"
+#include "config_check.hpp"
 #include "rebuild.hpp"
 
 #include <filesystem>
@@ -41,10 +42,12 @@ RedmineSink::RedmineSink(const tg::SinkContext& context)
       config_(load_config(context)),
       text_(config_.text_formatting, config_.time_zone, config_.language, config_.templates),
       client_({config_.url, config_.api_key, config_.ca_file, config_.tls_verify, config_.timeout}),
+      formats_(config_, client_, text_, host_),
       store_(state_location(context)),
       statuses_(client_, config_.tracker_id),
       fields_(config_, client_, text_, host_),
-      executor_(config_, client_, store_, statuses_, text_, fields_, host_) {
+      executor_(config_, client_, store_, statuses_, text_, formats_, fields_, host_) {
+    for (const auto& warning : config_.warnings) host_.warn(warning);
     // One debug line per Redmine request: operators and tests can count what each alert cost.
     // The same requests as a histogram: redmine_request_duration_seconds{method,status}.
     client_.set_observer([this](const std::string& method, const std::string& path, int status,
@@ -103,7 +106,7 @@ void RedmineSink::deliver(const tg::Delivery& delivery) {
             try {
                 // Replicas sharing the store take turns per Root key (the alertname by default):
                 // a group's Root and tickets are decided from state one of them changes at a time.
-                const auto lock = store_.lock("group\n" + root_key(alert, config_.key_labels));
+                const auto lock = store_.lock(group_lock_name(root_key(alert, config_.key_labels)));
                 executor_.apply(alert, notification.external_url, now());
                 if (!dry) log_delivered(delivery, alert);
             } catch (const tg::Drop& e) {
@@ -160,86 +163,14 @@ void RedmineSink::log_delivered(const tg::Delivery& delivery, const Alert& alert
 
 void RedmineSink::run_hook(const tg::HookRun& run) {
     if (run.name != "carry_over") tg::Sink::run_hook(run);
-    run_carry_over(config_, client_, statuses_, executor_, text_, host_, run.dry_run, now());
+    store_.ensure_open();  // as before a delivery: a lost PostgreSQL connection is opened again
+    CarryOver{config_, client_, store_, statuses_, executor_, text_, formats_, host_}.run(
+        run.dry_run, now());
 }
 
-// Each problem is one line naming the setting it concerns, so an operator knows what to fix.
+// Each problem is one line naming the setting or permission it concerns (config_check.hpp).
 bool RedmineSink::check() {
-    bool ok = true;
-    auto problem = [&](const std::string& what) {
-        host_.error(what);
-        ok = false;
-    };
-    try {
-        // /issues.json answers a wrong key as the anonymous user; /users/current.json does not.
-        client_.get("/users/current.json");
-    } catch (const std::exception& e) {
-        problem(std::string("api_key: Redmine at url refuses it: ") + e.what());
-        return false;
-    }
-    Poco::JSON::Object::Ptr project;
-    try {
-        project = client_
-                      .get("/projects/" + RedmineClient::encode(config_.project) +
-                           ".json?include=trackers")
-                      ->getObject("project");
-    } catch (const std::exception& e) {
-        problem("project: '" + config_.project + "' cannot be read: " + e.what());
-    }
-    if (project && config_.tracker_id != 0) {
-        bool enabled = false;
-        if (auto trackers = project->getArray("trackers"))
-            for (size_t i = 0; i < trackers->size(); ++i)
-                enabled = enabled ||
-                          trackers->getObject(i)->getValue<int64_t>("id") == config_.tracker_id;
-        if (!enabled)
-            problem("tracker_id: tracker " + std::to_string(config_.tracker_id) +
-                    " does not exist or is not enabled on project '" + config_.project + "'");
-    }
-    for (const auto& why : fields_.unresolved()) problem(why);
-    std::vector<std::pair<int64_t, std::string>> targets;  // status id, setting
-    for (const auto& [ref, key] : {std::pair{&config_.status_done, "status_done"},
-                                   std::pair{&config_.status_carryover, "status_carryover"}}) {
-        if (ref->empty()) continue;
-        try {
-            targets.emplace_back(statuses_.resolve(*ref, key), key);
-        } catch (const std::exception& e) {
-            problem(e.what());
-        }
-    }
-    if (!project || targets.empty()) return ok;
-    // The workflow: Redmine 5 lists, for an existing issue, the statuses its user may set.
-    try {
-        std::string query = "/issues.json?project_id=" + RedmineClient::encode(config_.project) +
-                            "&status_id=open&limit=1&subproject_id=!*";
-        if (config_.tracker_id != 0) query += "&tracker_id=" + std::to_string(config_.tracker_id);
-        auto issues = client_.get(query)->getArray("issues");
-        if (!issues || issues->size() == 0) {
-            host_.warn(
-                "status_done/status_carryover: no open issue in the project yet, so the workflow "
-                "could not be checked; it is checked on the first status change");
-            return ok;
-        }
-        const int64_t id = issues->getObject(0)->getValue<int64_t>("id");
-        auto issue =
-            client_.get("/issues/" + std::to_string(id) + ".json?include=allowed_statuses")
-                ->getObject("issue");
-        auto allowed = issue->getArray("allowed_statuses");
-        const int64_t current = issue->getObject("status")->getValue<int64_t>("id");
-        for (const auto& [status, key] : targets) {
-            bool may = status == current;
-            for (size_t i = 0; allowed && i < allowed->size(); ++i)
-                may = may || allowed->getObject(i)->getValue<int64_t>("id") == status;
-            if (!may)
-                problem(key + ": the workflow does not let the API user move an open issue (#" +
-                        std::to_string(id) + ") to status " + std::to_string(status) +
-                        "; Redmine would silently ignore it");
-        }
-    } catch (const std::exception& e) {
-        problem(std::string("status_done/status_carryover: the workflow could not be checked: ") +
-                e.what());
-    }
-    return ok;
+    return ConfigCheck(config_, client_, statuses_, fields_, formats_, host_).run();
 }
 
 }  // namespace tg::redmine

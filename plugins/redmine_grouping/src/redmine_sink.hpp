@@ -9,6 +9,7 @@
 #include "state_store.hpp"
 #include "status_catalog.hpp"
 #include "text.hpp"
+#include "text_format.hpp"
 
 #include <tickets_grouping/sink.hpp>
 
@@ -37,6 +38,7 @@ class RedmineSink : public tg::Sink {
     Config config_;
     TextBuilder text_;
     RedmineClient client_;
+    TextFormatting formats_;
     StateStore store_;
     StatusCatalog statuses_;
     TicketFields fields_;

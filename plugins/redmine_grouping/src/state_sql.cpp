@@ -41,6 +41,7 @@ StateSql written_once() {
         .get_issue =
             "SELECT issue_id, is_open, parent_id, closed_at, synced_at FROM issues WHERE "
             "alert_key = ?",
+        .get_issue_group = "SELECT alertname FROM issues WHERE alert_key = ?",
         .put_issue =
             "INSERT INTO issues (alert_key, alertname, issue_id, is_open, parent_id, "
             "closed_at, synced_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (alert_key) DO "
@@ -94,16 +95,33 @@ StateSql for_postgresql(StateSql sql) {
     for (auto* list : {&sql.schema, &sql.clear})
         for (auto& statement : *list)
             statement = tg::sql::for_dialect(Dialect::postgresql, statement);
-    for (auto* statement :
-         {&sql.get_meta,        &sql.put_meta,           &sql.get_issue,
-          &sql.put_issue,       &sql.set_issue_parent,   &sql.set_issue_open,
-          &sql.close_children,  &sql.delete_issue,       &sql.open_hosts_of_alertname,
-          &sql.get_root,        &sql.put_root,           &sql.set_root_open,
-          &sql.get_episode,     &sql.put_episode,        &sql.get_applied,
-          &sql.put_applied,     &sql.prune_applied,      &sql.get_intent,
-          &sql.put_intent,      &sql.delete_intent,      &sql.get_note_intent,
-          &sql.put_note_intent, &sql.delete_note_intent, &sql.lock,
-          &sql.unlock,          &sql.migration_lock})
+    for (auto* statement : {&sql.get_meta,
+                            &sql.put_meta,
+                            &sql.get_issue,
+                            &sql.get_issue_group,
+                            &sql.put_issue,
+                            &sql.set_issue_parent,
+                            &sql.set_issue_open,
+                            &sql.close_children,
+                            &sql.delete_issue,
+                            &sql.open_hosts_of_alertname,
+                            &sql.get_root,
+                            &sql.put_root,
+                            &sql.set_root_open,
+                            &sql.get_episode,
+                            &sql.put_episode,
+                            &sql.get_applied,
+                            &sql.put_applied,
+                            &sql.prune_applied,
+                            &sql.get_intent,
+                            &sql.put_intent,
+                            &sql.delete_intent,
+                            &sql.get_note_intent,
+                            &sql.put_note_intent,
+                            &sql.delete_note_intent,
+                            &sql.lock,
+                            &sql.unlock,
+                            &sql.migration_lock})
         *statement = tg::sql::for_dialect(Dialect::postgresql, *statement);
     return sql;
 }

@@ -18,8 +18,8 @@ struct StateSql {
     std::vector<std::string> clear;   // forget everything (before a rebuild)
 
     std::string get_meta, put_meta;
-    std::string get_issue, put_issue, set_issue_parent, set_issue_open, close_children,
-        delete_issue;
+    std::string get_issue, get_issue_group, put_issue, set_issue_parent, set_issue_open,
+        close_children, delete_issue;
     std::string open_hosts_of_alertname;
     std::string get_root, put_root, set_root_open;
     std::string get_episode, put_episode;

@@ -208,6 +208,14 @@ std::optional<IssueState> StateStore::issue(const std::string& key) {
                       as_int(rs, 4)};
 }
 
+std::optional<std::string> StateStore::group_of_issue(const std::string& key) {
+    Statement st(*session_);
+    st << sql().get_issue_group, bind(key), now;
+    RecordSet rs(st);
+    if (rs.rowCount() == 0) return std::nullopt;
+    return rs.value(0, 0).convert<std::string>();
+}
+
 void StateStore::put_issue(const std::string& key, const std::string& alertname,
                            const IssueState& i) {
     *session_ << sql().put_issue, bind(key), bind(alertname), bind(Poco::Int64(i.id)),

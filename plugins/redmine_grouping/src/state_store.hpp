@@ -81,6 +81,8 @@ class StateStore {
     void clear();
 
     std::optional<IssueState> issue(const std::string& key);
+    // The group (the Root labels' values) the issue of `key` was recorded in.
+    std::optional<std::string> group_of_issue(const std::string& key);
     void put_issue(const std::string& key, const std::string& alertname, const IssueState& issue);
     void set_parent(int64_t issue_id, int64_t parent_id);
     void set_open(int64_t issue_id, bool open, int64_t closed_at);

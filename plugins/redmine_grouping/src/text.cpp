@@ -1,5 +1,7 @@
 #include "text.hpp"
 
+#include "markup_guard.hpp"
+
 #include <date/tz.h>
 
 #include <cctype>
@@ -138,10 +140,11 @@ std::string fill(const std::string& pattern, const std::string& value) {
 
 TextBuilder::TextBuilder(TextFormat format, const std::string& time_zone, Language language,
                          std::map<std::string, std::string> templates)
-    : format_(format),
-      zone_(date::locate_zone(time_zone)),
+    : zone_(date::locate_zone(time_zone)),
       words_(words_for(language)),
-      templates_(std::move(templates)) {}
+      templates_(std::move(templates)) {
+    set_format(format);
+}
 
 std::string TextBuilder::time(TimePoint t) const {
     auto zoned = date::make_zoned(zone_, std::chrono::floor<std::chrono::seconds>(t));
@@ -155,16 +158,33 @@ bool word_byte(char c) {
     const auto u = static_cast<unsigned char>(c);
     return u >= 0x80 || std::isalnum(u);
 }
+
+// Which characters of a label cannot stay as they are: always, or at the edge of a word.
+struct EscapeSet {
+    std::string_view always, at_edges;
+    bool backslash;  // CommonMark's \x; else a numeric character reference (&#N;)
+};
+const EscapeSet& escape_set(TextFormat format) {
+    static const EscapeSet textile{"|[]{}<", "*_+-^~%\"!=#?", false};
+    static const EscapeSet common_mark{"|[]{}\\`*<>", "_~#!+-", true};
+    // Both of the above: references read as the character in textile and in CommonMark.
+    static const EscapeSet neutral{"|[]{}\\`*<>", "*_+-^~%\"!=#?", false};
+    return format == TextFormat::textile       ? textile
+           : format == TextFormat::common_mark ? common_mark
+                                               : neutral;
+}
 }  // namespace
+
+void TextBuilder::set_format(TextFormat format) {
+    format_ = format == TextFormat::automatic ? TextFormat::neutral : format;
+}
 
 std::string TextBuilder::escape(std::string_view value) const {
     // For label names and values (and annotation names): one line, and no character that could
-    // end a table cell or start markup.
+    // end a table cell, start markup, mention a user (@) or form a macro or wiki link.
     std::string out;
     out.reserve(value.size());
-    const bool textile = format_ == TextFormat::textile;
-    const std::string_view always = textile ? "|[]{}" : "|[]{}\\`*<>";
-    const std::string_view at_edges = textile ? "*_+-^~@%\"!=#?" : "_~#!+-";
+    const EscapeSet& set = escape_set(format_);
     for (size_t i = 0; i < value.size(); ++i) {
         const char c = value[i];
         if (c == '\r') continue;
@@ -172,12 +192,22 @@ std::string TextBuilder::escape(std::string_view value) const {
             out += ' ';
             continue;
         }
+        if (c == '@') {  // a mention (Redmine notifies the user) or an e-mail autolink
+            out += std::string(kWordJoiner) + "&#64;";
+            continue;
+        }
+        // CommonMark outputs the character itself: [[ and {{ would form a wiki link or a macro.
+        if (format_ != TextFormat::textile && (c == '[' || c == '{') && i > 0 && value[i - 1] == c)
+            out += kWordJoiner;
         const bool inside_word =
             i > 0 && i + 1 < value.size() && word_byte(value[i - 1]) && word_byte(value[i + 1]);
-        const bool special = always.find(c) != std::string_view::npos ||
-                             (!inside_word && at_edges.find(c) != std::string_view::npos);
-        if (special && textile) {
-            // Numeric entities render as the character and cannot open a cell or a phrase.
+        const bool special =
+            set.always.find(c) != std::string_view::npos ||
+            (!inside_word && set.at_edges.find(c) != std::string_view::npos) ||
+            (c == '&' && i + 1 < value.size() &&
+             (value[i + 1] == '#' || std::isalpha(static_cast<unsigned char>(value[i + 1]))));
+        if (special && !set.backslash) {
+            // Numeric references render as the character and cannot open a cell or a phrase.
             out += "&#" + std::to_string(static_cast<int>(c)) + ";";
             continue;
         }
@@ -188,38 +218,56 @@ std::string TextBuilder::escape(std::string_view value) const {
 }
 
 std::string TextBuilder::bold(std::string_view label) const {
+    // `**x:**` is bold in textile too (<b>), so format-neutral text uses it.
     return format_ == TextFormat::textile ? "*" + std::string(label) + ":*"
                                           : "**" + std::string(label) + ":**";
 }
 
+namespace {
+// The characters a URL keeps as they are; the others are percent-encoded so that no
+// formatting reads markup in it and an autolinker takes it whole.
+bool url_byte(char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) ||
+           std::string_view("-._~:/?#&=+%,;").find(c) != std::string_view::npos;
+}
+std::string percent(char c) {
+    char buf[4];
+    std::snprintf(buf, sizeof buf, "%%%02X", static_cast<unsigned char>(c));
+    return buf;
+}
+}  // namespace
+
 std::string TextBuilder::link(std::string_view text, std::string_view url) const {
-    // URLs are not escaped cell-style: they must stay clickable. Quotes and brackets in them are
-    // percent-encoded so the link syntax stays intact.
+    // Only http(s) URLs become links; anything else (javascript:, file:, a typo) is shown as
+    // text. URLs are not escaped cell-style: they must stay clickable.
+    if (!is_web_url(url)) return escape(url);
     std::string u;
-    for (char c : url) {
-        if (c == '"' || c == ' ' || c == '<' || c == '>' || c == '(' || c == ')' || c == '[' ||
-            c == ']' || c == '\n' || c == '\r') {
-            char buf[4];
-            std::snprintf(buf, sizeof buf, "%%%02X", static_cast<unsigned char>(c));
-            u += buf;
-        } else {
-            u += c;
-        }
+    const size_t host_end = url.find('/', url.find("://") + 3);
+    for (size_t i = 0; i < url.size(); ++i) {
+        const char c = url[i];
+        // An @ after the host would read as a mention; autolinkers leave a trailing . , ; : ?
+        // out of the link.
+        const bool keep =
+            c == '@' ? i < host_end
+                     : url_byte(c) && !(i + 1 == url.size() && std::string_view(".,;:?").find(c) !=
+                                                                   std::string_view::npos);
+        u += keep ? std::string(1, c) : percent(c);
     }
     if (format_ == TextFormat::textile) return "\"" + std::string(text) + "\":" + u;
-    return "[" + std::string(text) + "](" + u + ")";
+    if (format_ == TextFormat::common_mark) return "[" + std::string(text) + "](" + u + ")";
+    return u;  // format-neutral: both formattings link a bare URL by themselves
 }
 
 std::string TextBuilder::annotation_lines(const Alert& alert) const {
     std::string out;
     for (const auto& [name, value] : alert.annotations) {
         if (value.empty()) continue;
-        // Values are prose written by the rule's author (often with markup of their own):
-        // kept as written.
+        // Values are prose written by the rule's author (often with markup of their own): kept
+        // as written, except for what would act beyond the text (markup_guard.hpp).
         if (name == "description")
-            out += value + "\n\n";
+            out += guard_prose(value) + "\n\n";
         else
-            out += bold(escape(name)) + " " + value + "\n\n";
+            out += bold(escape(name)) + " " + guard_prose(value) + "\n\n";
     }
     return out;
 }
@@ -234,6 +282,23 @@ std::string TextBuilder::time_and_links(const Alert& alert, const std::string& e
     return out;
 }
 
+std::string TextBuilder::label_table(const Alert& alert) const {
+    std::string out;
+    if (format_ == TextFormat::neutral) {
+        // A table cannot be written the same for both: a list reads right in both.
+        out = bold(words_.label) + "\n\n";
+        for (const auto& [name, value] : alert.labels)
+            out += "* " + escape(name) + ": " + escape(value) + "\n";
+        return out;
+    }
+    out = format_ == TextFormat::textile
+              ? "|_. " + words_.label + " |_. " + words_.value + " |\n"
+              : "| " + words_.label + " | " + words_.value + " |\n|---|---|\n";
+    for (const auto& [name, value] : alert.labels)
+        out += "| " + escape(name) + " | " + escape(value) + " |\n";
+    return out;
+}
+
 namespace {
 std::string trim_newlines(std::string s) {
     while (!s.empty() && s.back() == '\n') s.pop_back();
@@ -242,12 +307,7 @@ std::string trim_newlines(std::string s) {
 }  // namespace
 
 std::string TextBuilder::description(const Alert& alert, const std::string& external_url) const {
-    std::string out = annotation_lines(alert);
-    out += format_ == TextFormat::textile
-               ? "|_. " + words_.label + " |_. " + words_.value + " |\n"
-               : "| " + words_.label + " | " + words_.value + " |\n|---|---|\n";
-    for (const auto& [name, value] : alert.labels)
-        out += "| " + escape(name) + " | " + escape(value) + " |\n";
+    std::string out = annotation_lines(alert) + label_table(alert);
     out += "\n" + time_and_links(alert, external_url);
     return trim_newlines(out);
 }

@@ -1,5 +1,7 @@
 // Everything a person reads in Redmine: subjects, descriptions and notes, in the configured
-// time zone and text formatting. Label values are escaped so they cannot break the markup.
+// time zone and text formatting (format-neutral until the formatting is known, see
+// text_format.hpp). Label values are escaped so they cannot break the markup; annotations keep
+// their prose markup but lose what acts beyond the text (markup_guard.hpp).
 #pragma once
 
 #include "alert.hpp"
@@ -68,6 +70,10 @@ class TextBuilder {
     // A custom field's template: plain text, no markup escaping.
     std::string render_plain(const std::string& source, const TextContext& context) const;
 
+    // `automatic` is format-neutral text until the sink learns Redmine's formatting.
+    void set_format(TextFormat format);
+    TextFormat format() const { return format_; }
+
     std::string time(TimePoint t) const;  // "2026-11-27 16:51:27 JST"
     std::string escape(std::string_view value) const;
 
@@ -83,13 +89,14 @@ class TextBuilder {
     std::string bold(std::string_view label) const;
     std::string link(std::string_view text, std::string_view url) const;
     std::string annotation_lines(const Alert& alert) const;
+    std::string label_table(const Alert& alert) const;
     std::string time_and_links(const Alert& alert, const std::string& external_url) const;
     TemplateValues values(const TextContext& context, const std::string& built_in) const;
 
-    TextFormat format_;
     const date::time_zone* zone_;
     const Words& words_;
     std::map<std::string, std::string> templates_;
+    TextFormat format_ = TextFormat::neutral;
 };
 
 }  // namespace tg::redmine

@@ -1,5 +1,7 @@
 #include "ticket_fields.hpp"
 
+#include "issue_json.hpp"
+
 #include <Poco/JSON/Array.h>
 
 #include <set>
@@ -15,12 +17,7 @@ std::optional<int64_t> numeric(const std::string& ref) {
     return id > 0 ? std::optional<int64_t>(id) : std::nullopt;
 }
 
-int64_t id_in(const Poco::JSON::Object::Ptr& issue, const char* field) {
-    auto object = issue ? issue->getObject(field) : nullptr;
-    return object ? object->getValue<Poco::Int64>("id") : 0;
-}
-
-// Every page of a Redmine list (limit 100).
+// Every page of a Redmine list (limit 100), until `each` answers false.
 template <typename Each>
 void each_item(RedmineClient& client, const std::string& path, const char* list, Each each) {
     const char* join = path.find('?') == std::string::npos ? "?" : "&";
@@ -28,7 +25,8 @@ void each_item(RedmineClient& client, const std::string& path, const char* list,
         auto answer = client.get(path + join + "limit=100&offset=" + std::to_string(offset));
         auto items = answer->getArray(list);
         const size_t n = items ? items->size() : 0;
-        for (size_t i = 0; i < n; ++i) each(items->getObject(static_cast<unsigned>(i)));
+        for (size_t i = 0; i < n; ++i)
+            if (!each(items->getObject(static_cast<unsigned>(i)))) return;
         offset += static_cast<int64_t>(n);
         if (n == 0 || offset >= answer->optValue<Poco::Int64>("total_count", 0)) break;
     }
@@ -60,6 +58,7 @@ void TicketFields::load_members() {
                           if (auto p = m->getObject(kind))
                               names[p->optValue<std::string>("name", "")] =
                                   p->getValue<Poco::Int64>("id");
+                      return true;
                   });
     } catch (const tg::Drop& e) {
         host_.warn(std::string("assignee/watchers: the project's members cannot be read: ") +
@@ -100,16 +99,23 @@ std::optional<int64_t> TicketFields::principal(const std::string& ref) {
     if (auto it = logins_.find(ref); it != logins_.end()) return it->second;
     std::optional<int64_t> found;
     try {
-        auto users = client_.get("/users.json?status=1&name=" + RedmineClient::encode(ref))
-                         ->getArray("users");
-        for (size_t i = 0; users && i < users->size(); ++i) {
-            auto u = users->getObject(static_cast<unsigned>(i));
-            if (u->optValue<std::string>("login", "") == ref)
-                found = u->getValue<Poco::Int64>("id");
-        }
+        // Since 5.1 `name=` matches part of the login, the names or the e-mail, 25 at a time:
+        // every page, and only the login that is exactly this one.
+        each_item(client_, "/users.json?status=1&name=" + RedmineClient::encode(ref), "users",
+                  [&](const Poco::JSON::Object::Ptr& u) {
+                      if (u->optValue<std::string>("login", "") != ref) return true;
+                      found = u->getValue<Poco::Int64>("id");
+                      return false;
+                  });
     } catch (const tg::Drop&) {
     }
+    // Labels name assignees: a bounded cache, the oldest login forgotten first.
+    if (login_order_.size() >= kMaxCachedLogins) {
+        logins_.erase(login_order_.front());
+        login_order_.pop_front();
+    }
     logins_[ref] = found;
+    login_order_.push_back(ref);
     return found;
 }
 
@@ -220,6 +226,7 @@ void TicketFields::check_saved(const Poco::JSON::Object& sent,
         for (size_t i = 0; i < custom->size(); ++i) {
             auto f = custom->getObject(static_cast<unsigned>(i));
             const int64_t id = f->getValue<Poco::Int64>("id");
+            if (id == config_.alert_key_field) continue;  // an error, not a warning: the executor
             const std::string want = f->getValue<std::string>("value");
             const auto it = got.find(id);
             const std::string have = it == got.end() ? std::string() : it->second;

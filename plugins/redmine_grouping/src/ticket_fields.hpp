@@ -14,6 +14,7 @@
 
 #include <Poco/JSON/Object.h>
 
+#include <deque>
 #include <map>
 #include <optional>
 #include <string>
@@ -37,6 +38,11 @@ class TicketFields {
     // For `check()`: each configured name that Redmine does not know, as "setting: why".
     std::vector<std::string> unresolved();
 
+    // Logins looked up through /users.json (assignee_label may name any): at most this many
+    // are remembered.
+    static constexpr size_t kMaxCachedLogins = 512;
+    size_t cached_logins() const { return logins_.size(); }
+
   private:
     std::optional<int64_t> priority(const std::string& ref);
     std::optional<int64_t> principal(const std::string& ref);
@@ -53,6 +59,7 @@ class TicketFields {
     const tg::HostServices& host_;
     std::optional<std::map<std::string, int64_t>> priorities_, members_, categories_;
     std::map<std::string, std::optional<int64_t>> logins_;
+    std::deque<std::string> login_order_;
 };
 
 }  // namespace tg::redmine

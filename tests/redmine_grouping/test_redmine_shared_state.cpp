@@ -1,0 +1,88 @@
+// The carry_over hook on a PostgreSQL state shared by replicas, against the real Redmine and
+// PostgreSQL (label postgres). Issue 11 (low): "Hooks do not reopen a lost state connection"
+// and "carry_over takes no group lock".
+#include "redmine_test_support.hpp"
+#include "store_test_support.hpp"
+
+#include <Poco/Data/PostgreSQL/Connector.h>
+#include <Poco/Data/Session.h>
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <future>
+#include <thread>
+
+using namespace rgtest;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::string connection(const tg::test::PostgresDatabase& database) {
+    return tg::test::parse(database.url()).connection_string;
+}
+
+std::string carry_over_config(const std::string& project) {
+    return sink_config(project,
+                       R"("status_carryover":)" + std::to_string(redmine_env().status_carryover));
+}
+
+// A project and a sink on a fresh PostgreSQL state, with one ticket of `alertname` on h1.
+struct OneTicket {
+    Admin admin;
+    std::string project;
+    tg::test::PostgresDatabase database;
+    TempDir dir;
+    Host host;
+    std::unique_ptr<SinkHandle> sink;
+    int64_t id = 0;
+    OneTicket(const std::string& tag, const std::string& alertname)
+        : project(admin.create_project(tag)) {
+        sink = std::make_unique<SinkHandle>(host, carry_over_config(project), dir.path.string(),
+                                            connection(database));
+        deliver_ok(*sink, notification({{{{"alertname", alertname}, {"instance", "h1"}}, {}}}),
+                   "1");
+        id = id_of(admin.find(project, "[Alert] " + alertname + " (h1)"));
+    }
+};
+
+}  // namespace
+
+TEST_CASE("hooks reopen a lost state connection (PostgreSQL state)", "[postgres]") {
+    OneTicket t("hook-reconnect", "Reconnect");
+    {
+        Poco::Data::PostgreSQL::Connector::registerConnector();
+        Poco::Data::Session session("PostgreSQL", connection(t.database));
+        session << "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = "
+                   "current_database() AND pid <> pg_backend_pid()",
+            Poco::Data::Keywords::now;
+    }
+    const tg_status status = t.sink->run_hook("carry_over");
+    INFO(t.sink->error() << "\n" << t.host.all_lines());
+    REQUIRE(status == TG_OK);
+    CHECK(t.admin.status(t.id) == redmine_env().status_carryover);
+}
+
+TEST_CASE("carry_over takes the group lock on a shared state, as deliveries do", "[postgres]") {
+    OneTicket t("hook-lock", "Locked");
+
+    // Another replica holds the group while it decides on it.
+    tg::redmine::StateStore replica(tg::redmine::StateLocation::shared(
+        connection(t.database), tg::redmine::shared_schema_name("redmine_grouping", "redmine")));
+    std::atomic<bool> released{false};
+    std::promise<void> holding;
+    auto other = std::async(std::launch::async, [&] {
+        auto lock = replica.lock("group\n[Root] [Alert] Locked");
+        holding.set_value();
+        std::this_thread::sleep_for(2s);
+        released = true;
+    });
+    holding.get_future().wait();
+    const tg_status status = t.sink->run_hook("carry_over");
+    const bool waited = released;  // the hook could only finish once the replica let go
+    other.get();
+    INFO(t.sink->error() << "\n" << t.host.all_lines());
+    REQUIRE(status == TG_OK);
+    CHECK(waited);
+    CHECK(t.admin.status(t.id) == redmine_env().status_carryover);
+}
