@@ -26,6 +26,11 @@ class FunctionHandler : public Poco::Net::HTTPRequestHandler {
     explicit FunctionHandler(std::function<void(HTTPServerRequest&, HTTPServerResponse&)> body)
         : body_(std::move(body)) {}
     void handleRequest(HTTPServerRequest& request, HTTPServerResponse& response) override {
+        // None of these handlers reads a body: left on a keep-alive connection, its bytes would
+        // be parsed as the next request (request smuggling). Close the connection after the answer.
+        if (request.getChunkedTransferEncoding() ||
+            (request.hasContentLength() && request.getContentLength64() > 0))
+            response.setKeepAlive(false);
         body_(request, response);
     }
 
@@ -71,7 +76,22 @@ void readiness(Runtime& runtime, HTTPServerResponse& response) {
 
 Poco::Net::HTTPRequestHandler* HandlerFactory::createRequestHandler(
     const HTTPServerRequest& request) {
-    const std::string path = Poco::URI(request.getURI()).getPath();
+    auto refuse = [](HTTPResponse::HTTPStatus status, std::string message) {
+        return new FunctionHandler([status, message](HTTPServerRequest&, HTTPServerResponse& r) {
+            r.setKeepAlive(false);
+            send_error(r, status, message);
+        });
+    };
+    // Both framings at once is how a request is smuggled past a proxy that reads the other one.
+    if (request.getChunkedTransferEncoding() && request.hasContentLength())
+        return refuse(HTTPResponse::HTTP_BAD_REQUEST,
+                      "Content-Length and Transfer-Encoding: chunked together");
+    std::string path;
+    try {
+        path = Poco::URI(request.getURI()).getPath();
+    } catch (const Poco::Exception&) {  // a bad %-escape, say
+        return refuse(HTTPResponse::HTTP_BAD_REQUEST, "malformed request target");
+    }
     const std::string& method = request.getMethod();
     auto only = [&](const char* allowed, std::function<Poco::Net::HTTPRequestHandler*()> make)
         -> Poco::Net::HTTPRequestHandler* {
