@@ -4,6 +4,7 @@
 #include "dispatch/dispatcher.hpp"
 #include "http/handler_factory.hpp"
 #include "http/listener.hpp"
+#include "http/privileged_access.hpp"
 #include "http/runtime.hpp"
 #include "observability/log.hpp"
 #include "observability/metrics.hpp"
@@ -61,6 +62,12 @@ SpoolOptions spool_options(const Configuration& configuration) {
     return options;
 }
 
+// Today's env-file deployments listen on 0.0.0.0 without auth: they keep running, warned.
+void warn_if_exposed(const std::string& listen, const WebhookAuth& auth) {
+    const std::string warning = unauthenticated_exposure(listen, auth);
+    if (!warning.empty()) log::warn(warning);
+}
+
 }  // namespace
 
 int serve(const Options& options, const Configuration& initial) {
@@ -93,6 +100,7 @@ int serve(const Options& options, const Configuration& initial) {
     scheduler->start();
 
     Runtime runtime(spool, metrics, initial.routing);
+    runtime.listen = initial.listen;
     runtime.sink_health = [&dispatcher] { return dispatcher.health(); };
     std::mutex reload_mutex;
     // Reload as Alertmanager does: build everything new first; only if all of it loads, swap.
@@ -116,6 +124,7 @@ int serve(const Options& options, const Configuration& initial) {
                          {{"result", "ok"}})
                 .fetch_add(1);
             log::info("configuration reloaded", {{"sinks", std::to_string(next_sinks.size())}});
+            warn_if_exposed(initial.listen, next.routing->server.auth);
             return "";
         } catch (const std::exception& e) {
             metrics
@@ -138,6 +147,7 @@ int serve(const Options& options, const Configuration& initial) {
                             {"replica", spool.owner()},
                             {"sinks", std::to_string(sinks.size())},
                             {"version", TG_VERSION}});
+    warn_if_exposed(initial.listen, routing.server.auth);
     sinks.clear();  // the dispatcher holds them now; a reload may replace them
 
     for (;;) {

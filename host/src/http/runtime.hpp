@@ -21,6 +21,7 @@ class Runtime {
 
     Intake& intake;  // the spool (bench/ceiling: nothing)
     Metrics& metrics;
+    std::string listen;  // ADDR:PORT, for /readyz's warning about a listener open without auth
 
     std::shared_ptr<const RoutingConfig> config() const {
         std::lock_guard lock(mutex_);
