@@ -79,6 +79,7 @@ class HostProcess {
     HostProcess& operator=(const HostProcess&) = delete;
 
     int port() const { return port_; }
+    pid_t pid() const { return pid_; }
     bool wait_ready(std::chrono::milliseconds timeout = std::chrono::seconds(15));
     void kill_hard();  // SIGKILL, then reaps
     int terminate();   // SIGTERM, returns the exit status (or -1)

@@ -15,6 +15,7 @@
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/ThreadPool.h>
 
+#include <malloc.h>
 #include <sys/stat.h>
 #include <csignal>
 #include <filesystem>
@@ -79,6 +80,11 @@ int serve(const Options& options, const Configuration& initial) {
     sigaddset(&signals, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
     std::signal(SIGPIPE, SIG_IGN);
+    // Webhook bodies, their parsed alerts and payloads are buffers of megabytes that live for one
+    // request. A fixed threshold keeps them in mmap()ed blocks that free() gives back to the
+    // system; glibc's sliding one would move them into the heap arenas, where each of the
+    // threads' arenas keeps its peak.
+    mallopt(M_MMAP_THRESHOLD, 256 * 1024);
     ::umask(027);  // nothing we write (spool, state) is for other users to read
 
     const auto& routing = *initial.routing;

@@ -3,6 +3,7 @@
 
 #include "config/routing_config.hpp"
 #include "dispatch/dispatcher.hpp"
+#include "http/intake_budget.hpp"
 #include "observability/metrics.hpp"
 #include "spool/intake.hpp"
 
@@ -22,6 +23,7 @@ class Runtime {
     Intake& intake;  // the spool (bench/ceiling: nothing)
     Metrics& metrics;
     std::string listen;  // ADDR:PORT, for /readyz's warning about a listener open without auth
+    IntakeBudget intake_budget;  // webhook bodies in flight
 
     std::shared_ptr<const RoutingConfig> config() const {
         std::lock_guard lock(mutex_);
