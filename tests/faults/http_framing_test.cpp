@@ -129,3 +129,24 @@ TEST_CASE("GET /%zz (a bad percent escape) answers 400, not 500", "[faults][inpu
     }
     CHECK(test::http_get(host.port(), "/healthz").status == 200);
 }
+
+TEST_CASE(
+    "one poison notification: a control character in a label is refused with 422 naming the "
+    "field, and nothing of it is delivered",
+    "[faults][input]") {
+    Host host;
+    const auto answer =
+        test::http_post(host.port(), "/webhook",
+                        R"({"alerts":[{"labels":{"alertname":"Poison","instance":"ok-1"}},)"
+                        R"({"labels":{"alertname":"Poison","instance":"poison\u0000"}}]})");
+    CHECK(answer.status == 422);
+    CHECK(answer.body.find("alerts[1].labels.instance: control character U+0000") !=
+          std::string::npos);
+    CHECK(host.delivered_before_probe("Poison") == 0);
+    // Tab and newline are text.
+    CHECK(test::http_post(host.port(), "/webhook",
+                          R"({"alerts":[{"labels":{"alertname":"Fine","instance":"a\tb"},)"
+                          R"("annotations":{"description":"line 1\nline 2"}}]})")
+              .status == 200);
+    CHECK(host.delivered_before_probe("Fine") == 1);
+}
