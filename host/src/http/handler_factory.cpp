@@ -6,11 +6,14 @@
 #include "http/webhook_auth.hpp"
 #include "http/webhook_handler.hpp"
 
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/URI.h>
 
 #include <functional>
+#include <sstream>
 
 namespace tg::host {
 namespace {
@@ -42,6 +45,23 @@ Poco::Net::HTTPRequestHandler* refuse(HTTPResponse::HTTPStatus status, std::stri
         r.setKeepAlive(false);
         send_error(r, status, message);
     });
+}
+
+// POST /-/reload: {"status":"ok"}, with "warnings" for what it did not change; 400 and why not.
+void send_reload(Runtime& runtime, HTTPServerResponse& response) {
+    const auto result =
+        runtime.reload ? runtime.reload() : Runtime::ReloadResult{"reload is not available", {}};
+    if (!result.error.empty())
+        return send_error(response, HTTPResponse::HTTP_BAD_REQUEST, result.error);
+    if (result.warnings.empty()) return send_ok(response);
+    Poco::JSON::Object body;
+    body.set("status", "ok");
+    Poco::JSON::Array::Ptr warnings = new Poco::JSON::Array;
+    for (const auto& warning : result.warnings) warnings->add(warning);
+    body.set("warnings", warnings);
+    std::ostringstream text;
+    body.stringify(text);
+    send_json(response, HTTPResponse::HTTP_OK, text.str());
 }
 
 }  // namespace
@@ -106,12 +126,7 @@ Poco::Net::HTTPRequestHandler* HandlerFactory::createRequestHandler(
                 break;
         }
         return only(HTTPRequest::HTTP_POST, [this](HTTPServerRequest&, HTTPServerResponse& r) {
-            const std::string error =
-                runtime_.reload ? runtime_.reload() : "reload is not available";
-            if (error.empty())
-                send_ok(r);
-            else
-                send_error(r, HTTPResponse::HTTP_BAD_REQUEST, error);
+            send_reload(runtime_, r);
         });
     }
     if (path == "/healthz")

@@ -34,8 +34,12 @@ class Runtime {
         config_ = std::move(config);
     }
 
-    // Re-reads the configuration; returns "" or why the new one was refused.
-    std::function<std::string()> reload;
+    // Re-reads the configuration: "" or why the new one was refused, and what it did not change.
+    struct ReloadResult {
+        std::string error;
+        std::vector<std::string> warnings;
+    };
+    std::function<ReloadResult()> reload;
     // Each sink's last delivery result, for /readyz (unset: not checked).
     std::function<std::vector<SinkHealth>()> sink_health;
 
