@@ -6,6 +6,7 @@
 
 #include <csignal>
 #include <filesystem>
+#include <memory>
 
 using namespace tg::test;
 
@@ -156,16 +157,25 @@ std::string tls_routes(const TempDir& dir, const std::string& extra = "") {
                            "\n    key_file: " + (dir / "tls.key") + "\n" + extra);
 }
 
+// A host on TLS with a certificate for `cn`, once it answers.
+std::unique_ptr<HostProcess> tls_host(const TempDir& dir, const std::string& cn) {
+    make_certificate(dir, "tls", cn);
+    write_file(dir / "routes.yaml", tls_routes(dir));
+    auto host = std::make_unique<HostProcess>(
+        std::vector<std::string>{"--config", dir / "routes.yaml", "--state-dir", dir / "state"},
+        dir / "host.log");
+    std::string output;
+    REQUIRE(eventually([&] { return curl_tls(host->port(), {}, output) == 0; }));
+    return host;
+}
+
 }  // namespace
 
 TEST_CASE("TLS listener: a modern cipher list (ECDHE with AEAD only) and TLS 1.2 minimum") {
     TempDir dir;
-    make_certificate(dir, "tls", "127.0.0.1");
-    write_file(dir / "routes.yaml", tls_routes(dir));
-    HostProcess host({"--config", dir / "routes.yaml", "--state-dir", dir / "state"},
-                     dir / "host.log");
+    const auto running = tls_host(dir, "127.0.0.1");
+    auto& host = *running;
     std::string output;
-    REQUIRE(eventually([&] { return curl_tls(host.port(), {}, output) == 0; }));
     const std::vector<std::string> tls12{"--tlsv1.2", "--tls-max", "1.2", "--ciphers"};
     auto with = [&](const std::string& cipher) {
         auto options = tls12;
@@ -184,12 +194,9 @@ TEST_CASE("TLS listener: a modern cipher list (ECDHE with AEAD only) and TLS 1.2
 
 TEST_CASE("TLS listener: the certificate is read again on reload") {
     TempDir dir;
-    make_certificate(dir, "tls", "first.example");
-    write_file(dir / "routes.yaml", tls_routes(dir));
-    HostProcess host({"--config", dir / "routes.yaml", "--state-dir", dir / "state"},
-                     dir / "host.log");
+    const auto running = tls_host(dir, "first.example");
+    auto& host = *running;
     std::string output;
-    REQUIRE(eventually([&] { return curl_tls(host.port(), {}, output) == 0; }));
     CHECK(curl_tls(host.port(), {"-v"}, output) == 0);
     CHECK(output.find("CN=first.example") != std::string::npos);
     make_certificate(dir, "tls", "renewed.example");  // the same files, renewed
