@@ -91,6 +91,16 @@ Wave post_all_at_once(test::HostProcess& host) {
     return wave;
 }
 
+// The 256 MB bound is the production build's: AddressSanitizer's shadow memory and quarantine of
+// freed blocks take several times that, so a sanitizer build reports the figure only.
+void check_peak(const Wave& wave) {
+    CHECK(wave.peak_kib > 0);
+    if (TG_TEST_SANITIZED)
+        WARN("sanitizer build: peak RSS " << wave.peak_kib / 1024 << " MB, not checked");
+    else
+        CHECK(wave.peak_kib < 256 * 1024);
+}
+
 void report(const char* scenario, const Wave& wave) {
     std::string statuses;
     for (const auto& [status, n] : wave.statuses)
@@ -126,8 +136,7 @@ TEST_CASE(
     Wave wave = post_all_at_once(host);
     report("max_alerts 1000000", wave);
     CHECK(host.running());
-    CHECK(wave.peak_kib > 0);
-    CHECK(wave.peak_kib < 256 * 1024);
+    check_peak(wave);
     CHECK(wave.healthz_failures == 0);
     CHECK(wave.statuses.count(200) == 1);  // some were taken in full...
     CHECK(wave.statuses[200] + wave.statuses[503] + wave.statuses[0] == clients);  // ...or refused
@@ -166,7 +175,7 @@ TEST_CASE(
     Wave wave = post_all_at_once(host);
     report("default max_alerts", wave);
     CHECK(host.running());
-    CHECK(wave.peak_kib < 256 * 1024);
+    check_peak(wave);
     CHECK(wave.healthz_failures == 0);
     CHECK(wave.statuses.count(413) == 1);
     CHECK(wave.statuses[413] + wave.statuses[503] + wave.statuses[0] == clients);
