@@ -72,6 +72,7 @@ int main(int argc, char** argv) {
         Metrics metrics;
         DiscardingIntake intake;
         Runtime runtime(intake, metrics, configuration.routing);
+        runtime.listen = configuration.listen;
         HttpServer server(new HandlerFactory(runtime), configuration.listen,
                           configuration.routing->server);
         server.start();
