@@ -22,16 +22,16 @@ namespace {
 }  // namespace
 
 int webhook(const uint8_t* data, size_t size) {
-    const std::string_view text(reinterpret_cast<const char*>(data), size);
+    const std::string text(reinterpret_cast<const char*>(data), size);
     host::Notification notification;
     try {
         notification = host::parse_notification(text);
     } catch (const host::WebhookError& e) {
-        if (e.http_status != 400 && e.http_status != 422)
+        if (e.http_status != 400 && e.http_status != 413 && e.http_status != 422)
             broken("webhook status", std::to_string(e.http_status));
         return 0;
     }
-    const size_t count = notification.alert_labels.size();
+    const size_t count = notification.alert_count();
     std::vector<size_t> all(count), some;
     for (size_t i = 0; i < count; ++i) {
         all[i] = i;
@@ -45,10 +45,9 @@ int webhook(const uint8_t* data, size_t size) {
         } catch (const host::WebhookError& e) {
             broken("serialize_subset output parses", std::string(e.what()) + " in " + out);
         }
-        if (again.alert_labels.size() != indexes->size()) broken("subset size", out);
+        if (again.alert_count() != indexes->size()) broken("subset size", out);
         for (size_t k = 0; k < indexes->size(); ++k)
-            if (again.alert_labels[k] != notification.alert_labels[(*indexes)[k]])
-                broken("subset labels", out);
+            if (again.labels(k) != notification.labels((*indexes)[k])) broken("subset labels", out);
         std::vector<size_t> every(indexes->size());
         for (size_t k = 0; k < every.size(); ++k) every[k] = k;
         if (host::serialize_subset(again, every) != out)

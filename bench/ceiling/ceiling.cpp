@@ -10,14 +10,12 @@
 #include "app/configuration.hpp"
 #include "app/options.hpp"
 #include "http/handler_factory.hpp"
-#include "http/listener.hpp"
+#include "http/http_server.hpp"
 #include "http/runtime.hpp"
 #include "observability/metrics.hpp"
 #include "spool/intake.hpp"
 
-#include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/SocketAddress.h>
-#include <Poco/ThreadPool.h>
 
 #include <csignal>
 #include <iostream>
@@ -74,15 +72,13 @@ int main(int argc, char** argv) {
         Metrics metrics;
         DiscardingIntake intake;
         Runtime runtime(intake, metrics, configuration.routing);
-        const auto& server_settings = configuration.routing->server;
-        Poco::ThreadPool pool("http", 2, server_settings.max_threads);
-        Poco::Net::HTTPServer server(new HandlerFactory(runtime), pool,
-                                     open_listener(configuration.listen, server_settings),
-                                     server_params(server_settings));
+        runtime.listen = configuration.listen;
+        HttpServer server(new HandlerFactory(runtime), configuration.listen,
+                          configuration.routing->server);
         server.start();
         int signal = 0;
         sigwait(&signals, &signal);
-        server.stopAll(true);
+        server.stop();
         std::cerr << "tickets-grouping-bench-ceiling: dropped " << intake.dropped.load()
                   << " deliveries\n";
         return 0;

@@ -1,7 +1,8 @@
 // fault_sink: a deliberately bad sink for the fault tests, on the raw C ABI (no SDK wrapper, so
 // it can break the rules the wrapper enforces).
 //
-// Config: {"mode": "block" | "throw" | "garbage", "block_seconds": N}
+// Config: {"mode": "ok" | "block" | "throw" | "garbage", "block_seconds": N}
+//   ok:      deliver succeeds at once, without reading the payload (intake tests)
 //   block:   deliver sleeps N seconds (default 3600), then succeeds
 //   throw:   deliver lets a C++ exception escape through the C ABI (a contract violation)
 //   garbage: deliver returns an undefined tg_status and fills the error buffer without a NUL
@@ -35,7 +36,8 @@ tg_status create(const tg_sink_create_args* args, void** instance, tg_error_buf*
     const auto at = config.find("\"block_seconds\"");
     if (at != std::string::npos)
         self->block_seconds = std::stoi(config.substr(config.find(':', at) + 1));
-    if (self->mode != "block" && self->mode != "throw" && self->mode != "garbage") {
+    if (self->mode != "ok" && self->mode != "block" && self->mode != "throw" &&
+        self->mode != "garbage") {
         std::snprintf(error->data, error->capacity, "fault_sink: unknown mode '%s'",
                       self->mode.c_str());
         delete self;
@@ -49,6 +51,7 @@ void destroy(void* instance) { delete static_cast<Instance*>(instance); }
 
 tg_status deliver(void* instance, const tg_delivery*, tg_error_buf* error) {
     auto* self = static_cast<Instance*>(instance);
+    if (self->mode == "ok") return TG_OK;
     if (self->mode == "block") {
         std::this_thread::sleep_for(std::chrono::seconds(self->block_seconds));
         return TG_OK;

@@ -7,7 +7,10 @@
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/StreamCopier.h>
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <ifaddrs.h>
+#include <net/if.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <csignal>
@@ -94,9 +97,32 @@ TempDir::~TempDir() {
 HttpResult http_request(int port, const std::string& method, const std::string& path,
                         const std::string& body, const std::map<std::string, std::string>& headers,
                         std::chrono::milliseconds timeout) {
+    return http_request_at("127.0.0.1", port, method, path, body, headers, timeout);
+}
+
+std::string non_loopback_address() {
+    ifaddrs* list = nullptr;
+    if (getifaddrs(&list) != 0) return "";
+    std::string found;
+    for (ifaddrs* i = list; i && found.empty(); i = i->ifa_next) {
+        if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET || (i->ifa_flags & IFF_LOOPBACK) ||
+            !(i->ifa_flags & IFF_UP))
+            continue;
+        char text[INET_ADDRSTRLEN];
+        const auto* in = reinterpret_cast<const sockaddr_in*>(i->ifa_addr);
+        if (inet_ntop(AF_INET, &in->sin_addr, text, sizeof text)) found = text;
+    }
+    freeifaddrs(list);
+    return found;
+}
+
+HttpResult http_request_at(const std::string& address, int port, const std::string& method,
+                           const std::string& path, const std::string& body,
+                           const std::map<std::string, std::string>& headers,
+                           std::chrono::milliseconds timeout) {
     HttpResult result;
     try {
-        Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port));
+        Poco::Net::HTTPClientSession session(address, static_cast<Poco::UInt16>(port));
         session.setTimeout(
             Poco::Timespan(std::chrono::duration_cast<std::chrono::microseconds>(timeout).count()));
         Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
@@ -147,12 +173,12 @@ int run_command(const std::vector<std::string>& argv, std::string& output,
 
 HostProcess::HostProcess(const std::vector<std::string>& args, const std::string& log_path,
                          const std::map<std::string, std::string>& env, int port,
-                         const std::string& binary)
+                         const std::string& binary, const std::string& bind)
     : port_(port ? port : free_port()), log_path_(log_path) {
     std::vector<std::string> argv{binary.empty() ? host_binary() : binary};
     argv.insert(argv.end(), args.begin(), args.end());
     argv.push_back("--listen");
-    argv.push_back("127.0.0.1:" + std::to_string(port_));
+    argv.push_back(bind + ":" + std::to_string(port_));
     pid_ = fork();
     if (pid_ < 0) throw std::runtime_error("fork failed");
     if (pid_ == 0) {

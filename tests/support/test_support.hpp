@@ -50,6 +50,13 @@ HttpResult http_request(int port, const std::string& method, const std::string& 
                         const std::string& body = "",
                         const std::map<std::string, std::string>& headers = {},
                         std::chrono::milliseconds timeout = std::chrono::seconds(10));
+// The same to `address` (a host listening on 0.0.0.0, reached from a non-loopback address).
+HttpResult http_request_at(const std::string& address, int port, const std::string& method,
+                           const std::string& path, const std::string& body = "",
+                           const std::map<std::string, std::string>& headers = {},
+                           std::chrono::milliseconds timeout = std::chrono::seconds(10));
+// An IPv4 address of this machine that is not loopback, "" when there is none.
+std::string non_loopback_address();
 inline HttpResult http_post(int port, const std::string& path, const std::string& body) {
     return http_request(port, "POST", path, body, {{"Content-Type", "application/json"}});
 }
@@ -62,15 +69,17 @@ inline HttpResult http_get(int port, const std::string& path) {
 class HostProcess {
   public:
     // `port` 0 picks a free one; a fixed port lets a peer be configured before the host starts.
-    // `binary` "" is tickets-grouping; another binary must take --listen the same way.
+    // `binary` "" is tickets-grouping; another binary must take --listen the same way. `bind` is
+    // the address of --listen (0.0.0.0: beyond loopback; the tests still reach it on 127.0.0.1).
     HostProcess(const std::vector<std::string>& args, const std::string& log_path,
                 const std::map<std::string, std::string>& env = {}, int port = 0,
-                const std::string& binary = "");
+                const std::string& binary = "", const std::string& bind = "127.0.0.1");
     ~HostProcess();
     HostProcess(const HostProcess&) = delete;
     HostProcess& operator=(const HostProcess&) = delete;
 
     int port() const { return port_; }
+    pid_t pid() const { return pid_; }
     bool wait_ready(std::chrono::milliseconds timeout = std::chrono::seconds(15));
     void kill_hard();  // SIGKILL, then reaps
     int terminate();   // SIGTERM, returns the exit status (or -1)

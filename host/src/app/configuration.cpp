@@ -2,6 +2,7 @@
 
 #include "config/config_error.hpp"
 #include "config/routing_loader.hpp"
+#include "config/server_settings.hpp"
 #include "observability/log.hpp"
 #include "plugins/plugin_loader.hpp"
 #include "time/time_zone.hpp"
@@ -38,7 +39,10 @@ Configuration load_configuration(const Options& options) {
             throw UsageError(
                 "no routing file: give --config FILE, or set REDMINE_URL and the other REDMINE_* "
                 "variables (environment or --env-file) to route every alert to Redmine");
-        result.routing = std::make_shared<RoutingConfig>(default_routing());
+        auto routing = std::make_shared<RoutingConfig>(default_routing());
+        apply_server_variables(*env, routing->server);
+        check_server_variables(routing->server);
+        result.routing = routing;
     }
 
     const char* systemd_state = std::getenv("STATE_DIRECTORY");

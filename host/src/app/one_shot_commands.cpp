@@ -68,7 +68,9 @@ int replay(const Configuration& configuration, const std::string& file, bool dry
     text << in.rdbuf();
     Notification notification;
     try {
-        notification = parse_notification(text.str());
+        ParseLimits limits;
+        limits.max_alerts = configuration.routing->server.max_alerts;
+        notification = parse_notification(text.str(), limits);
     } catch (const WebhookError& e) {
         std::cerr << file << ": " << e.what() << '\n';
         return 1;

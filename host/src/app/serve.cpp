@@ -3,17 +3,15 @@
 
 #include "dispatch/dispatcher.hpp"
 #include "http/handler_factory.hpp"
-#include "http/listener.hpp"
+#include "http/http_server.hpp"
+#include "http/privileged_access.hpp"
 #include "http/runtime.hpp"
 #include "observability/log.hpp"
 #include "observability/metrics.hpp"
 #include "scheduler/scheduler.hpp"
 #include "spool/spool.hpp"
 
-#include <Poco/Net/HTTPServer.h>
-#include <Poco/Net/ServerSocket.h>
-#include <Poco/ThreadPool.h>
-
+#include <malloc.h>
 #include <sys/stat.h>
 #include <csignal>
 #include <filesystem>
@@ -61,6 +59,12 @@ SpoolOptions spool_options(const Configuration& configuration) {
     return options;
 }
 
+// Today's env-file deployments listen on 0.0.0.0 without auth: they keep running, warned.
+void warn_if_exposed(const std::string& listen, const WebhookAuth& auth) {
+    const std::string warning = unauthenticated_exposure(listen, auth);
+    if (!warning.empty()) log::warn(warning);
+}
+
 }  // namespace
 
 int serve(const Options& options, const Configuration& initial) {
@@ -72,6 +76,11 @@ int serve(const Options& options, const Configuration& initial) {
     sigaddset(&signals, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
     std::signal(SIGPIPE, SIG_IGN);
+    // Webhook bodies, their parsed alerts and payloads are buffers of megabytes that live for one
+    // request. A fixed threshold keeps them in mmap()ed blocks that free() gives back to the
+    // system; glibc's sliding one would move them into the heap arenas, where each of the
+    // threads' arenas keeps its peak.
+    mallopt(M_MMAP_THRESHOLD, 256 * 1024);
     ::umask(027);  // nothing we write (spool, state) is for other users to read
 
     const auto& routing = *initial.routing;
@@ -93,19 +102,22 @@ int serve(const Options& options, const Configuration& initial) {
     scheduler->start();
 
     Runtime runtime(spool, metrics, initial.routing);
+    runtime.listen = initial.listen;
     runtime.sink_health = [&dispatcher] { return dispatcher.health(); };
     std::mutex reload_mutex;
+    std::unique_ptr<HttpServer> http;
     // Reload as Alertmanager does: build everything new first; only if all of it loads, swap.
-    runtime.reload = [&]() -> std::string {
+    runtime.reload = [&]() -> Runtime::ReloadResult {
         std::lock_guard lock(reload_mutex);
         try {
             Configuration next = load_configuration(options);
             if (next.state_dir != initial.state_dir)
-                return "state_dir cannot change on reload (restart to move the state)";
+                return {"state_dir cannot change on reload (restart to move the state)", {}};
             if (next.store.description != initial.store.description)
-                return "store cannot change on reload (restart to move the spool)";
+                return {"store cannot change on reload (restart to move the spool)", {}};
             auto next_sinks = create_sinks(next, "", &metrics);
             auto next_hooks = scheduled_hooks(next, next_sinks);
+            auto server_change = http->prepare(next.listen, next.routing->server);
             scheduler->stop();
             dispatcher.reconfigure(with_retry(*next.routing, next_sinks));
             runtime.set_config(next.routing);
@@ -115,29 +127,31 @@ int serve(const Options& options, const Configuration& initial) {
                 .counter("tickets_grouping_reloads_total", "Configuration reloads by result.",
                          {{"result", "ok"}})
                 .fetch_add(1);
+            http->apply(server_change);
             log::info("configuration reloaded", {{"sinks", std::to_string(next_sinks.size())}});
-            return "";
+            for (const auto& warning : server_change.warnings) log::warn(warning);
+            warn_if_exposed(initial.listen, next.routing->server.auth);
+            return {"", server_change.warnings};
         } catch (const std::exception& e) {
             metrics
                 .counter("tickets_grouping_reloads_total", "Configuration reloads by result.",
                          {{"result", "failed"}})
                 .fetch_add(1);
             log::error("reload refused, the running configuration stays", {{"error", e.what()}});
-            return std::string("reload refused: ") + e.what();
+            return {std::string("reload refused: ") + e.what(), {}};
         }
     };
 
-    Poco::ThreadPool pool("http", 2, routing.server.max_threads);
-    Poco::Net::ServerSocket socket = open_listener(initial.listen, routing.server);
-    Poco::Net::HTTPServer server(new HandlerFactory(runtime), pool, socket,
-                                 server_params(routing.server));
-    server.start();
+    http =
+        std::make_unique<HttpServer>(new HandlerFactory(runtime), initial.listen, routing.server);
+    http->start();
     log::info("listening", {{"address", initial.listen},
                             {"state_dir", initial.state_dir},
                             {"store", initial.store.description},
                             {"replica", spool.owner()},
                             {"sinks", std::to_string(sinks.size())},
                             {"version", TG_VERSION}});
+    warn_if_exposed(initial.listen, routing.server.auth);
     sinks.clear();  // the dispatcher holds them now; a reload may replace them
 
     for (;;) {
@@ -151,8 +165,8 @@ int serve(const Options& options, const Configuration& initial) {
         break;
     }
     // Stop taking requests, let those in flight finish, then the workers' current calls.
-    server.stopAll(false);
-    for (int i = 0; i < 100 && server.currentConnections() > 0; ++i)
+    http->stop();
+    for (int i = 0; i < 100 && http->current_connections() > 0; ++i)
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
     {
         std::lock_guard lock(reload_mutex);

@@ -66,6 +66,13 @@ struct ServerSettings {
     // The longest wait for a client's next bytes, and the whole time allowed for a body: a
     // client that trickles its request is cut off (408) instead of holding a thread.
     std::chrono::milliseconds read_timeout{15000};
+    // The whole request head (request line and headers) must arrive within this, counted from
+    // the connection (or the previous answer on it); until then it holds no thread.
+    std::chrono::milliseconds head_timeout{10000};
+    // Bytes of webhook bodies being read and parsed at once, the parsed form included; past it,
+    // 503 with Retry-After. Bounds the intake's memory whatever the senders do.
+    size_t max_inflight_bytes = 64 * 1024 * 1024;
+    size_t max_alerts = 10000;  // per notification (Alertmanager: webhook_config max_alerts)
 };
 
 struct RoutingConfig {

@@ -11,7 +11,9 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "config/auth_settings.hpp"
 #include "config/matcher_parser.hpp"
+#include "config/server_settings.hpp"
 #include "config/yaml_json.hpp"
 #include "config/yaml_position.hpp"
 #include "time/cron.hpp"
@@ -180,7 +182,11 @@ class Loader {
                 cfg.time_zone = tz;
             }
         }
-        if (const Entry* x = find(e, "server")) load_server(*x, cfg.server);
+        apply_server_variables(env_, cfg.server);  // beneath the file's own keys
+        if (const Entry* x = find(e, "server"))
+            load_server(*x, cfg.server);
+        else
+            check_server_variables(cfg.server);
         const Entry* sinks = find(e, "sinks");
         if (sinks == nullptr)
             fail_at(line_of(top), "sinks", "missing required key (the sinks alerts go to)");
@@ -297,9 +303,9 @@ class Loader {
     }
 
     void load_server(const Entry& s, ServerSettings& out) const {
-        auto e = entries(s.value, s.path, "", s.line(),
-                         {"listen", "max_body_bytes", "max_threads", "max_queued", "auth", "tls",
-                          "read_timeout"});
+        std::vector<std::string> allowed{"listen", "auth", "tls"};
+        for (const auto& setting : server_settings()) allowed.push_back(setting.key);
+        auto e = entries(s.value, s.path, "", s.line(), allowed);
         if (const Entry* x = find(e, "auth")) load_auth(*x, out.auth);
         if (const Entry* x = find(e, "tls")) {
             auto t = entries(x->value, x->path, "", x->line(), {"cert_file", "key_file"});
@@ -320,37 +326,29 @@ class Loader {
             if (!ok) fail(*x, "expected ADDRESS:PORT (like 0.0.0.0:5005), got \"" + v + "\"");
             out.listen = v;
         }
-        if (const Entry* x = find(e, "max_body_bytes")) {
-            out.max_body_bytes = static_cast<size_t>(integer(*x, 1, int64_t{1} << 40));
+        for (const Entry& x : e) {
+            const ServerSetting* setting = find_server_setting(x.key);
+            if (!setting) continue;
+            if (!x.value.IsScalar())
+                fail(x,
+                     std::string("expected ") + setting->expected + ", got " + type_name(x.value));
+            try {
+                setting->apply(string(x), out);
+            } catch (const std::invalid_argument& ex) {
+                fail(x, ex.what());
+            }
         }
-        if (const Entry* x = find(e, "max_threads")) {
-            out.max_threads = static_cast<int>(integer(*x, 1, 10000));
-        }
-        if (const Entry* x = find(e, "max_queued")) {
-            out.max_queued = static_cast<int>(integer(*x, 1, 1000000));
-        }
-        if (const Entry* x = find(e, "read_timeout")) {
-            out.read_timeout = duration(*x);
-            if (out.read_timeout.count() <= 0) fail(*x, "must be more than 0");
+        if (const auto problem = check_server_settings(out); !problem.key.empty()) {
+            const Entry* x = find(e, problem.key);
+            fail_at(x ? x->line() : s.line(), s.path + "." + problem.key, problem.problem);
         }
     }
 
-    // A secret given inline (usually as ${VAR}) or in a file; never echoed in messages.
-    std::optional<std::string> secret(const std::vector<Entry>& e, const std::string& key) const {
-        const Entry* inline_value = find(e, key);
-        const Entry* file = find(e, key + "_file");
-        if (inline_value && file) fail(*file, "give " + key + " or " + key + "_file, not both");
-        if (inline_value) {
-            std::string v = string(*inline_value);
-            if (v.empty()) fail(*inline_value, "must not be empty");
-            return v;
-        }
-        if (!file) return std::nullopt;
-        std::ifstream in(readable_file(*file), std::ios::binary);
-        std::string v((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-        while (!v.empty() && (v.back() == '\n' || v.back() == '\r')) v.pop_back();
-        if (v.empty()) fail(*file, "the file is empty");
-        return v;
+    std::optional<SettingText> setting_text(const std::vector<Entry>& e,
+                                            const std::string& key) const {
+        const Entry* x = find(e, key);
+        if (!x) return std::nullopt;
+        return SettingText{string(*x), x->path, x->line()};
     }
 
     std::string readable_file(const Entry& x) const {
@@ -360,21 +358,28 @@ class Loader {
         return path;
     }
 
+    // Resolved as the WEBHOOK_* variables are (auth_settings.hpp), with this file's lines.
     void load_auth(const Entry& a, WebhookAuth& out) const {
         auto e = entries(a.value, a.path, "", a.line(),
                          {"bearer_token", "bearer_token_file", "basic_auth"});
-        out.bearer_token = secret(e, "bearer_token");
+        WebhookAuthSource source;
+        source.bearer_token = setting_text(e, "bearer_token");
+        source.bearer_token_file = setting_text(e, "bearer_token_file");
         if (const Entry* b = find(e, "basic_auth")) {
             auto be = entries(b->value, b->path, "", b->line(),
                               {"username", "password", "password_file"});
-            const Entry* user = find(be, "username");
-            if (!user) fail(*b, "basic_auth needs a username");
-            out.basic_username = non_empty_string(*user);
-            out.basic_password = secret(be, "password");
-            if (!out.basic_password) fail(*b, "basic_auth needs password or password_file");
+            if (!find(be, "username")) fail(*b, "basic_auth needs a username");
+            if (!find(be, "password") && !find(be, "password_file"))
+                fail(*b, "basic_auth needs password or password_file");
+            source.basic_username = setting_text(be, "username");
+            source.basic_password = setting_text(be, "password");
+            source.basic_password_file = setting_text(be, "password_file");
         }
-        if (out.bearer_token && out.basic_username)
-            fail(a, "choose bearer_token or basic_auth, as Alertmanager sends only one");
+        try {
+            out = resolve_webhook_auth(source);
+        } catch (const SettingError& ex) {
+            fail_at(ex.line, ex.name, ex.problem);
+        }
     }
 
     void load_sinks(const Entry& s, RoutingConfig& cfg) const {

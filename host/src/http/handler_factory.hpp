@@ -1,4 +1,4 @@
-// Maps method and path to a handler: the webhook, health, readiness and metrics.
+// Maps method and path to a handler: the webhook, health, readiness, reload and metrics.
 #pragma once
 
 #include "http/runtime.hpp"
@@ -14,6 +14,9 @@ class HandlerFactory : public Poco::Net::HTTPRequestHandlerFactory {
         const Poco::Net::HTTPServerRequest& request) override;
 
   private:
+    // Counted in tickets_grouping_webhook_rejected_total{reason}; the connection is closed.
+    Poco::Net::HTTPRequestHandler* refused(const char* reason, int status,
+                                           const std::string& message);
     Runtime& runtime_;
 };
 

@@ -1,19 +1,18 @@
-// The listening socket: plain TCP, or TLS 1.2+ when the routing file configures a certificate.
+// The HTTP server's settings: its TLS context (TLS 1.2+, ECDHE with AEAD only) and Poco's server
+// parameters (threads, queue, keep-alive, timeouts).
 #pragma once
 
 #include "config/routing_config.hpp"
 
+#include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPServerParams.h>
-#include <Poco/Net/ServerSocket.h>
-
-#include <string>
 
 namespace tg::host {
 
-Poco::Net::ServerSocket open_listener(const std::string& listen, const ServerSettings& server);
+// Throws UsageError when the certificate or key cannot be loaded (naming `listen`).
+Poco::Net::Context::Ptr tls_context(const TlsSettings& tls, const std::string& listen);
 
-// The HTTP server's limits (threads, queue, keep-alive, timeouts), shared by the host and the
-// benchmark's no-spool ceiling so that both serve HTTP alike.
+// Shared by the host and the benchmark's no-spool ceiling so that both serve HTTP alike.
 Poco::Net::HTTPServerParams::Ptr server_params(const ServerSettings& server);
 
 }  // namespace tg::host

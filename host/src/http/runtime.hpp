@@ -3,6 +3,7 @@
 
 #include "config/routing_config.hpp"
 #include "dispatch/dispatcher.hpp"
+#include "http/intake_budget.hpp"
 #include "observability/metrics.hpp"
 #include "spool/intake.hpp"
 
@@ -21,6 +22,8 @@ class Runtime {
 
     Intake& intake;  // the spool (bench/ceiling: nothing)
     Metrics& metrics;
+    std::string listen;  // ADDR:PORT, for /readyz's warning about a listener open without auth
+    IntakeBudget intake_budget;  // webhook bodies in flight
 
     std::shared_ptr<const RoutingConfig> config() const {
         std::lock_guard lock(mutex_);
@@ -31,8 +34,12 @@ class Runtime {
         config_ = std::move(config);
     }
 
-    // Re-reads the configuration; returns "" or why the new one was refused.
-    std::function<std::string()> reload;
+    // Re-reads the configuration: "" or why the new one was refused, and what it did not change.
+    struct ReloadResult {
+        std::string error;
+        std::vector<std::string> warnings;
+    };
+    std::function<ReloadResult()> reload;
     // Each sink's last delivery result, for /readyz (unset: not checked).
     std::function<std::vector<SinkHealth>()> sink_health;
 

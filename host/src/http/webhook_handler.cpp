@@ -20,89 +20,126 @@ HTTPResponse::HTTPStatus to_status(int code) { return static_cast<HTTPResponse::
 
 }  // namespace
 
-void WebhookHandler::handleRequest(Poco::Net::HTTPServerRequest& request,
-                                   Poco::Net::HTTPServerResponse& response) {
-    auto config = runtime_.config();
-    const size_t limit = config->server.max_body_bytes;
-    auto rejected = [&](const char* reason) -> std::atomic<uint64_t>& {
-        return runtime_.metrics.counter("tickets_grouping_webhook_rejected_total",
-                                        "Webhook requests refused, by reason.",
-                                        {{"reason", reason}});
-    };
+void WebhookHandler::refuse(Poco::Net::HTTPServerResponse& response, const char* reason, int status,
+                            const std::string& message, bool read_all) {
+    runtime_.metrics
+        .counter("tickets_grouping_webhook_rejected_total", "Webhook requests refused, by reason.",
+                 {{"reason", reason}})
+        .fetch_add(1);
+    if (!read_all) response.setKeepAlive(false);  // the unread body would be the next request
+    if (status == HTTPResponse::HTTP_SERVICE_UNAVAILABLE) response.set("Retry-After", "1");
+    send_error(response, to_status(status), message);
+}
 
-    if (request.hasContentLength() && request.getContentLength64() > static_cast<int64_t>(limit)) {
-        rejected("too_large").fetch_add(1);
-        response.setKeepAlive(false);  // the unread body would be taken for the next request
-        send_error(response, HTTPResponse::HTTP_REQUEST_ENTITY_TOO_LARGE,
-                   "body of " + std::to_string(request.getContentLength64()) +
-                       " bytes exceeds the limit of " + std::to_string(limit));
-        return;
+// The body, within max_body_bytes, the read timeout and the budget; "" and an answer sent when
+// it was refused.
+bool WebhookHandler::read_body(Poco::Net::HTTPServerRequest& request,
+                               Poco::Net::HTTPServerResponse& response,
+                               const ServerSettings& server, IntakeBudget::Reservation& budget,
+                               std::string& body) {
+    const size_t limit = server.max_body_bytes;
+    const bool has_length = request.hasContentLength();
+    const int64_t length = has_length ? request.getContentLength64() : -1;
+    if (length > static_cast<int64_t>(limit)) {
+        refuse(response, "too_large", HTTPResponse::HTTP_REQUEST_ENTITY_TOO_LARGE,
+               "body of " + std::to_string(length) + " bytes exceeds the limit of " +
+                   std::to_string(limit));
+        return false;
     }
-    std::string body;
-    body.resize(
-        std::min<size_t>(request.hasContentLength() ? request.getContentLength64() : 65536, limit) +
-        1);
+    const size_t first = std::min<size_t>(has_length ? length : 65536, limit) + 1;
+    if (!budget.hold(body_cost(first))) {
+        refuse(response, "busy", HTTPResponse::HTTP_SERVICE_UNAVAILABLE,
+               "too many webhook bodies in flight (server.max_inflight_bytes), retry later");
+        return false;
+    }
+    body.resize(first);
     size_t size = 0;
     std::istream& in = request.stream();
     // One receive per round (peek, then what it buffered), so that the whole body has a deadline:
     // a client trickling a byte at a time would otherwise hold this thread for ever.
-    const auto deadline = std::chrono::steady_clock::now() + config->server.read_timeout;
-    bool late = false;
+    const auto deadline = std::chrono::steady_clock::now() + server.read_timeout;
     while (in && size <= limit) {
         if (std::chrono::steady_clock::now() > deadline) {
-            late = true;
-            break;
+            refuse(response, "timeout", HTTPResponse::HTTP_REQUEST_TIMEOUT,
+                   "the body took longer than the read timeout");
+            return false;
         }
         if (in.peek() == std::char_traits<char>::eof()) break;
-        if (size == body.size()) body.resize(std::min(body.size() * 2, limit + 1));
+        if (size == body.size()) {
+            const size_t grown = std::min(body.size() * 2, limit + 1);
+            if (!budget.hold(body_cost(grown))) {
+                refuse(
+                    response, "busy", HTTPResponse::HTTP_SERVICE_UNAVAILABLE,
+                    "too many webhook bodies in flight (server.max_inflight_bytes), retry later");
+                return false;
+            }
+            body.resize(grown);
+        }
         size += static_cast<size_t>(
             in.readsome(body.data() + size, static_cast<std::streamsize>(body.size() - size)));
         if (size == limit + 1) break;
     }
     body.resize(size);
-    if (late) {
-        rejected("timeout").fetch_add(1);
-        response.setKeepAlive(false);
-        send_error(response, HTTPResponse::HTTP_REQUEST_TIMEOUT,
-                   "the body took longer than the read timeout");
-        return;
-    }
     if (size > limit) {
-        rejected("too_large").fetch_add(1);
-        response.setKeepAlive(false);
-        send_error(response, HTTPResponse::HTTP_REQUEST_ENTITY_TOO_LARGE,
-                   "body exceeds the limit of " + std::to_string(limit) + " bytes");
-        return;
+        refuse(response, "too_large", HTTPResponse::HTTP_REQUEST_ENTITY_TOO_LARGE,
+               "body exceeds the limit of " + std::to_string(limit) + " bytes");
+        return false;
     }
-    if (request.hasContentLength() && static_cast<int64_t>(size) < request.getContentLength64()) {
-        rejected("truncated").fetch_add(1);
-        response.setKeepAlive(false);
-        send_error(response, HTTPResponse::HTTP_BAD_REQUEST,
-                   "body has " + std::to_string(size) + " bytes, Content-Length announced " +
-                       std::to_string(request.getContentLength64()));
-        return;
+    if (has_length && static_cast<int64_t>(size) < length) {
+        refuse(response, "truncated", HTTPResponse::HTTP_BAD_REQUEST,
+               "body has " + std::to_string(size) + " bytes, Content-Length announced " +
+                   std::to_string(length));
+        return false;
     }
+    return true;
+}
+
+void WebhookHandler::handleRequest(Poco::Net::HTTPServerRequest& request,
+                                   Poco::Net::HTTPServerResponse& response) {
+    auto config = runtime_.config();
+    IntakeBudget::Reservation budget(runtime_.intake_budget, config->server.max_inflight_bytes);
+    std::string body;
+    if (!read_body(request, response, config->server, budget, body)) return;
 
     Notification notification;
+    ParseLimits limits;
+    limits.max_alerts = config->server.max_alerts;
+    limits.reserve = [&](size_t bytes) { return budget.hold_at_least(body.capacity() + bytes); };
     try {
-        notification = parse_notification(body);
+        notification = parse_notification(body, limits);
     } catch (const WebhookError& e) {
-        rejected(e.http_status == 400 ? "malformed" : "invalid").fetch_add(1);
-        log::warn("webhook refused", {{"status", std::to_string(e.http_status)},
+        const int status = e.http_status;
+        log::warn("webhook refused", {{"status", std::to_string(status)},
                                       {"error", e.what()},
                                       {"client", request.clientAddress().toString()}});
-        send_error(response, to_status(e.http_status), e.what());
+        refuse(response,
+               status == 503   ? "busy"
+               : status == 400 ? "malformed"
+               : status == 413 ? "too_many_alerts"
+                               : "invalid",
+               status, e.what(), true);
+        return;
+    }
+    std::string().swap(body);  // parsed: the body's memory goes back now
+    // The payloads are about the size of the parsed alerts; both are held while routing.
+    if (!budget.hold(2 * notification.bytes())) {
+        refuse(response, "busy", HTTPResponse::HTTP_SERVICE_UNAVAILABLE,
+               "too many webhook bodies in flight (server.max_inflight_bytes), retry later", true);
         return;
     }
 
     auto deliveries = route_notification(notification, config->root);
+    const size_t alerts = notification.alert_count();
+    notification = Notification();  // the deliveries hold what the sinks get
+    size_t payloads = 0;
+    for (const auto& d : deliveries) payloads += d.payload.capacity();
+    budget.hold(payloads);  // less than what the parse held: always granted
     try {
         runtime_.intake.commit(std::move(deliveries));
     } catch (const SpoolError& e) {
-        rejected("spool_unavailable").fetch_add(1);
         log::error("webhook not accepted: spool unavailable", {{"error", e.what()}});
-        send_error(response, HTTPResponse::HTTP_SERVICE_UNAVAILABLE,
-                   "cannot store the notification now, retry later");
+        refuse(response, "spool_unavailable", HTTPResponse::HTTP_SERVICE_UNAVAILABLE,
+               "cannot store the notification now, retry later", true);
         return;
     }
     runtime_.metrics
@@ -110,7 +147,7 @@ void WebhookHandler::handleRequest(Poco::Net::HTTPServerRequest& request,
         .fetch_add(1);
     runtime_.metrics
         .counter("tickets_grouping_alerts_received_total", "Alerts in accepted notifications.")
-        .fetch_add(notification.alert_labels.size());
+        .fetch_add(alerts);
     send_ok(response);
 }
 

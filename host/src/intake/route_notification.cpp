@@ -25,9 +25,9 @@ std::vector<NewDelivery> route_notification(const Notification& notification, co
     };
     std::map<std::string, Target> targets;  // by sink name
     std::vector<std::string> sink_order;
-    for (size_t i = 0; i < notification.alert_labels.size(); ++i) {
+    for (size_t i = 0; i < notification.alert_count(); ++i) {
         std::vector<std::string> reached;
-        for (const Route* route : match_routes(root, notification.alert_labels[i])) {
+        for (const Route* route : match_routes(root, notification.labels(i))) {
             auto [it, inserted] = targets.try_emplace(route->sink);
             if (inserted) sink_order.push_back(route->sink);
             Target& target = it->second;

@@ -40,6 +40,18 @@ std::string timestamp() {
     return text;
 }
 
+// C0 controls, DEL and the C1 controls (U+0080..U+009F, bytes C2 80..C2 9F in UTF-8): each can
+// forge a line (CR), steer a terminal (ESC, CSI) or hide text from whoever reads the journal.
+size_t control_length(std::string_view value, size_t i) {
+    const auto c = static_cast<unsigned char>(value[i]);
+    if (c < 0x20 || c == 0x7F) return 1;
+    if (c == 0xC2 && i + 1 < value.size()) {
+        const auto next = static_cast<unsigned char>(value[i + 1]);
+        if (next >= 0x80 && next <= 0x9F) return 2;
+    }
+    return 0;
+}
+
 }  // namespace
 
 void set_level(Level level) { current_level = static_cast<int>(level); }
@@ -57,17 +69,34 @@ bool enabled(Level level) { return static_cast<int>(level) >= current_level.load
 
 std::string quote(std::string_view value) {
     bool bare = !value.empty();
-    for (unsigned char c : value)
-        if (c <= ' ' || c == '"' || c == '=' || c == '\\') bare = false;
+    for (size_t i = 0; i < value.size() && bare; ++i) {
+        const char c = value[i];
+        if (c == ' ' || c == '"' || c == '=' || c == '\\' || control_length(value, i)) bare = false;
+    }
     if (bare) return std::string(value);
     std::string out = "\"";
-    for (char c : value) {
-        if (c == '"' || c == '\\') out += '\\';
-        if (c == '\n') {
-            out += "\\n";
+    for (size_t i = 0; i < value.size(); ++i) {
+        const char c = value[i];
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += c;
             continue;
         }
-        out += c;
+        const size_t length = control_length(value, i);
+        if (length == 0) {
+            out += c;
+            continue;
+        }
+        if (c == '\n' || c == '\r' || c == '\t') {
+            out += c == '\n' ? "\\n" : c == '\r' ? "\\r" : "\\t";
+            continue;
+        }
+        const unsigned code =
+            length == 1 ? static_cast<unsigned char>(c) : static_cast<unsigned char>(value[i + 1]);
+        char escaped[8];
+        std::snprintf(escaped, sizeof escaped, "\\u%04x", code);
+        out += escaped;
+        i += length - 1;
     }
     return out + '"';
 }

@@ -30,7 +30,9 @@ inline void error(std::string_view m, std::initializer_list<Field> f = {}) {
     write(Level::error, m, f);
 }
 
-// logfmt quoting: bare when safe, else double-quoted with \" \\ \n escaped.
+// logfmt quoting: bare when safe, else double-quoted with \" \\ \n \r \t escaped and every other
+// control character (C0, DEL, C1) as \u00XX, so that a value can neither forge a line nor drive
+// a terminal.
 std::string quote(std::string_view value);
 
 }  // namespace tg::host::log

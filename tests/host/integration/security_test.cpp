@@ -4,7 +4,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <csignal>
 #include <filesystem>
+#include <memory>
 
 using namespace tg::test;
 
@@ -130,4 +132,110 @@ TEST_CASE("files the host creates are not readable by other users") {
         ++checked;
     }
     CHECK(checked >= 3);  // the spool, the sinks' directory, log_sink's state directory
+}
+
+namespace {
+
+void make_certificate(const TempDir& dir, const std::string& name, const std::string& cn) {
+    std::string output;
+    REQUIRE(run_command(
+                {"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
+                 "/CN=" + cn, "-keyout", dir / (name + ".key"), "-out", dir / (name + ".pem")},
+                output) == 0);
+}
+
+// curl's exit status against the host's TLS port, with `extra` options.
+int curl_tls(int port, const std::vector<std::string>& extra, std::string& output) {
+    std::vector<std::string> argv{"curl", "-sk", "--max-time", "5"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    argv.push_back("https://127.0.0.1:" + std::to_string(port) + "/healthz");
+    return run_command(argv, output);
+}
+
+std::string tls_routes(const TempDir& dir, const std::string& extra = "") {
+    return routes(dir, "  tls:\n    cert_file: " + (dir / "tls.pem") +
+                           "\n    key_file: " + (dir / "tls.key") + "\n" + extra);
+}
+
+// A host on TLS with a certificate for `cn`, once it answers.
+std::unique_ptr<HostProcess> tls_host(const TempDir& dir, const std::string& cn) {
+    make_certificate(dir, "tls", cn);
+    write_file(dir / "routes.yaml", tls_routes(dir));
+    auto host = std::make_unique<HostProcess>(
+        std::vector<std::string>{"--config", dir / "routes.yaml", "--state-dir", dir / "state"},
+        dir / "host.log");
+    std::string output;
+    REQUIRE(eventually([&] { return curl_tls(host->port(), {}, output) == 0; }));
+    return host;
+}
+
+}  // namespace
+
+TEST_CASE("TLS listener: a modern cipher list (ECDHE with AEAD only) and TLS 1.2 minimum") {
+    TempDir dir;
+    const auto running = tls_host(dir, "127.0.0.1");
+    auto& host = *running;
+    std::string output;
+    const std::vector<std::string> tls12{"--tlsv1.2", "--tls-max", "1.2", "--ciphers"};
+    auto with = [&](const std::string& cipher) {
+        auto options = tls12;
+        options.push_back(cipher);
+        return curl_tls(host.port(), options, output);
+    };
+    CHECK(with("ECDHE-RSA-AES128-GCM-SHA256") == 0);
+    CHECK(with("ECDHE-RSA-CHACHA20-POLY1305") == 0);
+    CHECK(with("AES128-SHA") != 0);               // static RSA key exchange, CBC
+    CHECK(with("AES256-GCM-SHA384") != 0);        // static RSA key exchange
+    CHECK(with("ECDHE-RSA-AES128-SHA") != 0);     // CBC with SHA-1
+    CHECK(with("ECDHE-RSA-AES256-SHA384") != 0);  // CBC
+    CHECK(curl_tls(host.port(), {"--tlsv1.3"}, output) == 0);
+    CHECK(curl_tls(host.port(), {"--tlsv1.1", "--tls-max", "1.1"}, output) != 0);
+}
+
+TEST_CASE("TLS listener: the certificate is read again on reload") {
+    TempDir dir;
+    const auto running = tls_host(dir, "first.example");
+    auto& host = *running;
+    std::string output;
+    CHECK(curl_tls(host.port(), {"-v"}, output) == 0);
+    CHECK(output.find("CN=first.example") != std::string::npos);
+    make_certificate(dir, "tls", "renewed.example");  // the same files, renewed
+    CHECK(curl_tls(host.port(), {"-v"}, output) == 0);
+    CHECK(output.find("CN=first.example") != std::string::npos);  // until the reload
+    host.send_signal(SIGHUP);
+    REQUIRE(eventually([&] {
+        return curl_tls(host.port(), {"-v"}, output) == 0 &&
+               output.find("CN=renewed.example") != std::string::npos;
+    }));
+    // A certificate that does not load refuses the reload; the running one stays.
+    write_file(dir / "tls.pem", "not a certificate\n");
+    REQUIRE(run_command({"curl", "-sk", "--max-time", "5", "-XPOST",
+                         "https://127.0.0.1:" + std::to_string(host.port()) + "/-/reload"},
+                        output) == 0);
+    CHECK(output.find("reload refused") != std::string::npos);
+    CHECK(curl_tls(host.port(), {"-v"}, output) == 0);
+    CHECK(output.find("CN=renewed.example") != std::string::npos);
+}
+
+TEST_CASE(
+    "a reload that changes tls, listen or threads says so: TLS applies, threads need a "
+    "restart") {
+    TempDir dir;
+    make_certificate(dir, "tls", "127.0.0.1");
+    write_file(dir / "routes.yaml", routes(dir, "  max_threads: 16\n"));
+    HostProcess host({"--config", dir / "routes.yaml", "--state-dir", dir / "state"},
+                     dir / "host.log");
+    REQUIRE(host.wait_ready());
+    write_file(dir / "routes.yaml", tls_routes(dir, "  max_threads: 8\n  max_queued: 99\n"));
+    const auto reload = http_post(host.port(), "/-/reload", "");
+    CHECK(reload.status == 200);
+    INFO(reload.body);
+    CHECK(reload.body.find("server.max_threads changed from 16 to 8: restart the host to apply "
+                           "it") != std::string::npos);
+    CHECK(reload.body.find("server.max_queued changed from 256 to 99") != std::string::npos);
+    CHECK(host.log().find("server.max_threads changed from 16 to 8") != std::string::npos);
+    // TLS itself is applied: new connections speak TLS.
+    std::string output;
+    CHECK(curl_tls(host.port(), {}, output) == 0);
+    CHECK(http_get(host.port(), "/healthz").status == 0);
 }
