@@ -94,7 +94,7 @@ int serve(const Options& options, const Configuration& initial) {
     register_spool_metrics(metrics, spool);
 
     auto sinks = create_sinks(initial, "", &metrics);
-    Dispatcher dispatcher(spool, metrics);
+    Dispatcher dispatcher(spool, metrics, {routing.server.max_crashes, routing.server.probe_after});
     for (const auto& [sink, retry] : with_retry(routing, sinks)) dispatcher.add_sink(sink, retry);
     spool.on_commit([&dispatcher] { dispatcher.wake(); });
     auto scheduler =

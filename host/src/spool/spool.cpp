@@ -274,10 +274,12 @@ Claim Spool::claim(const std::string& sink) {
         d.sink = sink;
         std::string holder;
         int64_t held_until = 0;
+        uint32_t in_call = 0;
         Poco::Data::Statement select(session);
         select << sql(spool_sql::head_of_sink), use(d.sink), into(d.id), into(d.route),
             into(d.payload), into(d.idempotency_key), into(d.created_ms), into(d.next_ms),
-            into(d.attempts), into(d.last_error), into(holder), into(held_until);
+            into(d.attempts), into(d.last_error), into(holder), into(held_until), into(in_call),
+            into(d.interrupted);
         if (select.execute() == 0) {
             // The sink has nothing left: the moment to give a backlog's space back. Here, not
             // in complete(), so that deliveries in a stream pay nothing for it.
@@ -306,6 +308,7 @@ Claim Spool::claim(const std::string& sink) {
             return claim;
         }
         claim.waiting = false;
+        d.interrupted += in_call;  // as the claim just recorded
         if (!holder.empty() && holder != owner_) claim.taken_over_from = holder;
         claim.delivery = std::move(d);
         return claim;

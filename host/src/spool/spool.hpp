@@ -43,8 +43,11 @@ struct SpooledDelivery {
     std::string idempotency_key;
     int64_t created_ms = 0;
     int64_t next_ms = 0;
-    uint32_t attempts = 0;
+    uint32_t attempts = 0;  // before this claim (the claim itself counts one more in the store)
     std::string last_error;
+    // Claims before this one that never recorded an outcome: the process (or the replica) holding
+    // the delivery ended during the sink's call, e.g. a sink that crashes on it.
+    uint32_t interrupted = 0;
 };
 
 struct SpoolStats {
