@@ -106,6 +106,7 @@ Spool::Spool(const StoreUrl& store, SpoolOptions options)
       lease_(std::max(options.lease, std::chrono::milliseconds(100))) {
     intake_.session = open_session(store_, "FULL");
     dispatch_.session = open_session(store_, "NORMAL");
+    stats_.session = open_session(store_, "NORMAL");
     try {
         migrate(*intake_.session, dialect_of(store_));
         if (store_.kind == StoreUrl::Kind::sqlite) {
@@ -151,16 +152,16 @@ Poco::Data::Session& Spool::usable(Connection& connection, const char* synchrono
     return *connection.session;
 }
 
-// Runs `work` on the dispatcher's connection; a failure marks a PostgreSQL connection for
+// Runs `work` on one of the dispatcher's connections; a failure marks a PostgreSQL connection for
 // reopening before its next use (SQLite's file connection stays).
 template <class F>
-auto Spool::with_dispatch(F&& work) {
-    std::lock_guard lock(dispatch_mutex_);
-    Poco::Data::Session& session = usable(dispatch_, "NORMAL");
+auto Spool::with_connection(Connection& connection, std::mutex& mutex, F&& work) {
+    std::lock_guard lock(mutex);
+    Poco::Data::Session& session = usable(connection, "NORMAL");
     try {
         return work(session);
     } catch (const Poco::Exception& e) {
-        if (store_.kind == StoreUrl::Kind::postgresql) dispatch_.broken = true;
+        if (store_.kind == StoreUrl::Kind::postgresql) connection.broken = true;
         throw SpoolError(e.displayText());  // what() is only the exception's class name
     }
 }
@@ -391,7 +392,7 @@ void Spool::compact_if_drained(Poco::Data::Session& session) noexcept {
 }
 
 SpoolStats Spool::stats() {
-    return with_dispatch([&](Poco::Data::Session& session) {
+    return with_connection(stats_, stats_mutex_, [&](Poco::Data::Session& session) {
         SpoolStats s;
         session << sql(spool_sql::depth_and_oldest), into(s.depth), into(s.oldest_created_ms), now;
         session << sql(spool_sql::dead_letter_count), into(s.dead_letters), now;

@@ -141,7 +141,11 @@ class Spool final : public Intake {
     };
     Poco::Data::Session& usable(Connection& connection, const char* synchronous);
     template <class F>
-    auto with_dispatch(F&& work);
+    auto with_connection(Connection& connection, std::mutex& mutex, F&& work);
+    template <class F>
+    auto with_dispatch(F&& work) {
+        return with_connection(dispatch_, dispatch_mutex_, std::forward<F>(work));
+    }
     void writer_loop();
     void write_batches(std::vector<Batch>& batches);
     void insert_batches(Poco::Data::Session& session, std::vector<Batch>& batches, int64_t created);
@@ -160,6 +164,10 @@ class Spool final : public Intake {
     Connection intake_;
     std::mutex dispatch_mutex_;
     Connection dispatch_;
+    // stats() reads on a connection of its own: a scrape waiting for a busy store holds up no
+    // claim.
+    std::mutex stats_mutex_;
+    Connection stats_;
 
     // What this replica holds leases on, renewed by lease_loop while it works.
     std::mutex held_mutex_;
