@@ -104,6 +104,20 @@ void Dispatcher::deliver(Worker& worker, SinkInstance& sink, const RetryPolicy& 
                      : "gave up after " + std::to_string(attempt) + " attempts: " + result.error);
             return;
         }
+        if (result.status == TG_RETRY_LATER && limits_.probe_after &&
+            attempt >= limits_.probe_after) {
+            // The head keeps failing: if the target answers otherwise, it is this delivery the
+            // target refuses, and every alert behind it would wait until max_age.
+            const auto probe = sink.probe();
+            if (probe && probe->status == TG_OK) {
+                bury(name, d, attempt,
+                     "failed " + std::to_string(attempt) +
+                         " attempts in a row while the sink's probe of its target succeeds "
+                         "(server.probe_after: " +
+                         std::to_string(limits_.probe_after) + "); last error: " + result.error);
+                return;
+            }
+        }
         double unit;
         {
             std::lock_guard lock(random_mutex_);
