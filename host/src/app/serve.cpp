@@ -14,6 +14,8 @@
 #include <malloc.h>
 #include <sys/stat.h>
 #include <csignal>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 
 namespace tg::host {
@@ -172,7 +174,14 @@ int serve(const Options& options, const Configuration& initial) {
         std::lock_guard lock(reload_mutex);
         scheduler->stop();
     }
-    dispatcher.stop(std::chrono::seconds(10));
+    if (!dispatcher.stop(std::chrono::seconds(10))) {
+        // A sink is still in a call on a detached thread that uses the spool, the metrics and
+        // the plugin: end the process without destroying any of them (what the intake committed
+        // is on disk; the delivery in the call stays in the spool for the next start).
+        log::info("stopped", {{"detached_calls", "1"}});
+        std::fflush(nullptr);
+        std::_Exit(0);
+    }
     log::info("stopped");
     return 0;
 }
