@@ -218,6 +218,8 @@ void Spool::insert_batches(Poco::Data::Session& session, std::vector<Batch>& bat
     const std::string insert = sql(spool_sql::insert_delivery);
     session.begin();
     try {
+        if (store_.kind == StoreUrl::Kind::postgresql)
+            session << spool_sql::intake_lock_postgresql, now;
         if (rows.empty()) {  // a readiness probe: write, and leave nothing behind
             session << spool_sql::insert_probe, now;
             session << spool_sql::delete_probe, now;

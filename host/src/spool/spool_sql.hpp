@@ -111,6 +111,11 @@ inline constexpr Migration migrations[] = {
 
 // ---------------------------------------------------------------- intake
 
+// PostgreSQL: a sink's head is the lowest id, and ids are taken at insert; intake transactions of
+// all replicas take this lock first (held to their commit), so ids follow commit order and a
+// delivery acknowledged later never goes before one acknowledged earlier.
+inline constexpr const char* intake_lock_postgresql = "SELECT pg_advisory_xact_lock(7134027742)";
+
 inline constexpr const char* insert_delivery =
     "INSERT INTO deliveries (sink, route, payload, idempotency_key, created_ms, next_ms)"
     " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";

@@ -5,7 +5,11 @@
 
 #include "test_support.hpp"
 
+#include <Poco/Data/Session.h>
 #include <catch2/catch.hpp>
+
+#include <atomic>
+#include <thread>
 
 using namespace tg::host;
 using tg::test::TestStore;
@@ -53,3 +57,43 @@ STORE_TEST_CASE(
     "issue 11: a delivery attempt is counted when it is claimed, and clearing leases at start "
     "does not reset it",
     claims_count_attempts)
+
+TEST_CASE(
+    "issue 11: PostgreSQL store: a sink's head follows commit order across two writers, not the "
+    "order their ids were taken",
+    "[postgresql]") {
+    using namespace Poco::Data::Keywords;
+    TestStore store("postgresql");
+    auto a = store.open("writer-a");
+    auto b = store.open("writer-b");
+    // A third session holds a key A's batch needs: A takes its ids, then waits in its transaction.
+    Poco::Data::Session holder("PostgreSQL", store.url().connection_string);
+    holder.begin();
+    holder << "INSERT INTO deliveries (sink, route, payload, idempotency_key, created_ms, next_ms)"
+              " VALUES ('s', 'r', '{}', 'blocker', 0, 0)",
+        now;
+    std::atomic<int> order{0}, a_done{0}, b_done{0};
+    std::thread writer_a([&] {
+        commit(*a, "s", {"a1", "blocker"});
+        a_done = ++order;
+    });
+    Poco::Data::Session watcher("PostgreSQL", store.url().connection_string);
+    REQUIRE(tg::test::eventually([&] {
+        int waiting = 0;
+        watcher << "SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'",
+            into(waiting), now;
+        return waiting > 0;
+    }));
+    std::thread writer_b([&] {
+        commit(*b, "s", {"b1"});
+        b_done = ++order;
+    });
+    tg::test::eventually([&] { return b_done != 0; }, 3s);  // the old store acknowledges B here
+    holder.rollback();
+    writer_a.join();
+    writer_b.join();
+    const Claim head = a->claim("s");
+    REQUIRE(head.delivery);
+    INFO("A acknowledged " << a_done << ", B acknowledged " << b_done);
+    CHECK(head.delivery->idempotency_key == (a_done < b_done ? "a1" : "b1"));
+}
