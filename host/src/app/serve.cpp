@@ -50,6 +50,7 @@ void register_spool_metrics(Metrics& metrics, Spool& spool) {
 // The lease of claimed work; TICKETS_GROUPING_STORE_LEASE_MS (undocumented) shortens it for tests.
 SpoolOptions spool_options(const Configuration& configuration) {
     SpoolOptions options;
+    options.dead_letter_retention = configuration.routing->server.dead_letter_retention;
     if (auto text = configuration.env->get("TICKETS_GROUPING_STORE_LEASE_MS")) {
         try {
             options.lease = std::chrono::milliseconds(std::stoll(*text));

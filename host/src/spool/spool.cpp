@@ -103,7 +103,9 @@ Spool::Spool(const std::string& sqlite_path) : Spool(StoreUrl::sqlite(sqlite_pat
 Spool::Spool(const StoreUrl& store, SpoolOptions options)
     : store_(store),
       owner_(options.owner.empty() ? default_owner() : options.owner),
-      lease_(std::max(options.lease, std::chrono::milliseconds(100))) {
+      lease_(std::max(options.lease, std::chrono::milliseconds(100))),
+      retention_(options.dead_letter_retention),
+      prune_every_(std::max(options.prune_every, std::chrono::milliseconds(100))) {
     intake_.session = open_session(store_, "FULL");
     dispatch_.session = open_session(store_, "NORMAL");
     stats_.session = open_session(store_, "NORMAL");
@@ -121,6 +123,7 @@ Spool::Spool(const StoreUrl& store, SpoolOptions options)
     } catch (const SpoolError& e) {
         throw SpoolError("cannot prepare the spool " + store_.description + ": " + e.what());
     }
+    prune_dead_letters();
     writer_ = std::thread([this] { writer_loop(); });
     lease_thread_ = std::thread([this] { lease_loop(); });
 }
@@ -393,6 +396,15 @@ void Spool::compact_if_drained(Poco::Data::Session& session) noexcept {
     }
 }
 
+int64_t Spool::prune_dead_letters() {
+    return with_dispatch([&](Poco::Data::Session& session) {
+        int64_t before = now_ms() - retention_.count();
+        Poco::Data::Statement remove(session);
+        remove << sql(spool_sql::prune_dead_letters), use(before);
+        return static_cast<int64_t>(remove.execute());
+    });
+}
+
 SpoolStats Spool::stats() {
     return with_connection(stats_, stats_mutex_, [&](Poco::Data::Session& session) {
         SpoolStats s;
@@ -493,11 +505,20 @@ void Spool::fail_hook_run(const std::string& sink, const std::string& hook,
 // Pushes the leases of the work in progress forward, a third of a lease at a time, so that they
 // expire only when this replica stops (dies, hangs its process, loses the store).
 void Spool::lease_loop() {
-    const auto period = lease_ / 3;
+    const auto period = std::min(lease_ / 3, prune_every_);
+    auto last_prune = std::chrono::steady_clock::now();
     for (;;) {
         {
             std::unique_lock lock(queue_mutex_);
             if (lease_cv_.wait_for(lock, period, [&] { return stopping_; })) return;
+        }
+        if (std::chrono::steady_clock::now() - last_prune >= prune_every_) {
+            last_prune = std::chrono::steady_clock::now();
+            try {
+                prune_dead_letters();
+            } catch (const std::exception&) {
+                // The store is unreachable: the next round tries again.
+            }
         }
         std::vector<int64_t> deliveries;
         std::vector<std::pair<std::string, std::string>> hooks;

@@ -80,6 +80,9 @@ struct HookClaim {
 struct SpoolOptions {
     std::string owner;  // this replica's name in leases; "" = host:pid:random
     std::chrono::milliseconds lease{std::chrono::seconds(60)};
+    // Dead letters are kept this long, then pruned (at open and every `prune_every`).
+    std::chrono::milliseconds dead_letter_retention{std::chrono::hours(24 * 30)};
+    std::chrono::milliseconds prune_every{std::chrono::hours(1)};
 };
 
 int64_t now_ms();
@@ -107,6 +110,8 @@ class Spool final : public Intake {
     bool dead_letter(const SpooledDelivery& delivery, uint32_t attempts, const std::string& reason);
 
     SpoolStats stats();
+    // Deletes the dead letters older than the retention; returns how many.
+    int64_t prune_dead_letters();
 
     // Scheduled hooks: the last slot run, across all replicas.
     std::optional<int64_t> hook_last_slot(const std::string& sink, const std::string& hook);
@@ -157,6 +162,8 @@ class Spool final : public Intake {
     StoreUrl store_;
     std::string owner_;
     std::chrono::milliseconds lease_;
+    std::chrono::milliseconds retention_;
+    std::chrono::milliseconds prune_every_;
 
     // Two connections: the intake's fsyncs every commit (SQLite: synchronous=FULL); the
     // dispatcher's bookkeeping may lose its last commits in a power cut, which only means a

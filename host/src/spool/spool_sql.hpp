@@ -170,6 +170,9 @@ inline constexpr const char* insert_dead_letter =
     "INSERT INTO dead_letters (sink, route, payload, idempotency_key, created_ms, failed_ms,"
     " attempts, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
 
+// Dead letters older than the retention (server.dead_letter_retention) go.
+inline constexpr const char* prune_dead_letters = "DELETE FROM dead_letters WHERE failed_ms < ?";
+
 inline constexpr const char* depth_and_oldest =
     "SELECT COUNT(*), COALESCE(MIN(created_ms), 0) FROM deliveries";
 

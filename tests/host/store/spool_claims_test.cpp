@@ -97,3 +97,22 @@ TEST_CASE(
     INFO("A acknowledged " << a_done << ", B acknowledged " << b_done);
     CHECK(head.delivery->idempotency_key == (a_done < b_done ? "a1" : "b1"));
 }
+
+void dead_letters_pruned(const std::string& kind) {
+    TestStore store(kind);
+    auto spool = store.open("replica-a");
+    commit(*spool, "s", {"k1"});
+    const Claim claim = spool->claim("s");
+    REQUIRE(claim.delivery);
+    REQUIRE(spool->dead_letter(*claim.delivery, 1, "refused"));
+    CHECK(spool->stats().dead_letters == 1);
+    SpoolOptions options;
+    options.owner = "replica-b";
+    options.dead_letter_retention = 200ms;
+    options.prune_every = 100ms;
+    Spool pruning(store.url(), options);
+    // Kept while younger than the retention, pruned periodically once older.
+    CHECK(tg::test::eventually([&] { return pruning.stats().dead_letters == 0; }, 10s));
+}
+STORE_TEST_CASE("issue 11: dead letters are pruned after server.dead_letter_retention",
+                dead_letters_pruned)
