@@ -115,6 +115,11 @@ void TcpProxy::lose_answers(const std::string& request_start, int count) {
     lose_count_ = count;
 }
 
+void TcpProxy::refuse(const std::string& part) {
+    std::lock_guard lock(mutex_);
+    refuse_part_ = part;
+}
+
 void TcpProxy::pump(int client, int upstream) {
     char buffer[16384];
     pollfd fds[2] = {{client, POLLIN, 0}, {upstream, POLLIN, 0}};
@@ -130,6 +135,17 @@ void TcpProxy::pump(int client, int upstream) {
             }
             if (i == 0) {
                 std::lock_guard lock(mutex_);
+                if (!refuse_part_.empty() &&
+                    std::string_view(buffer, static_cast<size_t>(n)).find(refuse_part_) !=
+                        std::string_view::npos) {
+                    static const std::string answer =
+                        "HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/plain\r\n"
+                        "Content-Length: 13\r\nConnection: close\r\n\r\nproxy refused";
+                    ::send(client, answer.data(), answer.size(), MSG_NOSIGNAL);
+                    ++refused_;
+                    open = false;
+                    break;
+                }
                 if (lose_count_ > 0 && static_cast<size_t>(n) >= lose_prefix_.size() &&
                     std::string_view(buffer, lose_prefix_.size()) == lose_prefix_) {
                     --lose_count_;

@@ -36,6 +36,11 @@ class TcpProxy {
     // arrives, as when a network drops between a server's commit and its reply.
     void lose_answers(const std::string& request_start, int count);
     int answers_lost() const { return answers_lost_; }
+    // Requests whose bytes (as first read: a request line, headers and a small body) hold `part`
+    // never reach the target: the proxy answers them 500 itself, as a target that fails on that
+    // content alone would, while every other request goes through.
+    void refuse(const std::string& part);
+    int refused() const { return refused_; }
 
   private:
     void listen();
@@ -54,6 +59,8 @@ class TcpProxy {
     std::string lose_prefix_;  // under mutex_
     int lose_count_ = 0;       // under mutex_
     std::atomic<int> answers_lost_{0};
+    std::string refuse_part_;  // under mutex_
+    std::atomic<int> refused_{0};
 };
 
 // An answer read off a raw socket: the status code, 0 when the connection was closed without

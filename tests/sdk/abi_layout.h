@@ -112,7 +112,7 @@ TG_FIELD(tg_sink_create_args, shared_store, 64, 16);
 TG_FROZEN(offsetof(tg_host_services, metric_add) == TG_SIZE_HOST_SERVICES_1_0, "1.0 services");
 TG_FROZEN(offsetof(tg_sink_create_args, shared_store) == TG_SIZE_CREATE_ARGS_1_1, "1.1 args");
 
-/* ---- sink ABI 1.3 (on its way from another branch): `probe` appended to tg_sink_plugin ---- */
+/* ---- sink ABI 1.3: `probe` appended to tg_sink_plugin ---- */
 #if TG_SINK_ABI_MINOR >= 3
 TG_FIELD(tg_sink_plugin, probe, 88, 8);
 #define TG_SIZE_PLUGIN_1_3 96

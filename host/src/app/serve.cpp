@@ -14,6 +14,8 @@
 #include <malloc.h>
 #include <sys/stat.h>
 #include <csignal>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 
 namespace tg::host {
@@ -48,6 +50,7 @@ void register_spool_metrics(Metrics& metrics, Spool& spool) {
 // The lease of claimed work; TICKETS_GROUPING_STORE_LEASE_MS (undocumented) shortens it for tests.
 SpoolOptions spool_options(const Configuration& configuration) {
     SpoolOptions options;
+    options.dead_letter_retention = configuration.routing->server.dead_letter_retention;
     if (auto text = configuration.env->get("TICKETS_GROUPING_STORE_LEASE_MS")) {
         try {
             options.lease = std::chrono::milliseconds(std::stoll(*text));
@@ -94,7 +97,7 @@ int serve(const Options& options, const Configuration& initial) {
     register_spool_metrics(metrics, spool);
 
     auto sinks = create_sinks(initial, "", &metrics);
-    Dispatcher dispatcher(spool, metrics);
+    Dispatcher dispatcher(spool, metrics, {routing.server.max_crashes, routing.server.probe_after});
     for (const auto& [sink, retry] : with_retry(routing, sinks)) dispatcher.add_sink(sink, retry);
     spool.on_commit([&dispatcher] { dispatcher.wake(); });
     auto scheduler =
@@ -172,7 +175,14 @@ int serve(const Options& options, const Configuration& initial) {
         std::lock_guard lock(reload_mutex);
         scheduler->stop();
     }
-    dispatcher.stop(std::chrono::seconds(10));
+    if (!dispatcher.stop(std::chrono::seconds(10))) {
+        // A sink is still in a call on a detached thread that uses the spool, the metrics and
+        // the plugin: end the process without destroying any of them (what the intake committed
+        // is on disk; the delivery in the call stays in the spool for the next start).
+        log::info("stopped", {{"detached_calls", "1"}});
+        std::fflush(nullptr);
+        std::_Exit(0);
+    }
     log::info("stopped");
     return 0;
 }

@@ -73,6 +73,15 @@ struct ServerSettings {
     // 503 with Retry-After. Bounds the intake's memory whatever the senders do.
     size_t max_inflight_bytes = 64 * 1024 * 1024;
     size_t max_alerts = 10000;  // per notification (Alertmanager: webhook_config max_alerts)
+    // Delivery limits of every sink (read at start):
+    // claims of one delivery that never recorded an outcome (the process died in the sink's
+    // call) before it goes to the dead letters instead of being tried again;
+    uint32_t max_crashes = 3;
+    // failed attempts in a row of one head before the sink's probe is asked whether its target
+    // is otherwise healthy (then the head goes to the dead letters); 0 = never;
+    uint32_t probe_after = 10;
+    // how long dead letters are kept.
+    std::chrono::milliseconds dead_letter_retention{std::chrono::hours(24 * 30)};
 };
 
 struct RoutingConfig {

@@ -59,6 +59,18 @@ const std::vector<ServerSetting>& server_settings() {
          [](const std::string& t, ServerSettings& s) { s.read_timeout = positive_duration(t); }},
         {"head_timeout", "WEBHOOK_HEAD_TIMEOUT", "a duration",
          [](const std::string& t, ServerSettings& s) { s.head_timeout = positive_duration(t); }},
+        {"max_crashes", "WEBHOOK_MAX_CRASHES", "an integer",
+         [](const std::string& t, ServerSettings& s) {
+             s.max_crashes = static_cast<uint32_t>(integer(t, 1, 1000));
+         }},
+        {"probe_after", "WEBHOOK_PROBE_AFTER", "an integer",
+         [](const std::string& t, ServerSettings& s) {
+             s.probe_after = static_cast<uint32_t>(integer(t, 0, 1000000));
+         }},
+        {"dead_letter_retention", "WEBHOOK_DEAD_LETTER_RETENTION", "a duration",
+         [](const std::string& t, ServerSettings& s) {
+             s.dead_letter_retention = positive_duration(t);
+         }},
     };
     return settings;
 }

@@ -9,29 +9,11 @@ namespace tg::host {
 namespace {
 
 constexpr auto idle_poll = std::chrono::seconds(1);
-constexpr auto spool_error_pause = std::chrono::seconds(1);
-
-const char* status_name(tg_status status) {
-    switch (status) {
-        case TG_OK:
-            return "ok";
-        case TG_RETRY_LATER:
-            return "retry";
-        default:
-            return "drop";
-    }
-}
-
-// The call took longer than the lease and the store did not hear from this replica meanwhile:
-// another replica took the delivery over and records its outcome.
-void log_lease_lost(const std::string& sink, const std::string& delivery) {
-    log::warn("lease lost during the call: another replica has the delivery",
-              {{"sink", sink}, {"delivery", delivery}});
-}
 
 }  // namespace
 
-Dispatcher::Dispatcher(Spool& spool, Metrics& metrics) : spool_(spool), metrics_(metrics) {}
+Dispatcher::Dispatcher(Spool& spool, Metrics& metrics, DeliveryLimits limits)
+    : spool_(spool), metrics_(metrics), limits_(limits) {}
 
 Dispatcher::~Dispatcher() { stop(std::chrono::seconds(5)); }
 
@@ -185,8 +167,7 @@ void Dispatcher::work(Worker& worker) {
             claim = spool_.claim(name);
         } catch (const std::exception& e) {
             log::error("cannot read the spool", {{"sink", name}, {"error", e.what()}});
-            std::unique_lock lock(worker.mutex);
-            worker.cv.wait_for(lock, spool_error_pause, [&] { return worker.stopping; });
+            pause_after_spool_error(worker);
             continue;
         }
         const bool pending = claim.delivery || claim.waiting;
@@ -226,104 +207,6 @@ void Dispatcher::work(Worker& worker) {
     std::lock_guard lock(worker.mutex);
     worker.stopped = true;
     worker.cv.notify_all();
-}
-
-void Dispatcher::deliver(Worker& worker, SinkInstance& sink, const RetryPolicy& retry,
-                         const SpooledDelivery& d) {
-    const std::string& name = worker.name;
-    const uint32_t attempt = d.attempts + 1;
-    const auto result = sink.deliver(d.payload, d.idempotency_key, d.route, attempt, false);
-    {
-        std::lock_guard lock(worker.mutex);
-        worker.health = {name, result.status == TG_OK, status_name(result.status), result.error,
-                         now_ms()};
-    }
-    metrics_
-        .counter("tickets_grouping_deliveries_total", "Delivery attempts by sink and result.",
-                 {{"sink", name}, {"result", status_name(result.status)}})
-        .fetch_add(1);
-    const std::string id = std::to_string(d.id);
-    try {
-        if (result.status == TG_OK) {
-            spool_.complete(d.id);
-            log::info("delivered", {{"sink", name},
-                                    {"route", d.route},
-                                    {"delivery", id},
-                                    {"attempt", std::to_string(attempt)}});
-            return;
-        }
-        const int64_t age_ms = now_ms() - d.created_ms;
-        const bool exhausted =
-            result.status == TG_DROP || (retry.max_attempts && attempt >= retry.max_attempts) ||
-            age_ms >= std::chrono::duration_cast<std::chrono::milliseconds>(retry.max_age).count();
-        if (exhausted) {
-            const std::string reason =
-                result.status == TG_DROP
-                    ? result.error
-                    : "gave up after " + std::to_string(attempt) + " attempts: " + result.error;
-            if (!spool_.dead_letter(d, attempt, reason)) {
-                log_lease_lost(name, id);
-                return;
-            }
-            metrics_
-                .counter("tickets_grouping_dead_letters_total",
-                         "Deliveries moved to the dead letters.", {{"sink", name}})
-                .fetch_add(1);
-            log::error("delivery dead-lettered", {{"sink", name},
-                                                  {"route", d.route},
-                                                  {"delivery", id},
-                                                  {"attempt", std::to_string(attempt)},
-                                                  {"reason", reason}});
-            return;
-        }
-        double unit;
-        {
-            std::lock_guard lock(random_mutex_);
-            unit = std::uniform_real_distribution<double>(0.0, 1.0)(random_);
-        }
-        const auto delay = retry_delay(attempt, retry.initial_backoff, retry.max_backoff, unit);
-        if (!spool_.reschedule(d.id, attempt, now_ms() + delay.count(), result.error)) {
-            log_lease_lost(name, id);
-            return;
-        }
-        metrics_
-            .counter("tickets_grouping_retries_total", "Deliveries scheduled for another attempt.",
-                     {{"sink", name}})
-            .fetch_add(1);
-        log::warn("delivery will be retried", {{"sink", name},
-                                               {"route", d.route},
-                                               {"delivery", id},
-                                               {"attempt", std::to_string(attempt)},
-                                               {"retry_in_ms", std::to_string(delay.count())},
-                                               {"error", result.error}});
-    } catch (const std::exception& e) {
-        // The outcome is not recorded: the delivery stays due and is attempted again.
-        log::error("cannot record a delivery outcome",
-                   {{"sink", name}, {"delivery", id}, {"error", e.what()}});
-        std::unique_lock lock(worker.mutex);
-        worker.cv.wait_for(lock, spool_error_pause, [&] { return worker.stopping; });
-    }
-}
-
-void Dispatcher::run_hooks(Worker& worker, SinkInstance& sink) {
-    for (;;) {
-        HookRequest request;
-        {
-            std::lock_guard lock(worker.mutex);
-            if (worker.hooks.empty()) return;
-            request = std::move(worker.hooks.front());
-            worker.hooks.pop_front();
-        }
-        const auto result = sink.run_hook(request.hook, request.slot_ms, false);
-        metrics_
-            .counter("tickets_grouping_hook_runs_total",
-                     "Scheduled hook runs by sink, hook and result.",
-                     {{"sink", worker.name},
-                      {"hook", request.hook},
-                      {"result", status_name(result.status)}})
-            .fetch_add(1);
-        if (request.done) request.done(result);
-    }
 }
 
 }  // namespace tg::host

@@ -28,9 +28,19 @@ struct SinkHealth {
     int64_t at_ms = 0;    // when (0: no attempt yet)
 };
 
+// Limits on one delivery beyond its sink's retry policy (server settings, the same for all sinks).
+struct DeliveryLimits {
+    // Claims whose outcome was never recorded (the process died in the sink's call) before the
+    // delivery goes to the dead letters untried: a sink that crashes the host on one delivery.
+    uint32_t max_crashes = 3;
+    // Failed attempts of a head after which the sink's probe (if it has one) is asked whether its
+    // target is otherwise healthy: then the head goes to the dead letters. 0: never.
+    uint32_t probe_after = 10;
+};
+
 class Dispatcher {
   public:
-    Dispatcher(Spool& spool, Metrics& metrics);
+    Dispatcher(Spool& spool, Metrics& metrics, DeliveryLimits limits = {});
     ~Dispatcher();
 
     void add_sink(std::shared_ptr<SinkInstance> sink, const RetryPolicy& retry);
@@ -73,9 +83,14 @@ class Dispatcher {
     void deliver(Worker& worker, SinkInstance& sink, const RetryPolicy& retry,
                  const SpooledDelivery& delivery);
     void run_hooks(Worker& worker, SinkInstance& sink);
+    // Moves the delivery to the dead letters, counted and logged.
+    void bury(const std::string& sink, const SpooledDelivery& delivery, uint32_t attempts,
+              const std::string& reason);
+    void pause_after_spool_error(Worker& worker);
 
     Spool& spool_;
     Metrics& metrics_;
+    const DeliveryLimits limits_;
     std::mutex workers_mutex_;
     std::map<std::string, std::unique_ptr<Worker>> workers_;
     std::mt19937_64 random_{std::random_device{}()};

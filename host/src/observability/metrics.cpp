@@ -96,18 +96,30 @@ void Metrics::gauge(const std::string& name, const std::string& help, std::funct
     auto& family = families_[name];
     family.help = help;
     family.type = "gauge";
-    family.read = std::move(read);
+    family.read = std::make_shared<const std::function<double()>>(std::move(read));
     family.read_labels = label_text(labels);
 }
 
 std::string Metrics::render() const {
+    // The gauges first, each read without the lock (see gauge()).
+    std::vector<std::pair<std::string, std::shared_ptr<const std::function<double()>>>> reads;
+    {
+        std::lock_guard lock(mutex_);
+        for (const auto& [name, family] : families_)
+            if (family.read) reads.emplace_back(name, family.read);
+    }
+    std::map<std::string, double> gauges;
+    for (const auto& [name, read] : reads) gauges[name] = (*read)();
+
     std::lock_guard lock(mutex_);
     std::ostringstream out;
     for (const auto& [name, family] : families_) {
+        const auto gauge = gauges.find(name);
+        if (family.read && gauge == gauges.end()) continue;  // declared during this scrape
         out << "# HELP " << name << ' ' << family.help << '\n'
             << "# TYPE " << name << ' ' << family.type << '\n';
         if (family.read) {
-            out << name << family.read_labels << ' ' << family.read() << '\n';
+            out << name << family.read_labels << ' ' << gauge->second << '\n';
             continue;
         }
         for (const auto& [labels, value] : family.series)

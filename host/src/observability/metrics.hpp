@@ -19,7 +19,8 @@ class Metrics {
     // Declares a counter family (once) and returns the series for these labels.
     std::atomic<uint64_t>& counter(const std::string& name, const std::string& help,
                                    const LabelSet& labels = {});
-    // A value read at scrape time.
+    // A value read at scrape time, outside the lock that counters take: a slow reader (the
+    // spool's stats wait for the store) delays only the scrape, never the webhook or the workers.
     void gauge(const std::string& name, const std::string& help, std::function<double()> read,
                const LabelSet& labels = {});
 
@@ -39,7 +40,7 @@ class Metrics {
         std::string help;
         std::string type;
         std::map<std::string, std::unique_ptr<std::atomic<uint64_t>>> series;  // by label text
-        std::function<double()> read;
+        std::shared_ptr<const std::function<double()>> read;                   // gauges
         std::string read_labels;
         std::map<std::string, double> values;  // add(): by label text
         struct Histogram {

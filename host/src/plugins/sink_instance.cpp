@@ -164,6 +164,24 @@ SinkCallResult SinkInstance::check() {
     return to_result(status, error);
 }
 
+std::optional<SinkCallResult> SinkInstance::probe() {
+    // An older plugin's table ends before the field: what lies behind it is not ours to read.
+    if (plugin_->struct_size < offsetof(tg_sink_plugin, probe) + sizeof plugin_->probe ||
+        !plugin_->probe)
+        return std::nullopt;
+    char error[error_capacity] = "";
+    tg_error_buf buffer{error, sizeof error};
+    tg_status status;
+    try {
+        status = plugin_->probe(instance_, &buffer);
+    } catch (...) {
+        return SinkCallResult{TG_RETRY_LATER,
+                              "the sink let an exception escape its probe (a bug in the plugin)"};
+    }
+    error[sizeof error - 1] = '\0';
+    return to_result(status, error);
+}
+
 void SinkInstance::log_thunk(void* context, tg_log_level level, tg_str message) noexcept {
     try {
         auto* self = static_cast<SinkInstance*>(context);

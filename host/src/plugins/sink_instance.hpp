@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -60,6 +61,9 @@ class SinkInstance {
                            const std::string& route, uint32_t attempt, bool dry_run);
     SinkCallResult run_hook(const std::string& hook, int64_t scheduled_unix_ms, bool dry_run);
     SinkCallResult check();
+    // ABI 1.3: whether the sink's target is healthy apart from the failing head; nothing when the
+    // plugin has no probe (a table older than 1.3, or a NULL pointer).
+    std::optional<SinkCallResult> probe();
 
   private:
     static void log_thunk(void* context, tg_log_level level, tg_str message) noexcept;

@@ -103,9 +103,12 @@ Spool::Spool(const std::string& sqlite_path) : Spool(StoreUrl::sqlite(sqlite_pat
 Spool::Spool(const StoreUrl& store, SpoolOptions options)
     : store_(store),
       owner_(options.owner.empty() ? default_owner() : options.owner),
-      lease_(std::max(options.lease, std::chrono::milliseconds(100))) {
+      lease_(std::max(options.lease, std::chrono::milliseconds(100))),
+      retention_(options.dead_letter_retention),
+      prune_every_(std::max(options.prune_every, std::chrono::milliseconds(100))) {
     intake_.session = open_session(store_, "FULL");
     dispatch_.session = open_session(store_, "NORMAL");
+    stats_.session = open_session(store_, "NORMAL");
     try {
         migrate(*intake_.session, dialect_of(store_));
         if (store_.kind == StoreUrl::Kind::sqlite) {
@@ -120,6 +123,7 @@ Spool::Spool(const StoreUrl& store, SpoolOptions options)
     } catch (const SpoolError& e) {
         throw SpoolError("cannot prepare the spool " + store_.description + ": " + e.what());
     }
+    prune_dead_letters();
     writer_ = std::thread([this] { writer_loop(); });
     lease_thread_ = std::thread([this] { lease_loop(); });
 }
@@ -151,16 +155,16 @@ Poco::Data::Session& Spool::usable(Connection& connection, const char* synchrono
     return *connection.session;
 }
 
-// Runs `work` on the dispatcher's connection; a failure marks a PostgreSQL connection for
+// Runs `work` on one of the dispatcher's connections; a failure marks a PostgreSQL connection for
 // reopening before its next use (SQLite's file connection stays).
 template <class F>
-auto Spool::with_dispatch(F&& work) {
-    std::lock_guard lock(dispatch_mutex_);
-    Poco::Data::Session& session = usable(dispatch_, "NORMAL");
+auto Spool::with_connection(Connection& connection, std::mutex& mutex, F&& work) {
+    std::lock_guard lock(mutex);
+    Poco::Data::Session& session = usable(connection, "NORMAL");
     try {
         return work(session);
     } catch (const Poco::Exception& e) {
-        if (store_.kind == StoreUrl::Kind::postgresql) dispatch_.broken = true;
+        if (store_.kind == StoreUrl::Kind::postgresql) connection.broken = true;
         throw SpoolError(e.displayText());  // what() is only the exception's class name
     }
 }
@@ -217,6 +221,8 @@ void Spool::insert_batches(Poco::Data::Session& session, std::vector<Batch>& bat
     const std::string insert = sql(spool_sql::insert_delivery);
     session.begin();
     try {
+        if (store_.kind == StoreUrl::Kind::postgresql)
+            session << spool_sql::intake_lock_postgresql, now;
         if (rows.empty()) {  // a readiness probe: write, and leave nothing behind
             session << spool_sql::insert_probe, now;
             session << spool_sql::delete_probe, now;
@@ -274,10 +280,12 @@ Claim Spool::claim(const std::string& sink) {
         d.sink = sink;
         std::string holder;
         int64_t held_until = 0;
+        uint32_t in_call = 0;
         Poco::Data::Statement select(session);
         select << sql(spool_sql::head_of_sink), use(d.sink), into(d.id), into(d.route),
             into(d.payload), into(d.idempotency_key), into(d.created_ms), into(d.next_ms),
-            into(d.attempts), into(d.last_error), into(holder), into(held_until);
+            into(d.attempts), into(d.last_error), into(holder), into(held_until), into(in_call),
+            into(d.interrupted);
         if (select.execute() == 0) {
             // The sink has nothing left: the moment to give a backlog's space back. Here, not
             // in complete(), so that deliveries in a stream pay nothing for it.
@@ -306,6 +314,7 @@ Claim Spool::claim(const std::string& sink) {
             return claim;
         }
         claim.waiting = false;
+        d.interrupted += in_call;  // as the claim just recorded
         if (!holder.empty() && holder != owner_) claim.taken_over_from = holder;
         claim.delivery = std::move(d);
         return claim;
@@ -387,8 +396,17 @@ void Spool::compact_if_drained(Poco::Data::Session& session) noexcept {
     }
 }
 
-SpoolStats Spool::stats() {
+int64_t Spool::prune_dead_letters() {
     return with_dispatch([&](Poco::Data::Session& session) {
+        int64_t before = now_ms() - retention_.count();
+        Poco::Data::Statement remove(session);
+        remove << sql(spool_sql::prune_dead_letters), use(before);
+        return static_cast<int64_t>(remove.execute());
+    });
+}
+
+SpoolStats Spool::stats() {
+    return with_connection(stats_, stats_mutex_, [&](Poco::Data::Session& session) {
         SpoolStats s;
         session << sql(spool_sql::depth_and_oldest), into(s.depth), into(s.oldest_created_ms), now;
         session << sql(spool_sql::dead_letter_count), into(s.dead_letters), now;
@@ -487,11 +505,20 @@ void Spool::fail_hook_run(const std::string& sink, const std::string& hook,
 // Pushes the leases of the work in progress forward, a third of a lease at a time, so that they
 // expire only when this replica stops (dies, hangs its process, loses the store).
 void Spool::lease_loop() {
-    const auto period = lease_ / 3;
+    const auto period = std::min(lease_ / 3, prune_every_);
+    auto last_prune = std::chrono::steady_clock::now();
     for (;;) {
         {
             std::unique_lock lock(queue_mutex_);
             if (lease_cv_.wait_for(lock, period, [&] { return stopping_; })) return;
+        }
+        if (std::chrono::steady_clock::now() - last_prune >= prune_every_) {
+            last_prune = std::chrono::steady_clock::now();
+            try {
+                prune_dead_letters();
+            } catch (const std::exception&) {
+                // The store is unreachable: the next round tries again.
+            }
         }
         std::vector<int64_t> deliveries;
         std::vector<std::pair<std::string, std::string>> hooks;

@@ -43,8 +43,11 @@ struct SpooledDelivery {
     std::string idempotency_key;
     int64_t created_ms = 0;
     int64_t next_ms = 0;
-    uint32_t attempts = 0;
+    uint32_t attempts = 0;  // before this claim (the claim itself counts one more in the store)
     std::string last_error;
+    // Claims before this one that never recorded an outcome: the process (or the replica) holding
+    // the delivery ended during the sink's call, e.g. a sink that crashes on it.
+    uint32_t interrupted = 0;
 };
 
 struct SpoolStats {
@@ -77,6 +80,9 @@ struct HookClaim {
 struct SpoolOptions {
     std::string owner;  // this replica's name in leases; "" = host:pid:random
     std::chrono::milliseconds lease{std::chrono::seconds(60)};
+    // Dead letters are kept this long, then pruned (at open and every `prune_every`).
+    std::chrono::milliseconds dead_letter_retention{std::chrono::hours(24 * 30)};
+    std::chrono::milliseconds prune_every{std::chrono::hours(1)};
 };
 
 int64_t now_ms();
@@ -104,6 +110,8 @@ class Spool final : public Intake {
     bool dead_letter(const SpooledDelivery& delivery, uint32_t attempts, const std::string& reason);
 
     SpoolStats stats();
+    // Deletes the dead letters older than the retention; returns how many.
+    int64_t prune_dead_letters();
 
     // Scheduled hooks: the last slot run, across all replicas.
     std::optional<int64_t> hook_last_slot(const std::string& sink, const std::string& hook);
@@ -138,7 +146,11 @@ class Spool final : public Intake {
     };
     Poco::Data::Session& usable(Connection& connection, const char* synchronous);
     template <class F>
-    auto with_dispatch(F&& work);
+    auto with_connection(Connection& connection, std::mutex& mutex, F&& work);
+    template <class F>
+    auto with_dispatch(F&& work) {
+        return with_connection(dispatch_, dispatch_mutex_, std::forward<F>(work));
+    }
     void writer_loop();
     void write_batches(std::vector<Batch>& batches);
     void insert_batches(Poco::Data::Session& session, std::vector<Batch>& batches, int64_t created);
@@ -150,6 +162,8 @@ class Spool final : public Intake {
     StoreUrl store_;
     std::string owner_;
     std::chrono::milliseconds lease_;
+    std::chrono::milliseconds retention_;
+    std::chrono::milliseconds prune_every_;
 
     // Two connections: the intake's fsyncs every commit (SQLite: synchronous=FULL); the
     // dispatcher's bookkeeping may lose its last commits in a power cut, which only means a
@@ -157,6 +171,10 @@ class Spool final : public Intake {
     Connection intake_;
     std::mutex dispatch_mutex_;
     Connection dispatch_;
+    // stats() reads on a connection of its own: a scrape waiting for a busy store holds up no
+    // claim.
+    std::mutex stats_mutex_;
+    Connection stats_;
 
     // What this replica holds leases on, renewed by lease_loop while it works.
     std::mutex held_mutex_;

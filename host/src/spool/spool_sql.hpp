@@ -22,7 +22,9 @@ inline std::string text(Dialect dialect, const char* sql) {
 
 // Version 1 is the schema of the first SQLite spool files; those files must keep opening.
 // Version 2 adds the leases that let several replicas share one store.
-inline constexpr int schema_version = 2;
+// Version 3 counts an attempt when it is claimed, and the claims that never recorded an outcome
+// (the process died in the call: a sink that crashes the host on one delivery).
+inline constexpr int schema_version = 3;
 
 struct Step {
     const char* sqlite;
@@ -87,6 +89,14 @@ inline constexpr Step schema_v2[] = {
     {"ALTER TABLE hook_runs ADD COLUMN running_until_ms BIGINT NOT NULL DEFAULT 0", nullptr},
 };
 
+inline constexpr Step schema_v3[] = {
+    // 1 from a claim until its outcome is recorded: still 1 at the next claim means the process
+    // (or replica) holding it ended in the call.
+    {"ALTER TABLE deliveries ADD COLUMN in_call INTEGER NOT NULL DEFAULT 0", nullptr},
+    // How many claims ended so; past server.max_crashes the delivery goes to the dead letters.
+    {"ALTER TABLE deliveries ADD COLUMN interrupted INTEGER NOT NULL DEFAULT 0", nullptr},
+};
+
 struct Migration {
     int version;
     const Step* steps;
@@ -96,9 +106,15 @@ struct Migration {
 inline constexpr Migration migrations[] = {
     {1, schema_v1, std::size(schema_v1)},
     {2, schema_v2, std::size(schema_v2)},
+    {3, schema_v3, std::size(schema_v3)},
 };
 
 // ---------------------------------------------------------------- intake
+
+// PostgreSQL: a sink's head is the lowest id, and ids are taken at insert; intake transactions of
+// all replicas take this lock first (held to their commit), so ids follow commit order and a
+// delivery acknowledged later never goes before one acknowledged earlier.
+inline constexpr const char* intake_lock_postgresql = "SELECT pg_advisory_xact_lock(7134027742)";
 
 inline constexpr const char* insert_delivery =
     "INSERT INTO deliveries (sink, route, payload, idempotency_key, created_ms, next_ms)"
@@ -117,13 +133,17 @@ inline constexpr const char* delete_probe =
 // The oldest delivery of a sink, whoever holds it: a sink's deliveries go one at a time, in order.
 inline constexpr const char* head_of_sink =
     "SELECT id, route, payload, idempotency_key, created_ms, next_ms, attempts, last_error,"
-    " lease_owner, lease_until_ms FROM deliveries WHERE sink = ? ORDER BY id LIMIT 1";
+    " lease_owner, lease_until_ms, in_call, interrupted FROM deliveries WHERE sink = ?"
+    " ORDER BY id LIMIT 1";
 
 // Compare-and-set on the head row just read: it becomes ours only if it is still due, unchanged
 // (same attempts) and free, expired or already ours. Concurrent claimants serialise on the row;
-// exactly one sees 1 row updated.
+// exactly one sees 1 row updated. The claim counts the attempt at once (the process may not live to
+// record it), and a claim whose outcome was never recorded as interrupted: leases are cleared at
+// start, these counts are not.
 inline constexpr const char* claim_delivery =
-    "UPDATE deliveries SET lease_owner = ?, lease_until_ms = ?"
+    "UPDATE deliveries SET lease_owner = ?, lease_until_ms = ?, attempts = attempts + 1,"
+    " interrupted = interrupted + in_call, in_call = 1"
     " WHERE id = ? AND attempts = ? AND next_ms <= ?"
     " AND (lease_owner = '' OR lease_owner = ? OR lease_until_ms < ?)";
 
@@ -144,11 +164,14 @@ inline constexpr const char* delete_leased_delivery =
 
 inline constexpr const char* reschedule_delivery =
     "UPDATE deliveries SET attempts = ?, next_ms = ?, last_error = ?, lease_owner = '',"
-    " lease_until_ms = 0 WHERE id = ? AND lease_owner = ?";
+    " lease_until_ms = 0, in_call = 0 WHERE id = ? AND lease_owner = ?";
 
 inline constexpr const char* insert_dead_letter =
     "INSERT INTO dead_letters (sink, route, payload, idempotency_key, created_ms, failed_ms,"
     " attempts, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+
+// Dead letters older than the retention (server.dead_letter_retention) go.
+inline constexpr const char* prune_dead_letters = "DELETE FROM dead_letters WHERE failed_ms < ?";
 
 inline constexpr const char* depth_and_oldest =
     "SELECT COUNT(*), COALESCE(MIN(created_ms), 0) FROM deliveries";

@@ -173,4 +173,6 @@ bool RedmineSink::check() {
     return ConfigCheck(config_, client_, statuses_, fields_, formats_, host_).run();
 }
 
+void RedmineSink::probe() { client_.get("/users/current.json"); }
+
 }  // namespace tg::redmine

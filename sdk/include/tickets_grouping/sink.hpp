@@ -13,6 +13,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 namespace tg {
@@ -134,6 +135,13 @@ class Sink {
     // Deeper configuration checks for --check-config; report each problem with host.error()
     // and return false if there was any.
     virtual bool check() { return true; }
+    // ABI 1.3: whether the target is healthy apart from the delivery at the head of the queue;
+    // return normally when it is, throw RetryLater (or Drop) with why when not. Must change
+    // nothing. The host asks after a head has failed server.probe_after attempts in a row, and
+    // dead-letters that head if the probe succeeds. Override it only if the sink can tell: the
+    // table exports a probe only for a class that overrides this one; without it, failing heads
+    // are retried as their retry policy says.
+    virtual void probe() { throw RetryLater("this sink has no probe"); }
 };
 
 namespace detail {
@@ -164,6 +172,9 @@ tg_status guarded(tg_error_buf* error, F&& body) noexcept {
 
 template <class SinkClass>
 struct Adapter {
+    // &SinkClass::probe names Sink's own member unless SinkClass declares one.
+    static constexpr bool has_probe =
+        !std::is_same_v<decltype(&SinkClass::probe), void (Sink::*)()>;
     static tg_status create(const tg_sink_create_args* args, void** instance,
                             tg_error_buf* error) noexcept {
         return guarded(error, [&] {
@@ -226,6 +237,12 @@ struct Adapter {
             throw Drop("configuration check failed");
         });
     }
+    static tg_status probe(void* instance, tg_error_buf* error) noexcept {
+        return guarded(error, [&] {
+            static_cast<Instance*>(instance)->sink->probe();
+            return TG_OK;
+        });
+    }
 };
 
 }  // namespace detail
@@ -235,17 +252,19 @@ struct Adapter {
 #define TG_SINK_PLUGIN(SinkClass, name, version)                          \
     extern "C" TG_SINK_EXPORT const tg_sink_plugin* tg_sink_entry(void) { \
         using tg_adapter_ = ::tg::detail::Adapter<SinkClass>;             \
-        static const tg_sink_plugin plugin = {sizeof(tg_sink_plugin),     \
-                                              TG_SINK_ABI_MAJOR,          \
-                                              TG_SINK_ABI_MINOR,          \
-                                              name,                       \
-                                              version,                    \
-                                              &tg_adapter_::create,       \
-                                              &tg_adapter_::destroy,      \
-                                              &tg_adapter_::deliver,      \
-                                              &tg_adapter_::hook_count,   \
-                                              &tg_adapter_::hook_get,     \
-                                              &tg_adapter_::run_hook,     \
-                                              &tg_adapter_::check};       \
+        static const tg_sink_plugin plugin = {                            \
+            sizeof(tg_sink_plugin),                                       \
+            TG_SINK_ABI_MAJOR,                                            \
+            TG_SINK_ABI_MINOR,                                            \
+            name,                                                         \
+            version,                                                      \
+            &tg_adapter_::create,                                         \
+            &tg_adapter_::destroy,                                        \
+            &tg_adapter_::deliver,                                        \
+            &tg_adapter_::hook_count,                                     \
+            &tg_adapter_::hook_get,                                       \
+            &tg_adapter_::run_hook,                                       \
+            &tg_adapter_::check,                                          \
+            tg_adapter_::has_probe ? &tg_adapter_::probe : nullptr};      \
         return &plugin;                                                   \
     }

@@ -22,7 +22,7 @@ extern "C" {
 #endif
 
 #define TG_SINK_ABI_MAJOR 1
-#define TG_SINK_ABI_MINOR 2
+#define TG_SINK_ABI_MINOR 3
 
 /* The one symbol a plugin exports. */
 #define TG_SINK_ENTRY_SYMBOL "tg_sink_entry"
@@ -164,6 +164,18 @@ typedef struct tg_sink_plugin {
     /* Deeper checks for --check-config (may reach remote systems); may be NULL. Each problem
      * is reported through log() at TG_LOG_ERROR; returns TG_OK when there is none. */
     tg_status (*check)(void* instance, tg_error_buf* error);
+
+    /* --- Added in 1.3: the host reads it only when struct_size covers it (an older plugin's
+     * table ends before it). --- */
+
+    /* Whether the sink's target is healthy apart from the delivery at the head of the queue
+     * (for Redmine: GET /users/current.json answers). May be NULL. Returns TG_OK when it is,
+     * else TG_RETRY_LATER (or TG_DROP) with why in `error`. The host calls it on the delivery
+     * thread, after a head has failed server.probe_after attempts in a row with TG_RETRY_LATER:
+     * TG_OK moves that head to the dead letters (it is the delivery, not the target, that
+     * fails), so the queue behind it moves on. Without probe such a head is retried until its
+     * retry policy gives up (max_attempts, max_age). Must change nothing. */
+    tg_status (*probe)(void* instance, tg_error_buf* error);
 } tg_sink_plugin;
 
 typedef const tg_sink_plugin* (*tg_sink_entry_fn)(void);

@@ -128,6 +128,18 @@ class SinkInstance {
         return with_error([&](tg_error_buf* e) { return plugin_->check(instance_, e); });
     }
 
+    // ABI 1.3: whether the sink has a probe (it overrides tg::Sink::probe), and what it answers,
+    // as the host reads it after a head kept failing (TG_OK: the target is healthy).
+    bool has_probe() const {
+        return plugin_->struct_size >= offsetof(tg_sink_plugin, probe) + sizeof(void*) &&
+               plugin_->probe;
+    }
+    Result probe() {
+        if (!instance_) return not_created();
+        if (!has_probe()) return {TG_RETRY_LATER, "the sink has no probe"};
+        return with_error([&](tg_error_buf* e) { return plugin_->probe(instance_, e); });
+    }
+
     // The hooks the sink declares, read through hook_count and hook_get as the host reads them.
     std::vector<Hook> hooks() const {
         std::vector<Hook> out;
@@ -281,6 +293,7 @@ class FakeHost {
             t.hook_get = &Adapter::hook_get;
             t.run_hook = &Adapter::run_hook;
             t.check = &Adapter::check;
+            t.probe = Adapter::has_probe ? &Adapter::probe : nullptr;
             return t;
         }();
         return &table;

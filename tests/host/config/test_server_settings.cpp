@@ -113,3 +113,32 @@ TEST_CASE("webhook auth: the WEBHOOK_* variables apply when the routing file has
           "server.auth.bearer_token_file, not both");
     std::filesystem::remove_all(dir);
 }
+
+TEST_CASE(
+    "issue 11: the delivery limits max_crashes, probe_after and dead_letter_retention, with "
+    "their WEBHOOK_* twins",
+    "[server]") {
+    const auto defaults = load(tail).server;
+    CHECK(defaults.max_crashes == 3);
+    CHECK(defaults.probe_after == 10);
+    CHECK(defaults.dead_letter_retention == std::chrono::hours(24 * 30));
+    const auto from_env = load(tail, with({{"WEBHOOK_MAX_CRASHES", "5"},
+                                           {"WEBHOOK_PROBE_AFTER", "0"},
+                                           {"WEBHOOK_DEAD_LETTER_RETENTION", "7d"}}))
+                              .server;
+    CHECK(from_env.max_crashes == 5);
+    CHECK(from_env.probe_after == 0);
+    CHECK(from_env.dead_letter_retention == std::chrono::hours(24 * 7));
+    const auto from_file =
+        load("server:\n  max_crashes: 1\n  probe_after: 4\n  dead_letter_retention: 12h\n" + tail)
+            .server;
+    CHECK(from_file.max_crashes == 1);
+    CHECK(from_file.probe_after == 4);
+    CHECK(from_file.dead_letter_retention == std::chrono::hours(12));
+    CHECK(error_of("server:\n  max_crashes: 0\n" + tail) ==
+          "routes.yaml:2: server.max_crashes: 0 is out of range (1 to 1000)");
+    ServerSettings settings;
+    CHECK_THROWS_WITH(
+        apply_server_variables(with({{"WEBHOOK_DEAD_LETTER_RETENTION", "0s"}}), settings),
+        Catch::Contains("WEBHOOK_DEAD_LETTER_RETENTION: must be more than 0"));
+}

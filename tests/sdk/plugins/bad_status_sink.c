@@ -53,6 +53,7 @@ TG_SINK_EXPORT const tg_sink_plugin* tg_sink_entry(void) {
                                           NULL,
                                           NULL,
                                           NULL,
+                                          NULL,
                                           NULL};
     return &plugin;
 }

@@ -1,0 +1,170 @@
+// The dispatcher's side of one delivery and of one hook run: the sink's call, then its outcome in
+// the spool (done, retried later, or dead-lettered), the metrics and the log.
+#include "dispatch/backoff.hpp"
+#include "dispatch/dispatcher.hpp"
+#include "observability/log.hpp"
+
+namespace tg::host {
+namespace {
+
+constexpr auto spool_error_pause = std::chrono::seconds(1);
+
+const char* status_name(tg_status status) {
+    switch (status) {
+        case TG_OK:
+            return "ok";
+        case TG_RETRY_LATER:
+            return "retry";
+        default:
+            return "drop";
+    }
+}
+
+// The call took longer than the lease and the store did not hear from this replica meanwhile:
+// another replica took the delivery over and records its outcome.
+void log_lease_lost(const std::string& sink, const std::string& delivery) {
+    log::warn("lease lost during the call: another replica has the delivery",
+              {{"sink", sink}, {"delivery", delivery}});
+}
+
+}  // namespace
+
+void Dispatcher::pause_after_spool_error(Worker& worker) {
+    std::unique_lock lock(worker.mutex);
+    worker.cv.wait_for(lock, spool_error_pause, [&] { return worker.stopping; });
+}
+
+void Dispatcher::bury(const std::string& name, const SpooledDelivery& d, uint32_t attempts,
+                      const std::string& reason) {
+    const std::string id = std::to_string(d.id);
+    if (!spool_.dead_letter(d, attempts, reason)) {
+        log_lease_lost(name, id);
+        return;
+    }
+    metrics_
+        .counter("tickets_grouping_dead_letters_total", "Deliveries moved to the dead letters.",
+                 {{"sink", name}})
+        .fetch_add(1);
+    log::error("delivery dead-lettered", {{"sink", name},
+                                          {"route", d.route},
+                                          {"delivery", id},
+                                          {"attempt", std::to_string(attempts)},
+                                          {"reason", reason}});
+}
+
+void Dispatcher::deliver(Worker& worker, SinkInstance& sink, const RetryPolicy& retry,
+                         const SpooledDelivery& d) {
+    const std::string& name = worker.name;
+    const std::string id = std::to_string(d.id);
+    if (d.interrupted >= limits_.max_crashes) {
+        // The process ended that often while the sink had this delivery: it most likely kills
+        // the process. Trying again would only start the crash loop over, and hold the queue.
+        try {
+            bury(name, d, d.attempts,
+                 "the host stopped " + std::to_string(d.interrupted) +
+                     " times during this delivery (server.max_crashes: " +
+                     std::to_string(limits_.max_crashes) +
+                     "): the sink may crash on it; not tried again" +
+                     (d.last_error.empty() ? "" : "; last error: " + d.last_error));
+        } catch (const std::exception& e) {
+            log::error("cannot record a delivery outcome",
+                       {{"sink", name}, {"delivery", id}, {"error", e.what()}});
+            pause_after_spool_error(worker);
+        }
+        return;
+    }
+    const uint32_t attempt = d.attempts + 1;
+    const auto result = sink.deliver(d.payload, d.idempotency_key, d.route, attempt, false);
+    {
+        std::lock_guard lock(worker.mutex);
+        worker.health = {name, result.status == TG_OK, status_name(result.status), result.error,
+                         now_ms()};
+    }
+    metrics_
+        .counter("tickets_grouping_deliveries_total", "Delivery attempts by sink and result.",
+                 {{"sink", name}, {"result", status_name(result.status)}})
+        .fetch_add(1);
+    try {
+        if (result.status == TG_OK) {
+            spool_.complete(d.id);
+            log::info("delivered", {{"sink", name},
+                                    {"route", d.route},
+                                    {"delivery", id},
+                                    {"attempt", std::to_string(attempt)}});
+            return;
+        }
+        const int64_t age_ms = now_ms() - d.created_ms;
+        const bool exhausted =
+            result.status == TG_DROP || (retry.max_attempts && attempt >= retry.max_attempts) ||
+            age_ms >= std::chrono::duration_cast<std::chrono::milliseconds>(retry.max_age).count();
+        if (exhausted) {
+            bury(name, d, attempt,
+                 result.status == TG_DROP
+                     ? result.error
+                     : "gave up after " + std::to_string(attempt) + " attempts: " + result.error);
+            return;
+        }
+        if (result.status == TG_RETRY_LATER && limits_.probe_after &&
+            attempt >= limits_.probe_after) {
+            // The head keeps failing: if the target answers otherwise, it is this delivery the
+            // target refuses, and every alert behind it would wait until max_age.
+            const auto probe = sink.probe();
+            if (probe && probe->status == TG_OK) {
+                bury(name, d, attempt,
+                     "failed " + std::to_string(attempt) +
+                         " attempts in a row while the sink's probe of its target succeeds "
+                         "(server.probe_after: " +
+                         std::to_string(limits_.probe_after) + "); last error: " + result.error);
+                return;
+            }
+        }
+        double unit;
+        {
+            std::lock_guard lock(random_mutex_);
+            unit = std::uniform_real_distribution<double>(0.0, 1.0)(random_);
+        }
+        const auto delay = retry_delay(attempt, retry.initial_backoff, retry.max_backoff, unit);
+        if (!spool_.reschedule(d.id, attempt, now_ms() + delay.count(), result.error)) {
+            log_lease_lost(name, id);
+            return;
+        }
+        metrics_
+            .counter("tickets_grouping_retries_total", "Deliveries scheduled for another attempt.",
+                     {{"sink", name}})
+            .fetch_add(1);
+        log::warn("delivery will be retried", {{"sink", name},
+                                               {"route", d.route},
+                                               {"delivery", id},
+                                               {"attempt", std::to_string(attempt)},
+                                               {"retry_in_ms", std::to_string(delay.count())},
+                                               {"error", result.error}});
+    } catch (const std::exception& e) {
+        // The outcome is not recorded: the delivery stays due and is attempted again.
+        log::error("cannot record a delivery outcome",
+                   {{"sink", name}, {"delivery", id}, {"error", e.what()}});
+        pause_after_spool_error(worker);
+    }
+}
+
+void Dispatcher::run_hooks(Worker& worker, SinkInstance& sink) {
+    for (;;) {
+        HookRequest request;
+        {
+            std::lock_guard lock(worker.mutex);
+            if (worker.hooks.empty()) return;
+            request = std::move(worker.hooks.front());
+            worker.hooks.pop_front();
+        }
+        const auto result = sink.run_hook(request.hook, request.slot_ms, false);
+        metrics_
+            .counter("tickets_grouping_hook_runs_total",
+                     "Scheduled hook runs by sink, hook and result.",
+                     {{"sink", worker.name},
+                      {"hook", request.hook},
+                      {"result", status_name(result.status)}})
+            .fetch_add(1);
+        if (request.done) request.done(result);
+    }
+}
+
+}  // namespace tg::host
