@@ -108,7 +108,7 @@ void Executor::apply(const Alert& alert, const std::string& external_url, TimePo
         if (plan.wont_fix) {
             host_.info("'" + key + "' fired again; its issue #" + std::to_string(facts.issue->id) +
                        " was closed as won't fix (wont_fix_statuses): no ticket, nothing written");
-            host_.count("redmine_wont_fix_refires_total");
+            if (!client_.dry_run()) host_.count("redmine_wont_fix_refires_total");
         }
         if (plan.record_episode) store_.put_episode(key, facts.episode);
         // After the episode: a failure here retries the delivery, which finds its notes written
@@ -241,7 +241,9 @@ void Executor::record_flap(const Plan& plan, const AlertFacts& facts, int64_t no
                    std::to_string(flap.issue_id) + "'s flap summary (" +
                    std::to_string(flap.recurrences) + " re-fire(s), " +
                    std::to_string(flap.resolutions) + " resolve(s) so far)");
-        host_.count("redmine_folded_changes_total", firing ? "change=refire" : "change=resolve");
+        if (!client_.dry_run())
+            host_.count("redmine_folded_changes_total",
+                        firing ? "change=refire" : "change=resolve");
     }
 }
 
