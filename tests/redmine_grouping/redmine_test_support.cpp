@@ -331,6 +331,11 @@ Host::Host() {
     services.host_ctx = this;
     services.log = &host_log;
     services.get_env = &host_env;
+    services.metric_add = [](void* ctx, tg_str name, tg_str labels, double value) {
+        static_cast<Host*>(ctx)
+            ->metrics[std::string(tg::view(name)) + "{" + std::string(tg::view(labels)) + "}"] +=
+            value;
+    };
 }
 
 bool Host::logged(const std::string& part) const { return count_logged(part) > 0; }

@@ -85,6 +85,7 @@ class Admin {
 struct Host {
     std::map<std::string, std::string> env;
     std::vector<std::pair<tg_log_level, std::string>> lines;
+    std::map<std::string, double> metrics;  // "name{labels}" → sum of what the sink counted
     tg_host_services services{};
     Host();
     bool logged(const std::string& part) const;

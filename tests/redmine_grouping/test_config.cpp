@@ -179,3 +179,74 @@ TEST_CASE("an http:// Redmine URL beyond loopback warns that the API key travels
     CHECK(warnings("http://localhost:3100").empty());
     CHECK(warnings("http://[::1]:3100").empty());
 }
+
+TEST_CASE("flap_window: off by default, a duration from the config or REDMINE_FLAP_WINDOW",
+          "[config]") {
+    auto with = [](const std::string& json) { return parse_config(json, env_of(kEnv)); };
+    CHECK(with("{}").flap_window.count() == 0);
+    CHECK(with(R"({"flap_window":"15m"})").flap_window == std::chrono::minutes(15));
+    CHECK(with(R"({"flap_window":"0"})").flap_window.count() == 0);
+    auto env = kEnv;
+    env["REDMINE_FLAP_WINDOW"] = "10m";
+    CHECK(parse_config("{}", env_of(env)).flap_window == std::chrono::minutes(10));
+    CHECK_THROWS_WITH(with(R"({"flap_window":"ten minutes"})"), Contains("'flap_window'"));
+    CHECK_THROWS_WITH(with(R"({"flap_window":"2d"})"),
+                      Contains("'flap_window'") && Contains("at most 24h"));
+}
+
+// The plugin's README lists every key of config_keys() in its settings table, and each key
+// with an env twin names it there.
+TEST_CASE("the README's settings table lists every key, with its env twin", "[config]") {
+    std::ifstream in(std::string(TG_RG_SOURCE_DIR) + "/../../plugins/redmine_grouping/README.md");
+    REQUIRE(in);
+    std::string table;
+    for (std::string line; std::getline(in, line);)
+        if (line.rfind("| `", 0) == 0) table += line + "\n";
+    const std::map<std::string, std::string> twins{
+        {"flap_window", "REDMINE_FLAP_WINDOW"},
+        {"reopen_window", "REDMINE_REOPEN_WINDOW"},
+        {"wont_fix_statuses", "REDMINE_WONT_FIX_STATUSES"},
+        {"update_priority", "REDMINE_UPDATE_PRIORITY"}};
+    for (const auto& key : config_keys()) {
+        INFO(key);
+        const bool listed = table.find("| `" + key + "`") != std::string::npos ||
+                            table.find("/ `" + key + "`") != std::string::npos;
+        CHECK(listed);
+        if (twins.count(key))
+            CHECK(table.find("`" + key + "` [" + twins.at(key) + "]") != std::string::npos);
+    }
+}
+
+TEST_CASE("wont_fix_statuses: names or ids, from the routing file or REDMINE_WONT_FIX_STATUSES",
+          "[config]") {
+    auto with = [](const std::string& json) { return parse_config(json, env_of(kEnv)); };
+    CHECK(with("{}").wont_fix_statuses.empty());
+    const auto listed = with(R"({"wont_fix_statuses":["却下", 6]})").wont_fix_statuses;
+    REQUIRE(listed.size() == 2);
+    CHECK(listed[0].name == "却下");
+    CHECK(listed[1].id == 6);
+    auto env = kEnv;
+    env["REDMINE_WONT_FIX_STATUSES"] = "却下, 6";
+    const auto from_env = parse_config("{}", env_of(env)).wont_fix_statuses;
+    REQUIRE(from_env.size() == 2);
+    CHECK(from_env[0].name == "却下");
+    CHECK(from_env[1].id == 6);
+    CHECK_THROWS_WITH(with(R"({"wont_fix_statuses":"却下"})"),
+                      Contains("'wont_fix_statuses'") && Contains("expected a list"));
+    CHECK_THROWS_WITH(with(R"({"wont_fix_statuses":["却下","却下"]})"), Contains("listed twice"));
+    env["REDMINE_WONT_FIX_STATUSES"] = "却下,,6";
+    CHECK_THROWS_WITH(parse_config("{}", env_of(env)), Contains("REDMINE_WONT_FIX_STATUSES"));
+}
+
+TEST_CASE("update_priority: off by default, REDMINE_UPDATE_PRIORITY, needs priorities",
+          "[config]") {
+    auto with = [](const std::string& json) { return parse_config(json, env_of(kEnv)); };
+    CHECK_FALSE(with("{}").update_priority);
+    CHECK(with(R"({"update_priority":true,"priorities":{"critical":"急いで"}})").update_priority);
+    auto env = kEnv;
+    env["REDMINE_UPDATE_PRIORITY"] = "true";
+    CHECK(parse_config(R"({"priorities":{"critical":4}})", env_of(env)).update_priority);
+    CHECK_THROWS_WITH(parse_config("{}", env_of(env)),
+                      Contains("'update_priority'") && Contains("needs priorities"));
+    CHECK_THROWS_WITH(with(R"({"update_priority":"yes"})"), Contains("expected true or false"));
+}

@@ -86,3 +86,47 @@ TEST_CASE("carry_over takes the group lock on a shared state, as deliveries do",
     CHECK(waited);
     CHECK(t.admin.status(t.id) == redmine_env().status_carryover);
 }
+
+// Issue 15: flap_window on replicas sharing the PostgreSQL state. The flaps arrive at either
+// replica; once the window has settled, both run flap_summary at once (the host gives each slot
+// to one replica; this is the plugin's own guard: the group lock and the window read again).
+TEST_CASE("flap_window on two replicas sharing the PostgreSQL state: one summary note",
+          "[postgres][flap]") {
+    Admin admin;
+    const std::string project = admin.create_project("flap-replicas");
+    tg::test::PostgresDatabase database;
+    TempDir dir_a, dir_b;
+    Host host_a, host_b;
+    const std::string config = sink_config(project, R"("flap_window":"2s")");
+    SinkHandle a(host_a, config, dir_a.path.string(), connection(database));
+    SinkHandle b(host_b, config, dir_b.path.string(), connection(database));
+    auto alert = [](int episode, bool firing) {
+        TestAlert t{{{"alertname", "FlapReplicas"}, {"instance", "h1"}}, {}};
+        t.starts_at = "2026-11-27T07:0" + std::to_string(episode) + ":00Z";
+        t.ends_at = "2026-11-27T07:0" + std::to_string(episode) + ":30Z";
+        t.firing = firing;
+        return notification({t});
+    };
+    deliver_ok(a, alert(0, true), "f0");
+    for (int i = 0; i < 8; ++i) {  // 8 flaps, each replica taking every other notification
+        deliver_ok(i % 2 ? b : a, alert(i, false), "r" + std::to_string(i));
+        deliver_ok(i % 2 ? a : b, alert(i + 1, true), "f" + std::to_string(i + 1));
+    }
+    const int64_t id = id_of(admin.find(project, "[Alert] FlapReplicas (h1)"));
+    CHECK(admin.notes(id).size() == 1);  // the first resolve; the rest folded
+    std::this_thread::sleep_for(3s);     // stable for longer than the window
+
+    auto run_a = std::async(std::launch::async, [&] { return a.run_hook("flap_summary"); });
+    auto run_b = std::async(std::launch::async, [&] { return b.run_hook("flap_summary"); });
+    CHECK(run_a.get() == TG_OK);
+    CHECK(run_b.get() == TG_OK);
+    const auto notes = admin.notes(id);
+    INFO(host_a.all_lines() << "\n---\n" << host_b.all_lines());
+    REQUIRE(notes.size() == 2);
+    CHECK(notes[1].rfind("この期間に 8 回再発・7 回解消 (", 0) == 0);
+    CHECK(notes[1].find("現在: 発生中") != std::string::npos);
+    CHECK(host_a.count_logged("flap summary written") +
+              host_b.count_logged("flap summary written") ==
+          1);
+    WARN("notes per flap run on two replicas: " << notes.size());
+}

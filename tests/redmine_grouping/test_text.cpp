@@ -154,3 +154,18 @@ TEST_CASE("format-neutral description: bold, a label list and bare links", "[tex
     t.set_format(TextFormat::textile);
     CHECK(t.description(sample(), "").find("|_. ラベル |_. 値 |") != std::string::npos);
 }
+
+TEST_CASE("the flap summary in the time zone and the language", "[text]") {
+    const auto at = [](const char* t) { return *parse_rfc3339(t); };
+    TextBuilder ja(TextFormat::textile, "Asia/Tokyo");
+    CHECK(
+        ja.flap_summary_note(7, 7, at("2026-11-27T00:02:10Z"), at("2026-11-27T00:48:59Z"), true) ==
+        "この期間に 7 回再発・7 回解消 (09:02〜09:48), 現在: 発生中");
+    CHECK(
+        ja.flap_summary_note(1, 2, at("2026-11-27T14:50:00Z"), at("2026-11-27T15:10:00Z"), false) ==
+        "この期間に 1 回再発・2 回解消 (2026-11-27 23:50〜2026-11-28 00:10), 現在: 解消");
+    TextBuilder en(TextFormat::common_mark, "UTC", Language::en);
+    CHECK(
+        en.flap_summary_note(8, 7, at("2026-11-27T00:02:10Z"), at("2026-11-27T00:48:59Z"), true) ==
+        "In this period: recurred 8 times, resolved 7 times (00:02 to 00:48), now: firing");
+}

@@ -139,6 +139,9 @@ class Source {
         return out;
     }
 
+    // A list's env twin: one text the caller splits.
+    std::optional<std::string> env_text(const char* env_name) const { return from_env(env_name); }
+
   private:
     // `key:` with nothing after it arrives as null from YAML: the same as leaving it out.
     bool present(const std::string& key) const {
@@ -239,6 +242,10 @@ void parse_tickets(const Source& src, Config& c) {
             c.priorities[value] = trim(priority);
         }
     if (auto p = src.id_or_name("priority", nullptr)) c.priority = trim(*p);
+    if (auto b = src.boolean("update_priority", "REDMINE_UPDATE_PRIORITY")) c.update_priority = *b;
+    if (c.update_priority && c.priorities.empty())
+        fail("update_priority",
+             "needs priorities, the mapping of priority_label's values it follows");
     if (auto a = src.id_or_name("assignee", nullptr)) c.assignee = trim(*a);
     if (auto l = src.string("assignee_label", nullptr)) {
         c.assignee_label = trim(*l);
@@ -261,7 +268,55 @@ void parse_tickets(const Source& src, Config& c) {
              "that custom field is the alert_key_field already");
 }
 
+// A duration key (reopen_window, flap_window): Prometheus' units, whole seconds.
+std::optional<std::chrono::seconds> duration_seconds(const Source& src, const std::string& key,
+                                                     const char* env_name) {
+    auto w = src.string(key, env_name);
+    if (!w) return std::nullopt;
+    try {
+        return std::chrono::duration_cast<std::chrono::seconds>(common::parse_duration(trim(*w)));
+    } catch (const std::invalid_argument& e) {
+        fail(key, e.what());
+    }
+}
+
 }  // namespace
+
+const std::vector<std::string>& config_keys() {
+    static const std::vector<std::string> keys{"url",
+                                               "api_key",
+                                               "api_key_file",
+                                               "project",
+                                               "tracker_id",
+                                               "status_done",
+                                               "status_carryover",
+                                               "time_zone",
+                                               "carry_over_schedule",
+                                               "close_on_resolve",
+                                               "reopen_window",
+                                               "flap_window",
+                                               "wont_fix_statuses",
+                                               "ca_file",
+                                               "tls_verify",
+                                               "timeout",
+                                               "text_formatting",
+                                               "language",
+                                               "templates",
+                                               "ticket_key_labels",
+                                               "root_key_labels",
+                                               "priority_label",
+                                               "priorities",
+                                               "priority",
+                                               "update_priority",
+                                               "assignee",
+                                               "assignee_label",
+                                               "watchers",
+                                               "category",
+                                               "custom_fields",
+                                               "private",
+                                               "alert_key_field"};
+    return keys;
+}
 
 Config parse_config(std::string_view json, const EnvLookup& env) {
     Poco::JSON::Object::Ptr object;
@@ -276,35 +331,8 @@ Config parse_config(std::string_view json, const EnvLookup& env) {
         throw std::invalid_argument("redmine_grouping: config is not valid JSON: " +
                                     e.displayText());
     }
-    static const std::set<std::string> known{"url",
-                                             "api_key",
-                                             "api_key_file",
-                                             "project",
-                                             "tracker_id",
-                                             "status_done",
-                                             "status_carryover",
-                                             "time_zone",
-                                             "carry_over_schedule",
-                                             "close_on_resolve",
-                                             "reopen_window",
-                                             "ca_file",
-                                             "tls_verify",
-                                             "timeout",
-                                             "text_formatting",
-                                             "language",
-                                             "templates",
-                                             "ticket_key_labels",
-                                             "root_key_labels",
-                                             "priority_label",
-                                             "priorities",
-                                             "priority",
-                                             "assignee",
-                                             "assignee_label",
-                                             "watchers",
-                                             "category",
-                                             "custom_fields",
-                                             "private",
-                                             "alert_key_field"};
+    const auto& keys = config_keys();
+    const std::set<std::string> known(keys.begin(), keys.end());
     for (const auto& [key, value] : *object)
         if (!known.count(key)) fail(key, "unknown key");
 
@@ -375,12 +403,30 @@ Config parse_config(std::string_view json, const EnvLookup& env) {
 
     if (auto b = src.boolean("close_on_resolve", "REDMINE_CLOSE_ON_RESOLVE"))
         c.close_on_resolve = *b;
-    if (auto w = src.string("reopen_window", "REDMINE_REOPEN_WINDOW")) {
-        try {
-            c.reopen_window =
-                std::chrono::duration_cast<std::chrono::seconds>(common::parse_duration(trim(*w)));
-        } catch (const std::invalid_argument& e) {
-            fail("reopen_window", e.what());
+    if (auto w = duration_seconds(src, "reopen_window", "REDMINE_REOPEN_WINDOW"))
+        c.reopen_window = *w;
+    if (auto w = duration_seconds(src, "flap_window", "REDMINE_FLAP_WINDOW")) {
+        c.flap_window = *w;
+        if (c.flap_window > std::chrono::hours(24)) fail("flap_window", "must be at most 24h");
+    }
+    // A list in the routing file; in the env file the names or ids separated by commas.
+    std::optional<std::vector<std::string>> wont_fix = src.strings("wont_fix_statuses");
+    if (!wont_fix)
+        if (auto text = src.env_text("REDMINE_WONT_FIX_STATUSES")) {
+            wont_fix.emplace();
+            std::stringstream entries(*text);
+            for (std::string entry; std::getline(entries, entry, ',');) {
+                if (trim(entry).empty())
+                    fail("wont_fix_statuses (REDMINE_WONT_FIX_STATUSES)", "an entry is empty");
+                wont_fix->push_back(trim(entry));
+            }
+        }
+    if (wont_fix) {
+        std::set<std::string> seen;
+        for (const auto& entry : *wont_fix) {
+            if (!seen.insert(entry).second)
+                fail("wont_fix_statuses", "'" + entry + "' is listed twice");
+            c.wont_fix_statuses.push_back(status_ref(entry));
         }
     }
     if (auto f = src.string("ca_file", "REDMINE_CA_FILE")) {

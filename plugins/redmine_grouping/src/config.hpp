@@ -44,6 +44,13 @@ struct Config {
     std::string carry_over_schedule = "0 9 * * *";
     bool close_on_resolve = false;
     std::chrono::seconds reopen_window{0};
+    // Changes of a ticket within this time of the one before are folded into one summary note
+    // (the flap_summary hook); 0 = off, every change noted as it comes.
+    std::chrono::seconds flap_window{0};
+    // Closed statuses a person sets for "will not fix": such a ticket is never reopened, and a
+    // re-fire of its key opens no new ticket while the closure is within reopen_window (ever,
+    // with the window 0).
+    std::vector<StatusRef> wont_fix_statuses;
     std::string ca_file;
     bool tls_verify = true;
     std::chrono::milliseconds timeout{30000};
@@ -56,8 +63,10 @@ struct Config {
     std::string priority_label = "severity";
     std::map<std::string, std::string> priorities;  // the label's value → priority
     std::string priority;                           // when no value matches
-    std::string assignee;                           // a user or a group
-    std::string assignee_label;                     // a label naming the assignee wins
+    // The priority follows the highest of the ticket's firing alerts, unless a person set it.
+    bool update_priority = false;
+    std::string assignee;        // a user or a group
+    std::string assignee_label;  // a label naming the assignee wins
     std::vector<std::string> watchers;
     std::string category;
     std::map<int64_t, std::string> custom_fields;  // custom field id → template
@@ -70,6 +79,9 @@ struct Config {
 };
 
 using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
+
+// Every key of the `config:` object, as parse_config accepts them (the README lists each).
+const std::vector<std::string>& config_keys();
 
 // Throws std::invalid_argument naming the offending key.
 Config parse_config(std::string_view json, const EnvLookup& env);

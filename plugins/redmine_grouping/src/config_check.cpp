@@ -69,6 +69,17 @@ bool ConfigCheck::run() {
         permissions(p);
     }
     for (const auto& why : fields_.unresolved()) problem(why);
+    for (const auto& ref : config_.wont_fix_statuses) {
+        try {
+            const int64_t id = statuses_.resolve(ref, "wont_fix_statuses");
+            if (!statuses_.is_closed(id))
+                problem("wont_fix_statuses: " + ref.describe() +
+                        " is not a closed status: an issue in it is open, and its alerts are "
+                        "noted on it as usual");
+        } catch (const std::exception& e) {
+            problem(e.what());
+        }
+    }
     const auto targets = target_statuses();
     if (p) leaf_issue(targets);
     return ok_;

@@ -2,24 +2,15 @@
 
 #include "alert_key.hpp"
 #include "created_lookup.hpp"
+#include "priority_rules.hpp"
 
 #include <Poco/DigestEngine.h>
 #include <Poco/JSON/Array.h>
 #include <Poco/SHA2Engine.h>
 
+#include <algorithm>
+
 namespace tg::redmine {
-
-namespace {
-
-// Redmine 5.0.4 tells is_closed with the issue's status; older ones need the catalog.
-bool closed_status(const Poco::JSON::Object::Ptr& issue, StatusCatalog& statuses) {
-    auto status = issue->getObject("status");
-    if (!status) return false;
-    if (status->has("is_closed")) return status->getValue<bool>("is_closed");
-    return statuses.is_closed(status->getValue<Poco::Int64>("id"));
-}
-
-}  // namespace
 
 AlertFacts Executor::facts_for(const Alert& alert, const std::string& key) {
     AlertFacts f;
@@ -28,6 +19,7 @@ AlertFacts Executor::facts_for(const Alert& alert, const std::string& key) {
     f.starts_at_unix = alert.starts_at ? unix_seconds(*alert.starts_at) : 0;
     f.issue = store_.issue(key);
     f.last = store_.episode(key);
+    if (config_.flap_window.count() > 0) f.flap = store_.flap(key);
     return f;
 }
 
@@ -52,22 +44,31 @@ void Executor::verify(AlertFacts& facts, const std::string& group) {
     }
     auto issue = answer->getObject("issue");
     IssueState s = *facts.issue;
-    s.open = !closed_status(issue, statuses_);
+    s.open = !statuses_.issue_closed(issue);
     s.parent_id = parent_of(issue);
     s.closed_at = s.open ? 0 : time_of(issue, "closed_on");
     store_.put_issue(facts.key, group, s);
     facts.issue = s;
+    facts.wont_fix = !s.open && wont_fix_status(id_in(issue, "status"));
+}
+
+bool Executor::wont_fix_status(int64_t status_id) {
+    for (const auto& ref : config_.wont_fix_statuses)
+        if (statuses_.resolve(ref, "wont_fix_statuses") == status_id) return true;
+    return false;
 }
 
 void Executor::apply(const Alert& alert, const std::string& external_url, TimePoint now) {
     const std::string key = ticket_key(alert, config_.key_labels);
     const std::string group_name = group_of(alert, config_.key_labels);
-    PlanOptions options{config_.close_on_resolve, config_.reopen_window, unix_seconds(now)};
-    bool verified = false;
+    PlanOptions options{config_.close_on_resolve, config_.reopen_window, unix_seconds(now),
+                        config_.flap_window, !config_.wont_fix_statuses.empty()};
+    bool verified = false, wont_fix = false;  // what the read of the issue found
     dropped_.clear();
     for (int attempt = 0;; ++attempt) {
         AlertFacts facts = facts_for(alert, key);
         facts.verified = verified;
+        facts.wont_fix = wont_fix;
         GroupFacts group = group_for(group_name, key);
         Plan plan = plan_alert(facts, group, options);
         if (plan.verify_issue != 0) {
@@ -75,6 +76,13 @@ void Executor::apply(const Alert& alert, const std::string& external_url, TimePo
                 throw tg::Drop("internal error: the planner asked twice to read an issue");
             verify(facts, group_name);
             verified = true;
+            wont_fix = facts.wont_fix;
+            continue;
+        }
+        if (plan.flap == FlapStep::start && facts.flap) {
+            // The window settled but the hook has not written its summary yet: it goes first,
+            // and may have changed the status this plan was made for.
+            summarise_flap(key, *facts.flap, now);
             continue;
         }
         if (!plan.actions.empty())  // the texts of this plan in Redmine's formatting, once known
@@ -96,7 +104,20 @@ void Executor::apply(const Alert& alert, const std::string& external_url, TimePo
                 throw tg::Drop("'" + key + "': the state kept changing while applying it");
             continue;
         }
+        record_flap(plan, facts, unix_seconds(now));
+        if (plan.wont_fix) {
+            host_.info("'" + key + "' fired again; its issue #" + std::to_string(facts.issue->id) +
+                       " was closed as won't fix (wont_fix_statuses): no ticket, nothing written");
+            if (!client_.dry_run()) host_.count("redmine_wont_fix_refires_total");
+        }
         if (plan.record_episode) store_.put_episode(key, facts.episode);
+        // After the episode: a failure here retries the delivery, which finds its notes written
+        // and only follows the priority again (a resend costs no request once it is in line).
+        if (config_.update_priority)
+            follow_priority(
+                alert, key,
+                std::any_of(plan.actions.begin(), plan.actions.end(),
+                            [](const Action& a) { return a.kind == ActionKind::create_issue; }));
         // The alert is recorded as far as it went, and not reported delivered: the tree (or the
         // key) is not what the sink wrote.
         if (!dropped_.empty()) {
@@ -105,6 +126,124 @@ void Executor::apply(const Alert& alert, const std::string& external_url, TimePo
             throw tg::Drop(message);
         }
         return;
+    }
+}
+
+bool Executor::summarise_flap(const std::string& key, const FlapState& flap, TimePoint now) {
+    const int64_t id = flap.issue_id;
+    if (flap.recurrences + flap.resolutions == 0) {
+        store_.forget_flap(key);
+        return false;
+    }
+    auto answer = client_.get_if_exists(issue_path(id));
+    auto issue = answer ? answer->getObject("issue") : nullptr;
+    if (!issue) {
+        host_.warn("issue #" + std::to_string(id) + " of '" + key +
+                   "' no longer exists in Redmine; its flap summary is not written");
+        store_.forget_flap(key);
+        return false;
+    }
+    const bool closed = statuses_.issue_closed(issue);
+    if (closed && wont_fix_status(id_in(issue, "status"))) {
+        host_.info("issue #" + std::to_string(id) + " of '" + key +
+                   "' was closed as won't fix: its flap summary is not written");
+        store_.forget_flap(key);
+        return false;
+    }
+    formats_.ensure(id);
+    const auto at = [](int64_t unix) { return TimePoint(std::chrono::seconds(unix)); };
+    const std::string text = text_.flap_summary_note(
+        flap.recurrences, flap.resolutions, at(flap.started_at), at(flap.last_change), flap.firing);
+    if (config_.close_on_resolve && !flap.firing && !closed) {
+        change_status(id, statuses_.resolve(config_.status_done, "status_done"), text,
+                      "flap summary and close");
+        store_.set_open(id, false, unix_seconds(now));
+    } else if (config_.close_on_resolve && flap.firing && closed) {
+        change_status(id, statuses_.reopen_status(config_.tracker_id), text,
+                      "flap summary and reopen");
+        store_.set_open(id, true, 0);
+    } else {
+        note(id, text, "flap summary note");
+    }
+    store_.forget_flap(key);
+    if (!client_.dry_run()) host_.count("redmine_actions_total", "action=flap_summary");
+    host_.info("'" + key + "': flap summary written on #" + std::to_string(id) + " (" +
+               std::to_string(flap.recurrences) + " re-fire(s), " +
+               std::to_string(flap.resolutions) + " resolve(s), now " +
+               (flap.firing ? "firing" : "resolved") + ")");
+    return true;
+}
+
+void Executor::follow_priority(const Alert& alert, const std::string& key, bool created) {
+    // Alertmanager always sends the fingerprint; a hand-made notification may not: its labels
+    // tell the alerts of a ticket apart then.
+    std::string identity = alert.fingerprint;
+    if (identity.empty())
+        for (const auto& [name, value] : alert.labels) identity += name + "=" + value + "\x1f";
+    if (alert.firing) {
+        if (auto id = fields_.priority_id(alert)) store_.put_active_alert(key, identity, *id);
+    } else {
+        store_.forget_active_alert(key, identity);
+    }
+    const auto issue = store_.issue(key);
+    if (!issue || !issue->open) return;
+    const auto wanted = highest_priority(store_.active_priorities(key),
+                                         [this](int64_t id) { return fields_.priority_rank(id); });
+    if (!wanted) return;  // nothing fires: the priority stays as it was
+    if (created) {        // created with this alert's priority, the only one firing
+        store_.put_ticket_priority(key, {issue->id, *wanted, false});
+        return;
+    }
+    auto known = store_.ticket_priority(key);
+    if (known && known->issue_id != issue->id) known.reset();  // a new ticket of the key
+    if (known && (known->by_hand || known->priority_id == *wanted)) return;
+
+    auto json = client_.get(issue_path(issue->id) + "?include=journals")->getObject("issue");
+    if (!json) throw tg::RetryLater("Redmine answered no issue #" + std::to_string(issue->id));
+    const int64_t current = id_in(json, "priority");
+    const bool by_hand = priority_set_by_hand(
+        json->getArray("journals"), [this](const std::string& notes, int64_t from, int64_t to) {
+            return text_.is_priority_note(notes, fields_.priority_name(from),
+                                          fields_.priority_name(to));
+        });
+    if (by_hand) {
+        store_.put_ticket_priority(key, {issue->id, current, true});
+        host_.info("issue #" + std::to_string(issue->id) + " of '" + key +
+                   "': its priority was changed by a person; update_priority leaves it alone");
+        return;
+    }
+    if (current == *wanted) {
+        store_.put_ticket_priority(key, {issue->id, current, false});
+        return;
+    }
+    formats_.ensure(issue->id);
+    Poco::JSON::Object::Ptr fields = new Poco::JSON::Object;
+    fields->set("priority_id", *wanted);
+    const std::string notes =
+        text_.priority_note(fields_.priority_name(current), fields_.priority_name(*wanted));
+    fields->set("notes", notes);
+    put_with_notes(issue->id, fields, notes, "priority #" + std::to_string(*wanted));
+    store_.put_ticket_priority(key, {issue->id, *wanted, false});
+    if (!client_.dry_run()) host_.count("redmine_actions_total", "action=priority");
+}
+
+void Executor::record_flap(const Plan& plan, const AlertFacts& facts, int64_t now_unix) {
+    const bool firing = facts.episode.firing;
+    if (plan.flap == FlapStep::start && facts.issue) {
+        store_.put_flap(facts.key, {facts.issue->id, now_unix, now_unix, 0, 0, firing});
+    } else if (plan.flap == FlapStep::fold && facts.flap) {
+        FlapState flap = *facts.flap;
+        ++(firing ? flap.recurrences : flap.resolutions);
+        flap.last_change = now_unix;
+        flap.firing = firing;
+        store_.put_flap(facts.key, flap);
+        host_.info("'" + facts.key + "': " + (firing ? "re-fire" : "resolve") + " folded into #" +
+                   std::to_string(flap.issue_id) + "'s flap summary (" +
+                   std::to_string(flap.recurrences) + " re-fire(s), " +
+                   std::to_string(flap.resolutions) + " resolve(s) so far)");
+        if (!client_.dry_run())
+            host_.count("redmine_folded_changes_total",
+                        firing ? "change=refire" : "change=resolve");
     }
 }
 
@@ -269,7 +408,7 @@ void Executor::check_parent_after_refusal(int64_t parent_id, const tg::Drop& ref
     // person, forget it and plan again: the wave gets a new Root.
     auto answer = client_.get_if_exists(issue_path(parent_id));
     const bool gone = !answer || !answer->getObject("issue") ||
-                      closed_status(answer->getObject("issue"), statuses_);
+                      statuses_.issue_closed(answer->getObject("issue"));
     if (!gone) throw refusal;
     host_.info("Root #" + std::to_string(parent_id) +
                " is closed or gone; the alerts get a new Root");

@@ -40,6 +40,14 @@ class Executor {
     void change_status(int64_t issue_id, int64_t status_id, const std::string& notes,
                        const std::string& why);
 
+    // flap_window: writes the summary note of a ticket's folded changes (with the status its
+    // alert's latest state calls for under close_on_resolve) and forgets the window. Returns
+    // whether a note was written: none when nothing was folded or the issue is gone.
+    bool summarise_flap(const std::string& key, const FlapState& flap, TimePoint now);
+
+    // A note on an issue, sent once even when an answer is lost (put_with_notes).
+    void note(int64_t issue_id, const std::string& notes, const std::string& why);
+
   private:
     struct Replan {};  // the state learned something from Redmine: plan this alert again
     struct Created {
@@ -50,6 +58,14 @@ class Executor {
     AlertFacts facts_for(const Alert& alert, const std::string& key);
     GroupFacts group_for(const std::string& group, const std::string& key);
     void verify(AlertFacts& facts, const std::string& group);
+    // Whether a status is one of wont_fix_statuses (resolved against Redmine when first needed).
+    bool wont_fix_status(int64_t status_id);
+    // update_priority: keeps the ticket's firing alerts and moves its priority to the most
+    // urgent of theirs, with a note, unless a person changed it. `created`: this alert's plan
+    // created the ticket (with that priority already).
+    void follow_priority(const Alert& alert, const std::string& key, bool created);
+    // flap_window: opens the ticket's window, or counts a change folded into it.
+    void record_flap(const Plan& plan, const AlertFacts& facts, int64_t now_unix);
     void run(const Plan& plan, const AlertFacts& facts, const std::string& group,
              const TextContext& context);
     // `key` is the state's name for the issue (and the alert_key_field's value).
@@ -61,7 +77,6 @@ class Executor {
     // The sink's first issue was written format-neutral: now that its page showed Redmine's
     // formatting, its description is written again in it.
     void rewrite_description(int64_t issue_id, const std::string& sent, const TextContext& context);
-    void note(int64_t issue_id, const std::string& notes, const std::string& why);
     void put_with_notes(int64_t issue_id, Poco::JSON::Object::Ptr fields, const std::string& notes,
                         const std::string& why);
     [[noreturn]] void check_parent_after_refusal(int64_t parent_id, const tg::Drop& refusal);

@@ -32,17 +32,35 @@ void create_new(const AlertFacts& alert, const GroupFacts& group, std::vector<Ac
     out.push_back({ActionKind::create_issue, kNewIssue, parent, alert.key});
 }
 
-}  // namespace
-
-Plan plan_alert(const AlertFacts& alert, const GroupFacts& group, const PlanOptions& options) {
-    Plan plan;
-    if (alert.last && *alert.last == alert.episode) return plan;  // a resend: no request at all
+bool is_resend(const AlertFacts& alert) {
+    if (alert.last && *alert.last == alert.episode) return true;  // a resend: no request at all
     // A late copy of the firing notification after its resolve (an HA peer, a retry): a real
     // re-fire always carries a new startsAt.
-    if (alert.last && !alert.last->firing && alert.episode.firing &&
-        !alert.episode.starts_at.empty() && alert.last->fingerprint == alert.episode.fingerprint &&
-        alert.last->starts_at == alert.episode.starts_at)
-        return plan;
+    return alert.last && !alert.last->firing && alert.episode.firing &&
+           !alert.episode.starts_at.empty() &&
+           alert.last->fingerprint == alert.episode.fingerprint &&
+           alert.last->starts_at == alert.episode.starts_at;
+}
+
+bool reopenable(const IssueState& issue, const PlanOptions& options) {
+    return options.reopen_window.count() > 0 && issue.closed_at > 0 &&
+           options.now_unix - issue.closed_at <= options.reopen_window.count();
+}
+
+// A change inside the open window of its ticket is folded. A re-fire on a ticket closed before
+// the window opened (by a person), and not to be reopened, still gets its new ticket.
+bool folds(const AlertFacts& alert, const PlanOptions& options) {
+    if (options.flap_window.count() <= 0 || !alert.flap || !alert.issue) return false;
+    const FlapState& flap = *alert.flap;
+    const IssueState& issue = *alert.issue;
+    if (flap.issue_id != issue.id || flap_settled(flap, options.flap_window, options.now_unix))
+        return false;
+    if (!alert.episode.firing || issue.open) return true;
+    return issue.closed_at >= flap.started_at || reopenable(issue, options);
+}
+
+Plan plan_change(const AlertFacts& alert, const GroupFacts& group, const PlanOptions& options) {
+    Plan plan;
     plan.record_episode = true;
     const auto& issue = alert.issue;
 
@@ -83,9 +101,17 @@ Plan plan_alert(const AlertFacts& alert, const GroupFacts& group, const PlanOpti
         return plan;
     }
 
-    const bool in_window = options.reopen_window.count() > 0 && issue->closed_at > 0 &&
-                           options.now_unix - issue->closed_at <= options.reopen_window.count();
-    if (!in_window) {
+    // A person may have closed it "won't fix" (or changed a closed status to that): read first.
+    if (options.wont_fix && !alert.verified) {
+        plan.verify_issue = issue->id;
+        plan.record_episode = false;
+        return plan;
+    }
+    if (alert.wont_fix && (options.reopen_window.count() == 0 || reopenable(*issue, options))) {
+        plan.wont_fix = true;
+        return plan;
+    }
+    if (!reopenable(*issue, options)) {
         create_new(alert, group, plan.actions);
         return plan;
     }
@@ -97,6 +123,29 @@ Plan plan_alert(const AlertFacts& alert, const GroupFacts& group, const PlanOpti
     }
     plan.actions.push_back({ActionKind::reopen, issue->id, 0, alert.key});
     group_into_root(alert, group, issue->id, parent, plan.actions);
+    return plan;
+}
+
+}  // namespace
+
+bool flap_settled(const FlapState& flap, std::chrono::seconds window, int64_t now_unix) {
+    return now_unix - flap.last_change >= window.count();
+}
+
+Plan plan_alert(const AlertFacts& alert, const GroupFacts& group, const PlanOptions& options) {
+    if (is_resend(alert)) return Plan{};
+    if (folds(alert, options)) {
+        Plan plan;
+        plan.record_episode = true;
+        plan.flap = FlapStep::fold;
+        return plan;
+    }
+    Plan plan = plan_change(alert, group, options);
+    if (options.flap_window.count() > 0)
+        for (const Action& a : plan.actions)
+            if (a.kind == ActionKind::note_recurrence || a.kind == ActionKind::note_resolved ||
+                a.kind == ActionKind::reopen)
+                plan.flap = FlapStep::start;
     return plan;
 }
 

@@ -25,6 +25,19 @@ struct Episode {
     bool operator==(const Episode&) const = default;
 };
 
+// A ticket's changes being folded (flap_window): the window opened with a change that was
+// noted as usual; the changes after it are only counted here until the flap_summary hook
+// writes them as one note.
+struct FlapState {
+    int64_t issue_id = 0;
+    int64_t started_at = 0;   // unix seconds of the change that opened the window
+    int64_t last_change = 0;  // unix seconds of the latest change, folded or not
+    int64_t recurrences = 0;  // folded re-fires
+    int64_t resolutions = 0;  // folded resolves
+    bool firing = false;      // the alert's state after its latest change
+    bool operator==(const FlapState&) const = default;
+};
+
 // Another alert of the same alertname whose issue the state believes open.
 struct HostIssue {
     std::string key;
@@ -39,6 +52,8 @@ struct AlertFacts {
     std::optional<IssueState> issue;
     std::optional<Episode> last;
     bool verified = false;  // the executor has just read the issue from Redmine
+    std::optional<FlapState> flap;
+    bool wont_fix = false;  // verified: a person closed the issue with a wont_fix status
 };
 
 struct GroupFacts {
@@ -50,6 +65,8 @@ struct PlanOptions {
     bool close_on_resolve = false;
     std::chrono::seconds reopen_window{0};
     int64_t now_unix = 0;
+    std::chrono::seconds flap_window{0};  // 0: every change is noted as it comes
+    bool wont_fix = false;                // wont_fix_statuses are set: a closed issue is read first
 };
 
 // Targets that only exist once an earlier action of the same plan has run.
@@ -75,13 +92,26 @@ struct Action {
     bool operator==(const Action&) const = default;
 };
 
+enum class FlapStep {
+    none,
+    start,  // the plan notes a change: a flap window opens with it
+    fold,   // a change inside the window: nothing is written, the window counts it
+};
+
 struct Plan {
     // Set when the issue must be read from Redmine first (a new episode on an issue the state
     // believes open may meet an issue a person closed): read it, update the facts, plan again.
     int64_t verify_issue = 0;
     std::vector<Action> actions;
     bool record_episode = false;  // false only for a repeat: nothing at all to do
+    FlapStep flap = FlapStep::none;
+    // A re-fire of a ticket closed as "won't fix" (within reopen_window, or ever with it 0):
+    // nothing is written; the executor counts and logs it.
+    bool wont_fix = false;
 };
+
+// Whether a ticket's folded changes are due for their summary: stable for the whole window.
+bool flap_settled(const FlapState& flap, std::chrono::seconds window, int64_t now_unix);
 
 Plan plan_alert(const AlertFacts& alert, const GroupFacts& group, const PlanOptions& options);
 

@@ -3,6 +3,7 @@
 #include "alert_key.hpp"
 #include "carry_over.hpp"
 #include "config_check.hpp"
+#include "flap_summary.hpp"
 #include "rebuild.hpp"
 
 #include <filesystem>
@@ -67,7 +68,11 @@ RedmineSink::RedmineSink(const tg::SinkContext& context)
 }
 
 std::vector<tg::Hook> RedmineSink::hooks() const {
-    return {{"carry_over", config_.carry_over_schedule, config_.time_zone}};
+    std::vector<tg::Hook> hooks{{"carry_over", config_.carry_over_schedule, config_.time_zone}};
+    // Every minute: a window's summary is due once it has been stable for flap_window.
+    if (config_.flap_window.count() > 0)
+        hooks.push_back({"flap_summary", "* * * * *", config_.time_zone});
+    return hooks;
 }
 
 void RedmineSink::ensure_state() {
@@ -162,8 +167,13 @@ void RedmineSink::log_delivered(const tg::Delivery& delivery, const Alert& alert
 }
 
 void RedmineSink::run_hook(const tg::HookRun& run) {
-    if (run.name != "carry_over") tg::Sink::run_hook(run);
+    const bool flap_summary = run.name == "flap_summary" && config_.flap_window.count() > 0;
+    if (run.name != "carry_over" && !flap_summary) tg::Sink::run_hook(run);
     store_.ensure_open();  // as before a delivery: a lost PostgreSQL connection is opened again
+    if (flap_summary) {
+        FlapSummary{config_, store_, executor_, host_}.run(run.dry_run, now());
+        return;
+    }
     CarryOver{config_, client_, store_, statuses_, executor_, text_, formats_, host_}.run(
         run.dry_run, now());
 }

@@ -31,6 +31,17 @@ StateSql written_once() {
                 // retry looks for it in the issue's journals before writing it again.
                 "CREATE TABLE IF NOT EXISTS note_intents (issue_id BIGINT NOT NULL, digest TEXT "
                 "NOT NULL, created_at BIGINT NOT NULL, PRIMARY KEY (issue_id, digest))",
+                // flap_window: a ticket's changes being folded until its summary note.
+                "CREATE TABLE IF NOT EXISTS flaps (alert_key TEXT PRIMARY KEY, issue_id BIGINT NOT "
+                "NULL, started_at BIGINT NOT NULL, last_change BIGINT NOT NULL, recurrences BIGINT "
+                "NOT NULL, resolutions BIGINT NOT NULL, firing BIGINT NOT NULL)",
+                // update_priority: the firing alerts of each ticket with their priority, and
+                // the priority the sink last saw or set on the ticket.
+                "CREATE TABLE IF NOT EXISTS active_alerts (alert_key TEXT NOT NULL, fingerprint "
+                "TEXT NOT NULL, priority_id BIGINT NOT NULL, PRIMARY KEY (alert_key, "
+                "fingerprint))",
+                "CREATE TABLE IF NOT EXISTS ticket_priorities (alert_key TEXT PRIMARY KEY, "
+                "issue_id BIGINT NOT NULL, priority_id BIGINT NOT NULL, by_hand BIGINT NOT NULL)",
             },
         .clear = {"DELETE FROM issues", "DELETE FROM roots", "DELETE FROM episodes",
                   "DELETE FROM meta WHERE name = 'rebuilt_at'"},
@@ -84,6 +95,28 @@ StateSql written_once() {
             "INSERT INTO note_intents (issue_id, digest, created_at) VALUES (?, ?, ?) ON "
             "CONFLICT (issue_id, digest) DO NOTHING",
         .delete_note_intent = "DELETE FROM note_intents WHERE issue_id = ? AND digest = ?",
+        .get_flap =
+            "SELECT issue_id, started_at, last_change, recurrences, resolutions, firing FROM "
+            "flaps WHERE alert_key = ?",
+        .put_flap =
+            "INSERT INTO flaps (alert_key, issue_id, started_at, last_change, recurrences, "
+            "resolutions, firing) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (alert_key) DO UPDATE "
+            "SET issue_id = excluded.issue_id, started_at = excluded.started_at, last_change = "
+            "excluded.last_change, recurrences = excluded.recurrences, resolutions = "
+            "excluded.resolutions, firing = excluded.firing",
+        .settled_flaps = "SELECT alert_key FROM flaps WHERE last_change <= ? ORDER BY alert_key",
+        .delete_flap = "DELETE FROM flaps WHERE alert_key = ?",
+        .put_active_alert =
+            "INSERT INTO active_alerts (alert_key, fingerprint, priority_id) VALUES (?, ?, ?) ON "
+            "CONFLICT (alert_key, fingerprint) DO UPDATE SET priority_id = excluded.priority_id",
+        .delete_active_alert = "DELETE FROM active_alerts WHERE alert_key = ? AND fingerprint = ?",
+        .active_priorities = "SELECT priority_id FROM active_alerts WHERE alert_key = ?",
+        .get_ticket_priority =
+            "SELECT issue_id, priority_id, by_hand FROM ticket_priorities WHERE alert_key = ?",
+        .put_ticket_priority =
+            "INSERT INTO ticket_priorities (alert_key, issue_id, priority_id, by_hand) VALUES (?, "
+            "?, ?, ?) ON CONFLICT (alert_key) DO UPDATE SET issue_id = excluded.issue_id, "
+            "priority_id = excluded.priority_id, by_hand = excluded.by_hand",
         .lock = "SELECT pg_advisory_lock(hashtextextended(?, 0))",
         .unlock = "SELECT pg_advisory_unlock(hashtextextended(?, 0))",
         .migration_lock = "SELECT pg_advisory_xact_lock(hashtextextended(?, 0))",
@@ -119,6 +152,15 @@ StateSql for_postgresql(StateSql sql) {
                             &sql.get_note_intent,
                             &sql.put_note_intent,
                             &sql.delete_note_intent,
+                            &sql.get_flap,
+                            &sql.put_flap,
+                            &sql.settled_flaps,
+                            &sql.delete_flap,
+                            &sql.put_active_alert,
+                            &sql.delete_active_alert,
+                            &sql.active_priorities,
+                            &sql.get_ticket_priority,
+                            &sql.put_ticket_priority,
                             &sql.lock,
                             &sql.unlock,
                             &sql.migration_lock})

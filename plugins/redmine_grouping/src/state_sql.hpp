@@ -26,6 +26,9 @@ struct StateSql {
     std::string get_applied, put_applied, prune_applied;
     std::string get_intent, put_intent, delete_intent;
     std::string get_note_intent, put_note_intent, delete_note_intent;
+    std::string get_flap, put_flap, settled_flaps, delete_flap;
+    std::string put_active_alert, delete_active_alert, active_priorities;
+    std::string get_ticket_priority, put_ticket_priority;
     // PostgreSQL only: one replica at a time per key (an alertname, the rebuild), held by the
     // session (a dead replica's connection releases it), and the schema migration.
     std::string lock, unlock, migration_lock;

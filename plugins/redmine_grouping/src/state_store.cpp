@@ -332,6 +332,69 @@ void StateStore::clear_note_intent(int64_t issue_id, const std::string& digest) 
     *session_ << sql().delete_note_intent, bind(Poco::Int64(issue_id)), bind(digest), now;
 }
 
+std::optional<FlapState> StateStore::flap(const std::string& key) {
+    Statement st(*session_);
+    st << sql().get_flap, bind(key), now;
+    RecordSet rs(st);
+    if (rs.rowCount() == 0) return std::nullopt;
+    return FlapState{as_int(rs, 0), as_int(rs, 1), as_int(rs, 2),
+                     as_int(rs, 3), as_int(rs, 4), as_int(rs, 5) != 0};
+}
+
+void StateStore::put_flap(const std::string& key, const FlapState& f) {
+    *session_ << sql().put_flap, bind(key), bind(Poco::Int64(f.issue_id)),
+        bind(Poco::Int64(f.started_at)), bind(Poco::Int64(f.last_change)),
+        bind(Poco::Int64(f.recurrences)), bind(Poco::Int64(f.resolutions)),
+        bind(Poco::Int64(f.firing ? 1 : 0)), now;
+}
+
+std::vector<std::string> StateStore::settled_flaps(int64_t last_change_unix) {
+    Statement st(*session_);
+    st << sql().settled_flaps, bind(Poco::Int64(last_change_unix)), now;
+    RecordSet rs(st);
+    std::vector<std::string> out;
+    for (size_t row = 0; row < rs.rowCount(); ++row)
+        out.push_back(rs.value(0, row).convert<std::string>());
+    return out;
+}
+
+void StateStore::forget_flap(const std::string& key) {
+    *session_ << sql().delete_flap, bind(key), now;
+}
+
+void StateStore::put_active_alert(const std::string& key, const std::string& fingerprint,
+                                  int64_t priority_id) {
+    *session_ << sql().put_active_alert, bind(key), bind(fingerprint),
+        bind(Poco::Int64(priority_id)), now;
+}
+
+void StateStore::forget_active_alert(const std::string& key, const std::string& fingerprint) {
+    *session_ << sql().delete_active_alert, bind(key), bind(fingerprint), now;
+}
+
+std::vector<int64_t> StateStore::active_priorities(const std::string& key) {
+    Statement st(*session_);
+    st << sql().active_priorities, bind(key), now;
+    RecordSet rs(st);
+    std::vector<int64_t> out;
+    for (size_t row = 0; row < rs.rowCount(); ++row)
+        out.push_back(rs.value(0, row).convert<Poco::Int64>());
+    return out;
+}
+
+std::optional<TicketPriority> StateStore::ticket_priority(const std::string& key) {
+    Statement st(*session_);
+    st << sql().get_ticket_priority, bind(key), now;
+    RecordSet rs(st);
+    if (rs.rowCount() == 0) return std::nullopt;
+    return TicketPriority{as_int(rs, 0), as_int(rs, 1), as_int(rs, 2) != 0};
+}
+
+void StateStore::put_ticket_priority(const std::string& key, const TicketPriority& p) {
+    *session_ << sql().put_ticket_priority, bind(key), bind(Poco::Int64(p.issue_id)),
+        bind(Poco::Int64(p.priority_id)), bind(Poco::Int64(p.by_hand ? 1 : 0)), now;
+}
+
 void StateStore::begin_dry_run() { session_->begin(); }
 
 void StateStore::end_dry_run() {

@@ -16,6 +16,13 @@
 
 namespace tg::redmine {
 
+// update_priority: the priority the sink last saw or set on a ticket.
+struct TicketPriority {
+    int64_t issue_id = 0;
+    int64_t priority_id = 0;
+    bool by_hand = false;  // a person changed it: the sink leaves it alone
+};
+
 struct RootState {
     int64_t id = 0;
     bool open = true;
@@ -110,6 +117,21 @@ class StateStore {
     std::optional<int64_t> note_intent(int64_t issue_id, const std::string& digest);
     void put_note_intent(int64_t issue_id, const std::string& digest, int64_t now_unix);
     void clear_note_intent(int64_t issue_id, const std::string& digest);
+
+    // flap_window: the ticket of `key` whose changes are being folded.
+    std::optional<FlapState> flap(const std::string& key);
+    void put_flap(const std::string& key, const FlapState& flap);
+    // The keys whose latest change is at or before `last_change_unix`.
+    std::vector<std::string> settled_flaps(int64_t last_change_unix);
+    void forget_flap(const std::string& key);
+
+    // update_priority: a ticket's firing alerts (by fingerprint) with their priority.
+    void put_active_alert(const std::string& key, const std::string& fingerprint,
+                          int64_t priority_id);
+    void forget_active_alert(const std::string& key, const std::string& fingerprint);
+    std::vector<int64_t> active_priorities(const std::string& key);
+    std::optional<TicketPriority> ticket_priority(const std::string& key);
+    void put_ticket_priority(const std::string& key, const TicketPriority& priority);
 
     // A dry run's changes, undone at its end.
     void begin_dry_run();

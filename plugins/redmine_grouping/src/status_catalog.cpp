@@ -6,6 +6,13 @@
 
 namespace tg::redmine {
 
+bool StatusCatalog::issue_closed(const Poco::JSON::Object::Ptr& issue) {
+    auto status = issue->getObject("status");
+    if (!status) return false;
+    if (status->has("is_closed")) return status->getValue<bool>("is_closed");
+    return is_closed(status->getValue<Poco::Int64>("id"));
+}
+
 void StatusCatalog::load() {
     if (statuses_) return;
     auto answer = client_.get("/issue_statuses.json");

@@ -5,6 +5,8 @@
 #include "config.hpp"
 #include "redmine_client.hpp"
 
+#include <Poco/JSON/Object.h>
+
 #include <map>
 #include <optional>
 #include <string>
@@ -22,6 +24,9 @@ class StatusCatalog {
     // Where a reopened issue goes: the tracker's default status if it is open, else the first
     // open status.
     int64_t reopen_status(int64_t tracker_id);
+    // Whether an issue read from Redmine is closed: Redmine 5.0.4 tells is_closed with the
+    // issue's status; older ones need the catalog.
+    bool issue_closed(const Poco::JSON::Object::Ptr& issue);
 
   private:
     struct Status {

@@ -113,7 +113,11 @@ const Words& words_for(Language language) {
         "解消",
         "すべての子チケットが終了しました ({})",
         "持ち越し",
-        "{} 時点で未完了のため持ち越します。"};
+        "{} 時点で未完了のため持ち越します。",
+        "この期間に {} 回再発・{} 回解消 ({}〜{}), 現在: ",
+        "発生中",
+        "解消",
+        "優先度"};
     static const Words en{"Started",
                           "Graph",
                           "Label",
@@ -125,7 +129,11 @@ const Words& words_for(Language language) {
                           "Resolved",
                           "all subtasks are closed ({})",
                           "Carried over",
-                          "still open at {}, carried over."};
+                          "still open at {}, carried over.",
+                          "In this period: recurred {} times, resolved {} times ({} to {}), now: ",
+                          "firing",
+                          "resolved",
+                          "Priority"};
     return language == Language::en ? en : ja;
 }
 
@@ -339,6 +347,34 @@ std::string TextBuilder::root_closed_note(TimePoint now) const {
 
 std::string TextBuilder::carry_over_note(TimePoint now) const {
     return bold(words_.carry_over_title) + " " + fill(words_.carry_over, time(now));
+}
+
+std::string TextBuilder::priority_note(const std::string& from, const std::string& to) const {
+    return bold(words_.priority) + " " + escape(from) + " → " + escape(to);
+}
+
+bool TextBuilder::is_priority_note(const std::string& notes, const std::string& from,
+                                   const std::string& to) const {
+    // The title's markup depends on the formatting the note was written in: look past it.
+    const std::string tail = " " + escape(from) + " → " + escape(to);
+    const auto title = notes.find(words_.priority);
+    return title != std::string::npos && title < 4 && notes.size() >= tail.size() &&
+           notes.compare(notes.size() - tail.size(), tail.size(), tail) == 0;
+}
+
+std::string TextBuilder::flap_summary_note(int64_t recurrences, int64_t resolutions, TimePoint from,
+                                           TimePoint to, bool firing) const {
+    const auto local = [this](TimePoint t) {
+        return date::make_zoned(zone_, std::chrono::floor<std::chrono::seconds>(t));
+    };
+    const auto day = [&](TimePoint t) { return date::format("%F", local(t)); };
+    const char* pattern = day(from) == day(to) ? "%H:%M" : "%F %H:%M";
+    std::string out = words_.flap_summary;
+    for (const std::string& value :
+         {std::to_string(recurrences), std::to_string(resolutions),
+          date::format(pattern, local(from)), date::format(pattern, local(to))})
+        out = fill(out, value);
+    return out + (firing ? words_.now_firing : words_.now_resolved);
 }
 
 namespace {

@@ -54,6 +54,9 @@ struct TextContext {
 struct Words {
     std::string started, graph, label, value, root_description, recurrence, reopened, resolved,
         root_closed, carry_over_title, carry_over;
+    // flap_window's summary: four `{}` slots (re-fires, resolves, from, to), then the state.
+    std::string flap_summary, now_firing, now_resolved;
+    std::string priority;  // update_priority's note: "<priority> <from> → <to>"
 };
 const Words& words_for(Language language);
 
@@ -84,6 +87,15 @@ class TextBuilder {
     std::string resolved_note(const Alert& alert, TimePoint now) const;
     std::string root_closed_note(TimePoint now) const;
     std::string carry_over_note(TimePoint now) const;
+    // "この期間に 7 回再発・7 回解消 (09:02〜09:48), 現在: 発生中": the times of the window's first
+    // and latest change, with the date when they are not on the same day.
+    // update_priority: "優先度 通常 → 急いで" (the title in bold).
+    std::string priority_note(const std::string& from, const std::string& to) const;
+    // Whether `notes` is the priority note written for that change (in any text formatting).
+    bool is_priority_note(const std::string& notes, const std::string& from,
+                          const std::string& to) const;
+    std::string flap_summary_note(int64_t recurrences, int64_t resolutions, TimePoint from,
+                                  TimePoint to, bool firing) const;
 
   private:
     std::string bold(std::string_view label) const;

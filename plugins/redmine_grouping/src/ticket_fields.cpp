@@ -38,10 +38,13 @@ void TicketFields::load_priorities() {
     if (priorities_) return;
     std::map<std::string, int64_t> names;
     auto answer = client_.get("/enumerations/issue_priorities.json");
+    priority_order_.clear();
     if (auto list = answer->getArray("issue_priorities"))
         for (size_t i = 0; i < list->size(); ++i) {
             auto p = list->getObject(static_cast<unsigned>(i));
-            names[p->optValue<std::string>("name", "")] = p->getValue<Poco::Int64>("id");
+            const std::string name = p->optValue<std::string>("name", "");
+            names[name] = p->getValue<Poco::Int64>("id");
+            priority_order_.emplace_back(names[name], name);
         }
     priorities_ = std::move(names);
 }
@@ -91,6 +94,36 @@ std::optional<int64_t> TicketFields::priority(const std::string& ref) {
     return it == priorities_->end() ? std::nullopt : std::optional<int64_t>(it->second);
 }
 
+std::pair<std::string, std::string> TicketFields::priority_setting(const Alert* alert) const {
+    if (alert) {
+        const std::string value = alert->label(config_.priority_label);
+        if (auto it = config_.priorities.find(value); it != config_.priorities.end())
+            return {"priorities", it->second};
+    }
+    if (config_.priority.empty()) return {"", ""};
+    return {"priority", config_.priority};
+}
+
+std::optional<int64_t> TicketFields::priority_id(const Alert& alert) {
+    const auto [setting, ref] = priority_setting(&alert);
+    if (ref.empty()) return std::nullopt;
+    return priority(ref);
+}
+
+int TicketFields::priority_rank(int64_t id) {
+    load_priorities();
+    for (size_t i = 0; i < priority_order_.size(); ++i)
+        if (priority_order_[i].first == id) return static_cast<int>(i);
+    return -1;
+}
+
+std::string TicketFields::priority_name(int64_t id) {
+    load_priorities();
+    for (const auto& [known, name] : priority_order_)
+        if (known == id) return name;
+    return "#" + std::to_string(id);
+}
+
 std::optional<int64_t> TicketFields::principal(const std::string& ref) {
     if (auto id = numeric(ref)) return id;
     load_members();
@@ -134,15 +167,7 @@ void TicketFields::add(Poco::JSON::Object& fields, const TextContext& context,
         if (!client_.dry_run()) host_.count("redmine_ignored_fields_total", "field=" + setting);
     };
     if (!root) {
-        std::string ref = config_.priority;
-        std::string setting = "priority";
-        if (alert) {
-            const std::string value = alert->label(config_.priority_label);
-            if (auto it = config_.priorities.find(value); it != config_.priorities.end()) {
-                ref = it->second;
-                setting = "priorities";
-            }
-        }
+        const auto [setting, ref] = priority_setting(alert);
         if (!ref.empty()) {
             if (auto id = priority(ref))
                 fields.set("priority_id", *id);

@@ -35,6 +35,15 @@ class TicketFields {
     // Compares the issue Redmine answered with what was sent (watchers are read back).
     void check_saved(const Poco::JSON::Object& sent, const Poco::JSON::Object::Ptr& saved);
 
+    // The priority a ticket of `alert` gets (priorities by its priority_label, else priority):
+    // the setting it comes from and its name or id; both "" when none is configured.
+    std::pair<std::string, std::string> priority_setting(const Alert* alert) const;
+    // update_priority: that priority's id (nullopt: none configured, or unknown to Redmine), its
+    // rank among Redmine's priorities (higher is more urgent) and its name.
+    std::optional<int64_t> priority_id(const Alert& alert);
+    int priority_rank(int64_t id);
+    std::string priority_name(int64_t id);
+
     // For `check()`: each configured name that Redmine does not know, as "setting: why".
     std::vector<std::string> unresolved();
 
@@ -58,6 +67,7 @@ class TicketFields {
     const TextBuilder& text_;
     const tg::HostServices& host_;
     std::optional<std::map<std::string, int64_t>> priorities_, members_, categories_;
+    std::vector<std::pair<int64_t, std::string>> priority_order_;  // Redmine's order: least first
     std::map<std::string, std::optional<int64_t>> logins_;
     std::deque<std::string> login_order_;
 };
