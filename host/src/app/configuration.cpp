@@ -5,6 +5,7 @@
 #include "config/server_settings.hpp"
 #include "observability/log.hpp"
 #include "plugins/plugin_loader.hpp"
+#include "system/file_read.hpp"
 #include "time/time_zone.hpp"
 
 #include <sys/stat.h>
@@ -113,13 +114,34 @@ std::vector<std::shared_ptr<SinkInstance>> create_sinks(const Configuration& con
     std::vector<std::shared_ptr<SinkInstance>> sinks;
     for (const auto& sink : routing.sinks) {
         if (!only.empty() && sink.name != only) continue;
-        const std::string path = find_plugin(sink.plugin, search_dirs);
-        const tg_sink_plugin* plugin = load_plugin(path);
+        // Located at the sink's definition: "routes.yaml:12: sinks.redmine.plugin: ...". The
+        // env-file mode has no file and no keys to point at.
+        const auto located = [&](const std::string& key, const std::string& problem) {
+            if (routing.source_file.empty()) return ConfigError("", 0, "", problem);
+            return ConfigError(routing.source_file, sink.line, "sinks." + sink.name + key, problem);
+        };
+        std::string path;
+        const tg_sink_plugin* plugin = nullptr;
+        try {
+            path = find_plugin(sink.plugin, search_dirs);
+            plugin = load_plugin(path);
+        } catch (const PluginError& e) {
+            throw located(".plugin", e.what());
+        }
         const auto state_dir = std::filesystem::path(configuration.state_dir) / "sinks" / sink.name;
-        std::filesystem::create_directories(state_dir);
+        std::error_code ec;
+        std::filesystem::create_directories(state_dir, ec);
+        if (ec)
+            throw ConfigError("", 0, "",
+                              "cannot create the sink's state directory " + state_dir.string() +
+                                  ": " + common::errno_text(ec.value()));
         ::chmod(state_dir.c_str(), 0750);
-        sinks.push_back(std::make_shared<SinkInstance>(plugin, path, sink.name, sink.config_json,
-                                                       state_dir.string(), host));
+        try {
+            sinks.push_back(std::make_shared<SinkInstance>(
+                plugin, path, sink.name, sink.config_json, state_dir.string(), host));
+        } catch (const PluginError& e) {
+            throw located(".config", e.what());
+        }
         log::info("sink ready",
                   {{"sink", sink.name},
                    {"plugin", path},

@@ -40,7 +40,9 @@ int main(int argc, char** argv) {
         std::cerr << "tickets-grouping: configuration error: " << e.what() << '\n';
         return 1;
     } catch (const std::exception& e) {
-        log::error("fatal", {{"error", e.what()}});
+        // A store, plugin or listener that cannot start: the operator reads it as a sentence
+        // (journalctl, a terminal), like the configuration errors above.
+        std::cerr << "tickets-grouping: " << e.what() << '\n';
         return 1;
     }
 }

@@ -17,7 +17,7 @@ int check_config(const Configuration& configuration) {
         sinks = create_sinks(configuration);
         scheduled_hooks(configuration, sinks);
     } catch (const std::exception& e) {
-        std::cerr << "configuration error: " << e.what() << '\n';
+        std::cerr << "tickets-grouping: configuration error: " << e.what() << '\n';
         return 1;
     }
     int problems = 0;

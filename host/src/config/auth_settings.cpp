@@ -1,21 +1,17 @@
 #include "config/auth_settings.hpp"
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <iterator>
+#include "system/file_read.hpp"
 
 namespace tg::host {
 namespace {
 
 std::string read_secret_file(const SettingText& file) {
     if (file.value.empty()) throw SettingError(file.name, file.line, "must not be empty");
-    std::ifstream in(file.value, std::ios::binary);
-    if (!in)
+    const auto read = common::read_whole_file(file.value);
+    if (!read.content)
         throw SettingError(file.name, file.line,
-                           "cannot read \"" + file.value + "\": " + std::strerror(errno));
-    std::string v((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (in.bad()) throw SettingError(file.name, file.line, "cannot read \"" + file.value + "\"");
+                           "cannot read \"" + file.value + "\": " + read.error);
+    std::string v = *read.content;
     while (!v.empty() && (v.back() == '\n' || v.back() == '\r')) v.pop_back();
     if (v.empty()) throw SettingError(file.name, file.line, "the file is empty");
     return v;

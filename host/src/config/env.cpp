@@ -1,10 +1,9 @@
 #include "config/env.hpp"
 
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 
 #include "config/config_error.hpp"
+#include "system/file_read.hpp"
 
 extern char** environ;
 
@@ -46,12 +45,10 @@ Environment Environment::from_process() {
 }
 
 void Environment::load_env_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw ConfigError(path, 0, "", "cannot read the environment file");
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    if (in.bad()) throw ConfigError(path, 0, "", "cannot read the environment file");
-    load_env_text(ss.str(), path);
+    const auto file = common::read_whole_file(path);
+    if (!file.content)
+        throw ConfigError(path, 0, "", "cannot read the environment file: " + file.error);
+    load_env_text(*file.content, path);
 }
 
 void Environment::load_env_text(std::string_view text, const std::string& file_name) {

@@ -4,7 +4,6 @@
 #include <yaml-cpp/yaml.h>
 
 #include <charconv>
-#include <fstream>
 #include <iterator>
 #include <limits>
 #include <set>
@@ -16,6 +15,7 @@
 #include "config/server_settings.hpp"
 #include "config/yaml_json.hpp"
 #include "config/yaml_position.hpp"
+#include "system/file_read.hpp"
 #include "time/cron.hpp"
 #include "time/duration.hpp"
 #include "time/time_zone.hpp"
@@ -353,8 +353,8 @@ class Loader {
 
     std::string readable_file(const Entry& x) const {
         std::string path = non_empty_string(x);
-        std::ifstream in(path, std::ios::binary);
-        if (!in) fail(x, "cannot read \"" + path + "\"");
+        const auto file = common::read_whole_file(path);
+        if (!file.content) fail(x, "cannot read \"" + path + "\": " + file.error);
         return path;
     }
 
@@ -555,12 +555,10 @@ RoutingConfig load_routing_text(const std::string& text, const std::string& file
 }
 
 RoutingConfig load_routing_file(const std::string& path, const Environment& env) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw ConfigError(path, 0, "", "cannot read the routing file");
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    if (in.bad()) throw ConfigError(path, 0, "", "cannot read the routing file");
-    return load_routing_text(ss.str(), path, env);
+    const auto file = common::read_whole_file(path);
+    if (!file.content)
+        throw ConfigError(path, 0, "", "cannot read the routing file: " + file.error);
+    return load_routing_text(*file.content, path, env);
 }
 
 }  // namespace tg::host

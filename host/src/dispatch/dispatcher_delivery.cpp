@@ -74,6 +74,7 @@ void Dispatcher::deliver(Worker& worker, SinkInstance& sink, const RetryPolicy& 
         return;
     }
     const uint32_t attempt = d.attempts + 1;
+    const log::ScopedField in_delivery("delivery", std::to_string(d.id));
     const auto result = sink.deliver(d.payload, d.idempotency_key, d.route, attempt, false);
     {
         std::lock_guard lock(worker.mutex);

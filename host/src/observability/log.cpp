@@ -1,10 +1,12 @@
 #include "observability/log.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <mutex>
+#include <vector>
 
 namespace tg::host::log {
 namespace {
@@ -101,15 +103,31 @@ std::string quote(std::string_view value) {
     return out + '"';
 }
 
+namespace {
+thread_local std::vector<std::pair<std::string, std::string>> scoped_fields;
+}  // namespace
+
+ScopedField::ScopedField(std::string key, std::string value) {
+    scoped_fields.emplace_back(std::move(key), std::move(value));
+}
+
+ScopedField::~ScopedField() { scoped_fields.pop_back(); }
+
 void write(Level level, std::string_view message, std::initializer_list<Field> fields) {
     if (!enabled(level)) return;
     std::string line =
         "time=" + timestamp() + " level=" + level_name(level) + " msg=" + quote(message);
-    for (const auto& [key, value] : fields) {
+    const auto append = [&line](std::string_view key, std::string_view value) {
         line += ' ';
         line += key;
         line += '=';
         line += quote(value);
+    };
+    for (const auto& [key, value] : fields) append(key, value);
+    for (const auto& [key, value] : scoped_fields) {
+        const bool named = std::any_of(fields.begin(), fields.end(),
+                                       [&key](const Field& f) { return f.first == key; });
+        if (!named) append(key, value);
     }
     line += '\n';
     std::lock_guard lock(output_mutex);

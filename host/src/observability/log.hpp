@@ -30,6 +30,16 @@ inline void error(std::string_view m, std::initializer_list<Field> f = {}) {
     write(Level::error, m, f);
 }
 
+// A field every line written on this thread carries while the object lives, unless the line
+// names that key itself: a sink's own lines during a delivery say which delivery they are about.
+class ScopedField {
+  public:
+    ScopedField(std::string key, std::string value);
+    ~ScopedField();
+    ScopedField(const ScopedField&) = delete;
+    ScopedField& operator=(const ScopedField&) = delete;
+};
+
 // logfmt quoting: bare when safe, else double-quoted with \" \\ \n \r \t escaped and every other
 // control character (C0, DEL, C1) as \u00XX, so that a value can neither forge a line nor drive
 // a terminal.

@@ -3,6 +3,8 @@
 #include <boost/dll/runtime_symbol_info.hpp>
 #include <boost/dll/shared_library.hpp>
 
+#include "system/file_read.hpp"
+
 #include <cstddef>
 #include <filesystem>
 #include <map>
@@ -17,6 +19,29 @@ constexpr size_t v1_table_size = offsetof(tg_sink_plugin, check) + sizeof(tg_sin
 
 std::string version_text(uint32_t major, uint32_t minor) {
     return std::to_string(major) + "." + std::to_string(minor);
+}
+
+// Before dlopen(): Boost reports any failure as "... (dlerror system message: ...): Bad file
+// descriptor", which sends an operator who named a script or a directory the wrong way.
+void check_shared_object_file(const std::string& path) {
+    const auto file = common::read_file_head(path, 4);
+    if (!file.content) throw PluginError("cannot read plugin " + path + ": " + file.error);
+    if (*file.content !=
+        "\x7f"
+        "ELF")
+        throw PluginError("plugin " + path +
+                          " is not a shared library (no ELF header): give the sink's .so file");
+}
+
+// dlerror()'s own words, without Boost's wrapping and its unrelated errno.
+std::string loader_reason(const std::string& what) {
+    static const std::string marker = "dlerror system message: ";
+    const auto start = what.find(marker);
+    if (start == std::string::npos) return what;
+    const auto begin = start + marker.size();
+    const auto end = what.rfind("):");
+    return what.substr(begin,
+                       end == std::string::npos || end < begin ? std::string::npos : end - begin);
 }
 
 }  // namespace
@@ -88,11 +113,12 @@ const tg_sink_plugin* load_plugin(const std::string& path) {
     std::lock_guard lock(mutex);
     const std::string key = std::filesystem::weakly_canonical(path).string();
     if (auto it = loaded->find(key); it != loaded->end()) return it->second.second;
+    check_shared_object_file(path);
     boost::dll::shared_library library;
     try {
         library.load(key, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
     } catch (const std::exception& e) {
-        throw PluginError("cannot load plugin " + path + ": " + e.what());
+        throw PluginError("cannot load plugin " + path + ": " + loader_reason(e.what()));
     }
     if (!library.has(TG_SINK_ENTRY_SYMBOL))
         throw PluginError("plugin " + path +

@@ -24,7 +24,8 @@ inline std::string text(Dialect dialect, const char* sql) {
 // Version 2 adds the leases that let several replicas share one store.
 // Version 3 counts an attempt when it is claimed, and the claims that never recorded an outcome
 // (the process died in the call: a sink that crashes the host on one delivery).
-inline constexpr int schema_version = 3;
+// Version 4 makes SQLite's ids unique for the file's life, as PostgreSQL's sequences are.
+inline constexpr int schema_version = 4;
 
 struct Step {
     const char* sqlite;
@@ -97,6 +98,48 @@ inline constexpr Step schema_v3[] = {
     {"ALTER TABLE deliveries ADD COLUMN interrupted INTEGER NOT NULL DEFAULT 0", nullptr},
 };
 
+// SQLite gives a plain INTEGER PRIMARY KEY the largest id + 1, so once the newest row is
+// delivered (deleted) the next one took its id again: every delivery of a quiet host was
+// "delivery=1" in the log, and a dead letter's id could name two different alerts over time.
+// AUTOINCREMENT never hands an id out twice; a column's kind only changes by copying the table.
+// PostgreSQL's BIGSERIAL never reused an id: nothing to do there.
+inline constexpr const char* postgresql_nothing = "SELECT 1";
+
+inline constexpr Step schema_v4[] = {
+    {"CREATE TABLE deliveries_v4 ("
+     " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+     " sink TEXT NOT NULL, route TEXT NOT NULL, payload TEXT NOT NULL,"
+     " idempotency_key TEXT NOT NULL, created_ms BIGINT NOT NULL, next_ms BIGINT NOT NULL,"
+     " attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT NOT NULL DEFAULT '',"
+     " lease_owner TEXT NOT NULL DEFAULT '', lease_until_ms BIGINT NOT NULL DEFAULT 0,"
+     " in_call INTEGER NOT NULL DEFAULT 0, interrupted INTEGER NOT NULL DEFAULT 0)",
+     postgresql_nothing},
+    {"INSERT INTO deliveries_v4 (id, sink, route, payload, idempotency_key, created_ms, next_ms,"
+     " attempts, last_error, lease_owner, lease_until_ms, in_call, interrupted)"
+     " SELECT id, sink, route, payload, idempotency_key, created_ms, next_ms, attempts,"
+     " last_error, lease_owner, lease_until_ms, in_call, interrupted FROM deliveries",
+     postgresql_nothing},
+    {"DROP TABLE deliveries", postgresql_nothing},
+    {"ALTER TABLE deliveries_v4 RENAME TO deliveries", postgresql_nothing},
+    {"CREATE UNIQUE INDEX IF NOT EXISTS deliveries_pending_key ON deliveries (sink, "
+     "idempotency_key)",
+     postgresql_nothing},
+    {"CREATE INDEX IF NOT EXISTS deliveries_by_sink ON deliveries (sink, id)", postgresql_nothing},
+    {"CREATE TABLE dead_letters_v4 ("
+     " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+     " sink TEXT NOT NULL, route TEXT NOT NULL, payload TEXT NOT NULL,"
+     " idempotency_key TEXT NOT NULL, created_ms BIGINT NOT NULL, failed_ms BIGINT NOT NULL,"
+     " attempts INTEGER NOT NULL, reason TEXT NOT NULL)",
+     postgresql_nothing},
+    {"INSERT INTO dead_letters_v4 (id, sink, route, payload, idempotency_key, created_ms,"
+     " failed_ms, attempts, reason)"
+     " SELECT id, sink, route, payload, idempotency_key, created_ms, failed_ms, attempts, reason"
+     " FROM dead_letters",
+     postgresql_nothing},
+    {"DROP TABLE dead_letters", postgresql_nothing},
+    {"ALTER TABLE dead_letters_v4 RENAME TO dead_letters", postgresql_nothing},
+};
+
 struct Migration {
     int version;
     const Step* steps;
@@ -107,6 +150,7 @@ inline constexpr Migration migrations[] = {
     {1, schema_v1, std::size(schema_v1)},
     {2, schema_v2, std::size(schema_v2)},
     {3, schema_v3, std::size(schema_v3)},
+    {4, schema_v4, std::size(schema_v4)},
 };
 
 // ---------------------------------------------------------------- intake

@@ -1,8 +1,8 @@
 #include "spool/store_url.hpp"
 
-#include <cerrno>
+#include "system/file_read.hpp"
+
 #include <cstring>
-#include <fstream>
 #include <map>
 #include <sstream>
 #include <vector>
@@ -59,12 +59,10 @@ std::string quoted(const std::string& key, const std::string& value) {
 }
 
 std::string read_password_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        throw StoreUrlError("cannot read the password_file " + path + ": " + std::strerror(errno));
-    std::ostringstream text;
-    text << in.rdbuf();
-    std::string password = text.str();
+    const auto file = common::read_whole_file(path);
+    if (!file.content)
+        throw StoreUrlError("cannot read the password_file " + path + ": " + file.error);
+    std::string password = *file.content;
     while (!password.empty() && (password.back() == '\n' || password.back() == '\r' ||
                                  password.back() == ' ' || password.back() == '\t'))
         password.pop_back();

@@ -315,6 +315,31 @@ void hook_claim_race(const std::string& kind) {
 STORE_TEST_CASE("hooks: replicas claiming one slot at the same moment: exactly one wins",
                 hook_claim_race)
 
+void ids_never_reused(const std::string& kind) {
+    TestStore store(kind);
+    auto spool = store.open("replica-a");
+    std::vector<int64_t> ids;
+    for (const std::string key : {"k1", "k2", "k3"}) {
+        commit(*spool, "s", {key});
+        const Claim claim = spool->claim("s");
+        REQUIRE(claimed_key(claim) == key);
+        ids.push_back(claim.delivery->id);
+        // The newest row leaves the table: SQLite's plain rowid handed its id out again.
+        spool->complete(claim.delivery->id);
+    }
+    CHECK(ids[0] < ids[1]);
+    CHECK(ids[1] < ids[2]);
+    // The same for the dead letters: an id names one alert for the store's life.
+    commit(*spool, "s", {"d1"});
+    const Claim claim = spool->claim("s");
+    REQUIRE(claim.delivery);
+    CHECK(claim.delivery->id > ids[2]);
+}
+STORE_TEST_CASE(
+    "issue 14: every delivery log line carries that delivery's own id: a delivered "
+    "row's id is never handed out again",
+    ids_never_reused)
+
 // ---------------------------------------------------------------- migrations
 
 TEST_CASE("migration: a version 1 SQLite spool file opens, keeps its work and gains leases",
@@ -363,7 +388,14 @@ TEST_CASE("migration: a version 1 SQLite spool file opens, keeps its work and ga
     CHECK(claim.delivery->last_error == "timeout");
     CHECK(*spool.hook_last_slot("s", "tick") == 1234);
     CHECK(spool.claim_hook_run("s", "tick", 1234).claimed);
-    spool.complete(claim.delivery->id);
+    const int64_t old_id = claim.delivery->id;
+    spool.complete(old_id);
+    // Version 3 copied the table with AUTOINCREMENT: the next id is past the old row's.
+    spool.commit({{"s", "route", "{}", "new-key"}});
+    const Claim next = spool.claim("s");
+    REQUIRE(next.delivery);
+    CHECK(next.delivery->id > old_id);
+    spool.complete(next.delivery->id);
 
     Poco::Data::Session check("SQLite", path);
     int version = 0;
