@@ -1,5 +1,6 @@
 // The service: HTTP intake, spool, dispatcher and scheduler, until SIGTERM or SIGINT.
 #include "app/commands.hpp"
+#include "app/reloader.hpp"
 
 #include "dispatch/dispatcher.hpp"
 #include "http/handler_factory.hpp"
@@ -18,16 +19,6 @@
 
 namespace tg::host {
 namespace {
-
-std::vector<std::pair<std::shared_ptr<SinkInstance>, RetryPolicy>> with_retry(
-    const RoutingConfig& routing, const std::vector<std::shared_ptr<SinkInstance>>& sinks) {
-    std::vector<std::pair<std::shared_ptr<SinkInstance>, RetryPolicy>> result;
-    for (const auto& sink : sinks) {
-        const SinkConfig* config = routing.find_sink(sink->name());
-        result.emplace_back(sink, config ? config->retry : RetryPolicy{});
-    }
-    return result;
-}
 
 void register_spool_metrics(Metrics& metrics, Spool& spool) {
     metrics.gauge("tickets_grouping_build_info", "Build information (always 1).",
@@ -59,12 +50,6 @@ SpoolOptions spool_options(const Configuration& configuration) {
     return options;
 }
 
-// Today's env-file deployments listen on 0.0.0.0 without auth: they keep running, warned.
-void warn_if_exposed(const std::string& listen, const WebhookAuth& auth) {
-    const std::string warning = unauthenticated_exposure(listen, auth);
-    if (!warning.empty()) log::warn(warning);
-}
-
 }  // namespace
 
 int serve(const Options& options, const Configuration& initial) {
@@ -93,66 +78,26 @@ int serve(const Options& options, const Configuration& initial) {
     Spool spool(initial.store, spool_options(initial));
     register_spool_metrics(metrics, spool);
 
-    auto sinks = create_sinks(initial, "", &metrics);
     Dispatcher dispatcher(spool, metrics);
-    for (const auto& [sink, retry] : with_retry(routing, sinks)) dispatcher.add_sink(sink, retry);
     spool.on_commit([&dispatcher] { dispatcher.wake(); });
-    auto scheduler =
-        std::make_unique<Scheduler>(spool, dispatcher, scheduled_hooks(initial, sinks));
-    scheduler->start();
-
     Runtime runtime(spool, metrics, initial.routing);
     runtime.listen = initial.listen;
     runtime.sink_health = [&dispatcher] { return dispatcher.health(); };
-    std::mutex reload_mutex;
-    std::unique_ptr<HttpServer> http;
-    // Reload as Alertmanager does: build everything new first; only if all of it loads, swap.
-    runtime.reload = [&]() -> Runtime::ReloadResult {
-        std::lock_guard lock(reload_mutex);
-        try {
-            Configuration next = load_configuration(options);
-            if (next.state_dir != initial.state_dir)
-                return {"state_dir cannot change on reload (restart to move the state)", {}};
-            if (next.store.description != initial.store.description)
-                return {"store cannot change on reload (restart to move the spool)", {}};
-            auto next_sinks = create_sinks(next, "", &metrics);
-            auto next_hooks = scheduled_hooks(next, next_sinks);
-            auto server_change = http->prepare(next.listen, next.routing->server);
-            scheduler->stop();
-            dispatcher.reconfigure(with_retry(*next.routing, next_sinks));
-            runtime.set_config(next.routing);
-            scheduler = std::make_unique<Scheduler>(spool, dispatcher, std::move(next_hooks));
-            scheduler->start();
-            metrics
-                .counter("tickets_grouping_reloads_total", "Configuration reloads by result.",
-                         {{"result", "ok"}})
-                .fetch_add(1);
-            http->apply(server_change);
-            log::info("configuration reloaded", {{"sinks", std::to_string(next_sinks.size())}});
-            for (const auto& warning : server_change.warnings) log::warn(warning);
-            warn_if_exposed(initial.listen, next.routing->server.auth);
-            return {"", server_change.warnings};
-        } catch (const std::exception& e) {
-            metrics
-                .counter("tickets_grouping_reloads_total", "Configuration reloads by result.",
-                         {{"result", "failed"}})
-                .fetch_add(1);
-            log::error("reload refused, the running configuration stays", {{"error", e.what()}});
-            return {std::string("reload refused: ") + e.what(), {}};
-        }
-    };
+    Reloader reloader(options, initial, spool, dispatcher, metrics, runtime);
+    reloader.start();
+    runtime.reload = [&reloader] { return reloader.reload(); };
 
-    http =
+    auto http =
         std::make_unique<HttpServer>(new HandlerFactory(runtime), initial.listen, routing.server);
+    reloader.set_http(http.get());
     http->start();
     log::info("listening", {{"address", initial.listen},
                             {"state_dir", initial.state_dir},
                             {"store", initial.store.description},
                             {"replica", spool.owner()},
-                            {"sinks", std::to_string(sinks.size())},
+                            {"sinks", std::to_string(routing.sinks.size())},
                             {"version", TG_VERSION}});
     warn_if_exposed(initial.listen, routing.server.auth);
-    sinks.clear();  // the dispatcher holds them now; a reload may replace them
 
     for (;;) {
         int signal = 0;
@@ -168,10 +113,7 @@ int serve(const Options& options, const Configuration& initial) {
     http->stop();
     for (int i = 0; i < 100 && http->current_connections() > 0; ++i)
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    {
-        std::lock_guard lock(reload_mutex);
-        scheduler->stop();
-    }
+    reloader.stop();
     dispatcher.stop(std::chrono::seconds(10));
     log::info("stopped");
     return 0;
