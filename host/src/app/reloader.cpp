@@ -18,6 +18,26 @@ std::vector<std::pair<std::shared_ptr<SinkInstance>, RetryPolicy>> with_retry(
 
 }  // namespace
 
+void Reloader::dead_letter_removed_sinks(const RoutingConfig& routing) {
+    std::set<std::string> configured;
+    for (const auto& sink : routing.sinks) configured.insert(sink.name);
+    try {
+        for (const auto& [sink, count] :
+             spool_.dead_letter_removed_sinks(configured, "sink removed")) {
+            metrics_
+                .counter("tickets_grouping_dead_letters_total",
+                         "Deliveries moved to the dead letters.", {{"sink", sink}})
+                .fetch_add(static_cast<uint64_t>(count));
+            log::warn("deliveries of a sink no longer configured moved to the dead letters",
+                      {{"sink", sink},
+                       {"deliveries", std::to_string(count)},
+                       {"reason", "sink removed"}});
+        }
+    } catch (const std::exception& e) {  // they stay spooled; the next start or reload tries again
+        log::error("cannot dead-letter the deliveries of removed sinks", {{"error", e.what()}});
+    }
+}
+
 void warn_if_exposed(const std::string& listen, const WebhookAuth& auth) {
     const std::string warning = unauthenticated_exposure(listen, auth);
     if (!warning.empty()) log::warn(warning);
@@ -41,6 +61,7 @@ void Reloader::start() {
         dispatcher_.add_sink(sink, retry);
     scheduler_ = std::move(scheduler);
     scheduler_->start();
+    dead_letter_removed_sinks(*initial_.routing);
 }
 
 void Reloader::stop() {
@@ -87,6 +108,7 @@ Runtime::ReloadResult Reloader::reload() {
     runtime_.set_config(next.routing);
     scheduler_ = std::move(next_scheduler);
     if (http_) http_->apply(server_change);
+    dead_letter_removed_sinks(*next.routing);
     metrics_
         .counter("tickets_grouping_reloads_total", "Configuration reloads by result.",
                  {{"result", "ok"}})

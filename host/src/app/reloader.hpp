@@ -12,6 +12,7 @@
 
 #include <memory>
 #include <mutex>
+#include <set>
 
 namespace tg::host {
 
@@ -30,6 +31,9 @@ class Reloader {
 
   private:
     Runtime::ReloadResult refuse(const std::string& why);
+    // Deliveries spooled for a sink the configuration no longer has would wait for ever (and keep
+    // the spool from compacting): they go to the dead letters, "sink removed", and are logged.
+    void dead_letter_removed_sinks(const RoutingConfig& routing);
 
     const Options& options_;
     const Configuration& initial_;
