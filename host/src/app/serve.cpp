@@ -1,6 +1,8 @@
 // The service: HTTP intake, spool, dispatcher and scheduler, until SIGTERM or SIGINT.
 #include "app/commands.hpp"
 #include "app/reloader.hpp"
+#include "app/sink_commands.hpp"
+#include "app/state_lock.hpp"
 
 #include "dispatch/dispatcher.hpp"
 #include "http/handler_factory.hpp"
@@ -70,6 +72,12 @@ int serve(const Options& options, const Configuration& initial) {
 
     const auto& routing = *initial.routing;
     std::filesystem::create_directories(initial.state_dir);
+    // Its sinks own their state directories alone: one host per state directory.
+    auto state_lock = StateLock::try_acquire(initial.state_dir);
+    if (!state_lock)
+        throw std::runtime_error(
+            in_use_message(initial.state_dir, StateLock::holder(initial.state_dir)) +
+            ": stop it first, or give this host a --state-dir of its own");
     if (initial.store.kind == StoreUrl::Kind::sqlite) {
         const auto spool_dir = std::filesystem::path(initial.store.sqlite_path).parent_path();
         if (!spool_dir.empty()) std::filesystem::create_directories(spool_dir);
@@ -86,11 +94,21 @@ int serve(const Options& options, const Configuration& initial) {
     Reloader reloader(options, initial, spool, dispatcher, metrics, runtime);
     reloader.start();
     runtime.reload = [&reloader] { return reloader.reload(); };
+    runtime.run_hook = [&dispatcher](const std::string& sink_and_hook, bool dry_run) {
+        log::info("running a hook on request", {{"hook", sink_and_hook}});
+        return run_hook_command(call_on_worker(dispatcher), sink_and_hook, dry_run);
+    };
+    runtime.replay = [&dispatcher, &runtime](const std::string& body, const std::string& source,
+                                             bool dry_run) {
+        log::info("replaying on request", {{"source", source}});
+        return replay_command(call_on_worker(dispatcher), *runtime.config(), body, source, dry_run);
+    };
 
     auto http =
         std::make_unique<HttpServer>(new HandlerFactory(runtime), initial.listen, routing.server);
     reloader.set_http(http.get());
     http->start();
+    state_lock->publish(initial.listen, routing.server.tls.has_value());
     log::info("listening", {{"address", initial.listen},
                             {"state_dir", initial.state_dir},
                             {"store", initial.store.description},
