@@ -1,21 +1,84 @@
-// --check-config, --run-hook and --replay: run once against the configuration, then exit.
+// --check-config, --run-hook and --replay: run once against the configuration, then exit. None
+// of them creates a sink instance on a state directory that a running host uses (an instance
+// owns its state_dir alone): --check-config creates its instances on a temporary directory;
+// --run-hook and --replay go through the running host, or, when none runs, hold its lock.
 #include "app/commands.hpp"
 
-#include "intake/route_notification.hpp"
-#include "observability/log.hpp"
-#include "webhook/notification.hpp"
+#include "app/running_host_client.hpp"
+#include "app/sink_commands.hpp"
+#include "app/state_lock.hpp"
 
+#include <Poco/URI.h>
+
+#include <stdlib.h>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
 namespace tg::host {
+namespace {
+
+// A fresh directory under $TMPDIR, removed with this object.
+class TemporaryStateDir {
+  public:
+    TemporaryStateDir() {
+        std::string pattern =
+            (std::filesystem::temp_directory_path() / "tickets-grouping-check-XXXXXX").string();
+        if (!::mkdtemp(pattern.data()))
+            throw std::runtime_error("cannot create a temporary state directory");
+        path_ = pattern;
+    }
+    ~TemporaryStateDir() {
+        std::error_code ignored;
+        std::filesystem::remove_all(path_, ignored);
+    }
+    const std::string& path() const { return path_; }
+
+  private:
+    std::string path_;
+};
+
+int print(const CommandOutput& output) {
+    std::cout << output.out;
+    std::cerr << output.err;
+    return output.exit_code;
+}
+
+// Runs `command` here, holding the state directory's lock, when no host runs there; otherwise
+// sends it to that host (`path_and_query`, `body`).
+template <class Local>
+int here_or_through_host(const Configuration& configuration, const std::string& path_and_query,
+                         const std::string& body, Local local) {
+    if (auto lock = StateLock::try_acquire(configuration.state_dir)) return print(local());
+    const RunningHost host = StateLock::holder(configuration.state_dir);
+    try {
+        return print(send_to_running_host(configuration.state_dir, host,
+                                          configuration.routing->server.auth, path_and_query,
+                                          body));
+    } catch (const RunningHostRefused& e) {
+        std::cerr << "tickets-grouping: " << e.what() << '\n';
+        return 1;
+    }
+}
+
+std::string query_value(const std::string& value) {
+    std::string encoded;
+    Poco::URI::encode(value, "&=+?#/:", encoded);
+    return encoded;
+}
+
+}  // namespace
 
 int check_config(const Configuration& configuration) {
+    // Sinks created here are throwaway ones: never on the state directory of a running host.
+    TemporaryStateDir state;
+    Configuration throwaway = configuration;
+    throwaway.state_dir = state.path();
     std::vector<std::shared_ptr<SinkInstance>> sinks;
     try {
-        sinks = create_sinks(configuration);
-        scheduled_hooks(configuration, sinks);
+        sinks = create_sinks(throwaway);
+        scheduled_hooks(throwaway, sinks);
     } catch (const std::exception& e) {
         std::cerr << "tickets-grouping: configuration error: " << e.what() << '\n';
         return 1;
@@ -40,22 +103,13 @@ int check_config(const Configuration& configuration) {
 
 int run_hook_now(const Configuration& configuration, const std::string& sink_and_hook,
                  bool dry_run) {
-    const auto colon = sink_and_hook.find(':');
-    const std::string sink_name = sink_and_hook.substr(0, colon);
-    const std::string hook = sink_and_hook.substr(colon + 1);
-    auto sinks = create_sinks(configuration, sink_name);
-    const auto result =
-        sinks.front()->run_hook(hook,
-                                std::chrono::duration_cast<std::chrono::milliseconds>(
-                                    std::chrono::system_clock::now().time_since_epoch())
-                                    .count(),
-                                dry_run);
-    if (result.status != TG_OK) {
-        std::cerr << "hook " << sink_and_hook << " failed: " << result.error << '\n';
-        return 1;
-    }
-    std::cout << "hook " << sink_and_hook << (dry_run ? " (dry run)" : "") << ": done\n";
-    return 0;
+    const std::string path =
+        "/-/run-hook?hook=" + query_value(sink_and_hook) + (dry_run ? "&dry_run=true" : "");
+    return here_or_through_host(configuration, path, "", [&] {
+        const auto sinks =
+            create_sinks(configuration, sink_and_hook.substr(0, sink_and_hook.find(':')));
+        return run_hook_command(call_on(sinks), sink_and_hook, dry_run);
+    });
 }
 
 int replay(const Configuration& configuration, const std::string& file, bool dry_run) {
@@ -66,28 +120,12 @@ int replay(const Configuration& configuration, const std::string& file, bool dry
     }
     std::stringstream text;
     text << in.rdbuf();
-    Notification notification;
-    try {
-        ParseLimits limits;
-        limits.max_alerts = configuration.routing->server.max_alerts;
-        notification = parse_notification(text.str(), limits);
-    } catch (const WebhookError& e) {
-        std::cerr << file << ": " << e.what() << '\n';
-        return 1;
-    }
-    auto sinks = create_sinks(configuration);
-    int failures = 0;
-    for (const auto& delivery : route_notification(notification, configuration.routing->root)) {
-        for (const auto& sink : sinks) {
-            if (sink->name() != delivery.sink) continue;
-            const auto result = sink->deliver(delivery.payload, delivery.idempotency_key,
-                                              delivery.route, 1, dry_run);
-            std::cout << "sink " << sink->name() << " (route " << delivery.route
-                      << "): " << (result.status == TG_OK ? "ok" : result.error) << '\n';
-            if (result.status != TG_OK) ++failures;
-        }
-    }
-    return failures ? 1 : 0;
+    const std::string path =
+        "/-/replay?source=" + query_value(file) + (dry_run ? "&dry_run=true" : "");
+    return here_or_through_host(configuration, path, text.str(), [&] {
+        return replay_command(call_on(create_sinks(configuration)), *configuration.routing,
+                              text.str(), file, dry_run);
+    });
 }
 
 }  // namespace tg::host

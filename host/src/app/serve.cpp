@@ -1,5 +1,8 @@
 // The service: HTTP intake, spool, dispatcher and scheduler, until SIGTERM or SIGINT.
 #include "app/commands.hpp"
+#include "app/reloader.hpp"
+#include "app/sink_commands.hpp"
+#include "app/state_lock.hpp"
 
 #include "dispatch/dispatcher.hpp"
 #include "http/handler_factory.hpp"
@@ -20,16 +23,6 @@
 
 namespace tg::host {
 namespace {
-
-std::vector<std::pair<std::shared_ptr<SinkInstance>, RetryPolicy>> with_retry(
-    const RoutingConfig& routing, const std::vector<std::shared_ptr<SinkInstance>>& sinks) {
-    std::vector<std::pair<std::shared_ptr<SinkInstance>, RetryPolicy>> result;
-    for (const auto& sink : sinks) {
-        const SinkConfig* config = routing.find_sink(sink->name());
-        result.emplace_back(sink, config ? config->retry : RetryPolicy{});
-    }
-    return result;
-}
 
 void register_spool_metrics(Metrics& metrics, Spool& spool) {
     metrics.gauge("tickets_grouping_build_info", "Build information (always 1).",
@@ -62,12 +55,6 @@ SpoolOptions spool_options(const Configuration& configuration) {
     return options;
 }
 
-// Today's env-file deployments listen on 0.0.0.0 without auth: they keep running, warned.
-void warn_if_exposed(const std::string& listen, const WebhookAuth& auth) {
-    const std::string warning = unauthenticated_exposure(listen, auth);
-    if (!warning.empty()) log::warn(warning);
-}
-
 }  // namespace
 
 int serve(const Options& options, const Configuration& initial) {
@@ -88,6 +75,12 @@ int serve(const Options& options, const Configuration& initial) {
 
     const auto& routing = *initial.routing;
     std::filesystem::create_directories(initial.state_dir);
+    // Its sinks own their state directories alone: one host per state directory.
+    auto state_lock = StateLock::try_acquire(initial.state_dir);
+    if (!state_lock)
+        throw std::runtime_error(
+            in_use_message(initial.state_dir, StateLock::holder(initial.state_dir)) +
+            ": stop it first, or give this host a --state-dir of its own");
     if (initial.store.kind == StoreUrl::Kind::sqlite) {
         const auto spool_dir = std::filesystem::path(initial.store.sqlite_path).parent_path();
         if (!spool_dir.empty()) std::filesystem::create_directories(spool_dir);
@@ -96,66 +89,36 @@ int serve(const Options& options, const Configuration& initial) {
     Spool spool(initial.store, spool_options(initial));
     register_spool_metrics(metrics, spool);
 
-    auto sinks = create_sinks(initial, "", &metrics);
     Dispatcher dispatcher(spool, metrics, {routing.server.max_crashes, routing.server.probe_after});
-    for (const auto& [sink, retry] : with_retry(routing, sinks)) dispatcher.add_sink(sink, retry);
     spool.on_commit([&dispatcher] { dispatcher.wake(); });
-    auto scheduler =
-        std::make_unique<Scheduler>(spool, dispatcher, scheduled_hooks(initial, sinks));
-    scheduler->start();
-
     Runtime runtime(spool, metrics, initial.routing);
     runtime.listen = initial.listen;
     runtime.sink_health = [&dispatcher] { return dispatcher.health(); };
-    std::mutex reload_mutex;
-    std::unique_ptr<HttpServer> http;
-    // Reload as Alertmanager does: build everything new first; only if all of it loads, swap.
-    runtime.reload = [&]() -> Runtime::ReloadResult {
-        std::lock_guard lock(reload_mutex);
-        try {
-            Configuration next = load_configuration(options);
-            if (next.state_dir != initial.state_dir)
-                return {"state_dir cannot change on reload (restart to move the state)", {}};
-            if (next.store.description != initial.store.description)
-                return {"store cannot change on reload (restart to move the spool)", {}};
-            auto next_sinks = create_sinks(next, "", &metrics);
-            auto next_hooks = scheduled_hooks(next, next_sinks);
-            auto server_change = http->prepare(next.listen, next.routing->server);
-            scheduler->stop();
-            dispatcher.reconfigure(with_retry(*next.routing, next_sinks));
-            runtime.set_config(next.routing);
-            scheduler = std::make_unique<Scheduler>(spool, dispatcher, std::move(next_hooks));
-            scheduler->start();
-            metrics
-                .counter("tickets_grouping_reloads_total", "Configuration reloads by result.",
-                         {{"result", "ok"}})
-                .fetch_add(1);
-            http->apply(server_change);
-            log::info("configuration reloaded", {{"sinks", std::to_string(next_sinks.size())}});
-            for (const auto& warning : server_change.warnings) log::warn(warning);
-            warn_if_exposed(initial.listen, next.routing->server.auth);
-            return {"", server_change.warnings};
-        } catch (const std::exception& e) {
-            metrics
-                .counter("tickets_grouping_reloads_total", "Configuration reloads by result.",
-                         {{"result", "failed"}})
-                .fetch_add(1);
-            log::error("reload refused, the running configuration stays", {{"error", e.what()}});
-            return {std::string("reload refused: ") + e.what(), {}};
-        }
+    Reloader reloader(options, initial, spool, dispatcher, metrics, runtime);
+    reloader.start();
+    runtime.reload = [&reloader] { return reloader.reload(); };
+    runtime.run_hook = [&dispatcher](const std::string& sink_and_hook, bool dry_run) {
+        log::info("running a hook on request", {{"hook", sink_and_hook}});
+        return run_hook_command(call_on_worker(dispatcher), sink_and_hook, dry_run);
+    };
+    runtime.replay = [&dispatcher, &runtime](const std::string& body, const std::string& source,
+                                             bool dry_run) {
+        log::info("replaying on request", {{"source", source}});
+        return replay_command(call_on_worker(dispatcher), *runtime.config(), body, source, dry_run);
     };
 
-    http =
+    auto http =
         std::make_unique<HttpServer>(new HandlerFactory(runtime), initial.listen, routing.server);
+    reloader.set_http(http.get());
     http->start();
+    state_lock->publish(initial.listen, routing.server.tls.has_value());
     log::info("listening", {{"address", initial.listen},
                             {"state_dir", initial.state_dir},
                             {"store", initial.store.description},
                             {"replica", spool.owner()},
-                            {"sinks", std::to_string(sinks.size())},
+                            {"sinks", std::to_string(routing.sinks.size())},
                             {"version", TG_VERSION}});
     warn_if_exposed(initial.listen, routing.server.auth);
-    sinks.clear();  // the dispatcher holds them now; a reload may replace them
 
     for (;;) {
         int signal = 0;
@@ -171,10 +134,7 @@ int serve(const Options& options, const Configuration& initial) {
     http->stop();
     for (int i = 0; i < 100 && http->current_connections() > 0; ++i)
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    {
-        std::lock_guard lock(reload_mutex);
-        scheduler->stop();
-    }
+    reloader.stop();
     if (!dispatcher.stop(std::chrono::seconds(10))) {
         // A sink is still in a call on a detached thread that uses the spool, the metrics and
         // the plugin: end the process without destroying any of them (what the intake committed

@@ -104,6 +104,42 @@ void Dispatcher::run_hook(const std::string& sink, const std::string& hook, int6
     it->second->cv.notify_one();
 }
 
+bool Dispatcher::run_on_worker(const std::string& sink, WorkerTask task) {
+    std::lock_guard lock(workers_mutex_);
+    auto it = workers_.find(sink);
+    if (it == workers_.end() || !it->second) return false;
+    {
+        std::lock_guard worker_lock(it->second->mutex);
+        if (it->second->stopped) return false;
+        it->second->tasks.push_back(std::move(task));
+    }
+    it->second->cv.notify_one();
+    return true;
+}
+
+void Dispatcher::run_tasks(Worker& worker) {
+    for (;;) {
+        WorkerTask task;
+        std::shared_ptr<SinkInstance> instance;
+        {
+            std::lock_guard lock(worker.mutex);
+            if (worker.tasks.empty()) return;
+            task = std::move(worker.tasks.front());
+            worker.tasks.pop_front();
+            // Moved out: a task that replaces the instance destroys the old one first.
+            if (!worker.stopping) instance = std::move(worker.sink);
+        }
+        try {
+            task(instance);
+        } catch (const std::exception& e) {
+            log::error("a task on the sink's worker failed",
+                       {{"sink", worker.name}, {"error", e.what()}});
+        }
+        std::lock_guard lock(worker.mutex);
+        if (!worker.sink) worker.sink = std::move(instance);  // unless a reload set one meanwhile
+    }
+}
+
 std::vector<SinkHealth> Dispatcher::health() {
     std::vector<SinkHealth> result;
     std::lock_guard lock(workers_mutex_);
@@ -150,6 +186,7 @@ void Dispatcher::work(Worker& worker) {
     const std::string& name = worker.name;
     uint64_t seen = 0;
     for (;;) {
+        run_tasks(worker);
         std::shared_ptr<SinkInstance> sink;  // held for this round: a reload may swap it meanwhile
         RetryPolicy retry;
         bool retiring;
@@ -160,6 +197,12 @@ void Dispatcher::work(Worker& worker) {
             sink = worker.sink;
             retry = worker.retry;
             retiring = worker.retiring;
+        }
+        if (!sink) {  // a reload could create neither the new instance nor the old one again
+            std::unique_lock lock(worker.mutex);
+            worker.cv.wait_for(lock, idle_poll,
+                               [&] { return worker.stopping || !worker.tasks.empty(); });
+            continue;
         }
         run_hooks(worker, *sink);
         Claim claim;
@@ -175,7 +218,7 @@ void Dispatcher::work(Worker& worker) {
             // Removed by a reload and nothing left to deliver; decided under the lock so that a
             // reload reviving this sink at the same moment is not missed.
             std::lock_guard lock(worker.mutex);
-            if (!worker.retiring) continue;
+            if (!worker.retiring || !worker.tasks.empty()) continue;
             worker.stopped = true;
             worker.cv.notify_all();
             return;
@@ -200,12 +243,15 @@ void Dispatcher::work(Worker& worker) {
         }
         std::unique_lock lock(worker.mutex);
         worker.cv.wait_for(lock, wait, [&] {
-            return worker.stopping || !worker.hooks.empty() ||
+            return worker.stopping || !worker.hooks.empty() || !worker.tasks.empty() ||
                    (!pending && worker.generation != seen);
         });
     }
-    std::lock_guard lock(worker.mutex);
-    worker.stopped = true;
+    {
+        std::lock_guard lock(worker.mutex);
+        worker.stopped = true;  // run_on_worker takes no more tasks
+    }
+    run_tasks(worker);  // those left are told by an empty instance that it stops
     worker.cv.notify_all();
 }
 

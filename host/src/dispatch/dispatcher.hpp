@@ -54,6 +54,12 @@ class Dispatcher {
     // Runs a hook on the sink's worker, between two deliveries; `done` is called there.
     void run_hook(const std::string& sink, const std::string& hook, int64_t slot_ms,
                   std::function<void(const SinkCallResult&)> done);
+    // Runs `task` on the sink's worker between two deliveries, so that no other call is made to
+    // the instance meanwhile (one-shot commands sent to the running host; a reload handing a
+    // changed sink's state directory over: the task may replace the instance). Called exactly
+    // once; with an empty instance when the dispatcher stops first. False: no such sink.
+    using WorkerTask = std::function<void(std::shared_ptr<SinkInstance>& instance)>;
+    bool run_on_worker(const std::string& sink, WorkerTask task);
     // Each configured sink's last delivery result (sinks retiring after a reload are left out).
     std::vector<SinkHealth> health();
     // Lets each worker finish its current call, then joins them; gives up after `grace`.
@@ -76,6 +82,7 @@ class Dispatcher {
         bool stopping = false;
         bool stopped = false;
         std::deque<HookRequest> hooks;
+        std::deque<WorkerTask> tasks;
         SinkHealth health;  // guarded by `mutex`
         std::thread thread;
     };
@@ -87,6 +94,7 @@ class Dispatcher {
     void bury(const std::string& sink, const SpooledDelivery& delivery, uint32_t attempts,
               const std::string& reason);
     void pause_after_spool_error(Worker& worker);
+    void run_tasks(Worker& worker);
 
     Spool& spool_;
     Metrics& metrics_;

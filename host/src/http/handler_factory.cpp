@@ -1,5 +1,6 @@
 #include "http/handler_factory.hpp"
 
+#include "http/admin_commands.hpp"
 #include "http/privileged_access.hpp"
 #include "http/readiness.hpp"
 #include "http/responses.hpp"
@@ -114,17 +115,28 @@ Poco::Net::HTTPRequestHandler* HandlerFactory::createRequestHandler(
         if (method == HTTPRequest::HTTP_POST) return new WebhookHandler(runtime_);
         return only(HTTPRequest::HTTP_POST, {});
     }
-    if (path == "/-/reload") {
+    if (path == "/-/reload" || path == "/-/run-hook" || path == "/-/replay") {
         switch (privileged_access(auth, request)) {
             case Access::unauthorized:
                 return refused("unauthorized", HTTPResponse::HTTP_UNAUTHORIZED,
                                "missing or wrong credentials");
             case Access::forbidden:
                 return refused("forbidden", HTTPResponse::HTTP_FORBIDDEN,
-                               "without auth configured, reload is allowed from loopback only");
+                               "without auth configured, " + path.substr(3) +
+                                   " is allowed from loopback only");
             case Access::granted:
                 break;
         }
+        if (path == "/-/run-hook")
+            return only(HTTPRequest::HTTP_POST,
+                        [this](HTTPServerRequest& q, HTTPServerResponse& r) {
+                            send_run_hook(runtime_, q, r);
+                        });
+        if (path == "/-/replay")
+            return only(HTTPRequest::HTTP_POST,
+                        [this](HTTPServerRequest& q, HTTPServerResponse& r) {
+                            send_replay(runtime_, q, r);
+                        });
         return only(HTTPRequest::HTTP_POST, [this](HTTPServerRequest&, HTTPServerResponse& r) {
             send_reload(runtime_, r);
         });

@@ -1,6 +1,7 @@
 // What the HTTP handlers need from the running host.
 #pragma once
 
+#include "app/command_output.hpp"
 #include "config/routing_config.hpp"
 #include "dispatch/dispatcher.hpp"
 #include "http/intake_budget.hpp"
@@ -40,6 +41,11 @@ class Runtime {
         std::vector<std::string> warnings;
     };
     std::function<ReloadResult()> reload;
+    // --run-hook SINK:HOOK and --replay sent to this host by a one-shot command on its state
+    // directory (unset: not available): run on the sinks' workers.
+    std::function<CommandOutput(const std::string& sink_and_hook, bool dry_run)> run_hook;
+    std::function<CommandOutput(const std::string& body, const std::string& source, bool dry_run)>
+        replay;
     // Each sink's last delivery result, for /readyz (unset: not checked).
     std::function<std::vector<SinkHealth>()> sink_health;
 

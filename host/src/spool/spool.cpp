@@ -396,6 +396,45 @@ void Spool::compact_if_drained(Poco::Data::Session& session) noexcept {
     }
 }
 
+std::vector<std::pair<std::string, int64_t>> Spool::dead_letter_removed_sinks(
+    const std::set<std::string>& configured, const std::string& reason) {
+    auto moved = with_dispatch([&](Poco::Data::Session& session) {
+        std::vector<std::string> spooled;
+        session << sql(spool_sql::spooled_sinks), into(spooled), now;
+        std::vector<std::pair<std::string, int64_t>> result;
+        for (auto& sink : spooled) {
+            if (configured.count(sink)) continue;
+            std::vector<int64_t> ids, created;
+            std::vector<std::string> routes, payloads, keys;
+            std::vector<uint32_t> attempts;
+            session << sql(spool_sql::rows_of_sink), use(sink), into(ids), into(routes),
+                into(payloads), into(keys), into(created), into(attempts), now;
+            int64_t count = 0, failed = now_ms();
+            std::string why = reason;
+            session.begin();
+            try {
+                for (size_t i = 0; i < ids.size(); ++i) {
+                    Poco::Data::Statement remove(session);
+                    remove << sql(spool_sql::delete_free_delivery), use(ids[i]), use(failed);
+                    if (remove.execute() != 1) continue;
+                    session << sql(spool_sql::insert_dead_letter), use(sink), use(routes[i]),
+                        use(payloads[i]), use(keys[i]), use(created[i]), use(failed),
+                        use(attempts[i]), use(why), now;
+                    ++count;
+                }
+                session.commit();
+            } catch (...) {
+                rollback_quietly(session);
+                throw;
+            }
+            if (count) result.emplace_back(sink, count);
+        }
+        if (!result.empty() && store_.kind == StoreUrl::Kind::sqlite) compact_if_drained(session);
+        return result;
+    });
+    return moved;
+}
+
 int64_t Spool::prune_dead_letters() {
     return with_dispatch([&](Poco::Data::Session& session) {
         int64_t before = now_ms() - retention_.count();

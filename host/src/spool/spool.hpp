@@ -113,6 +113,11 @@ class Spool final : public Intake {
     // Deletes the dead letters older than the retention; returns how many.
     int64_t prune_dead_letters();
 
+    // Moves the deliveries of every sink not in `configured` to the dead letters with `reason`
+    // (a row some replica holds now is left to it); returns how many per sink.
+    std::vector<std::pair<std::string, int64_t>> dead_letter_removed_sinks(
+        const std::set<std::string>& configured, const std::string& reason);
+
     // Scheduled hooks: the last slot run, across all replicas.
     std::optional<int64_t> hook_last_slot(const std::string& sink, const std::string& hook);
     void set_hook_last_slot(const std::string& sink, const std::string& hook, int64_t slot_ms);

@@ -216,6 +216,15 @@ inline constexpr const char* insert_dead_letter =
 
 // Dead letters older than the retention (server.dead_letter_retention) go.
 inline constexpr const char* prune_dead_letters = "DELETE FROM dead_letters WHERE failed_ms < ?";
+// Rows of sinks no longer configured: nobody delivers them (see Spool::dead_letter_removed_sinks).
+inline constexpr const char* spooled_sinks =
+    "SELECT DISTINCT sink FROM deliveries WHERE sink <> ''";
+inline constexpr const char* rows_of_sink =
+    "SELECT id, route, payload, idempotency_key, created_ms, attempts FROM deliveries"
+    " WHERE sink = ? ORDER BY id";
+// Only when no replica holds it (a retiring worker may still be delivering it).
+inline constexpr const char* delete_free_delivery =
+    "DELETE FROM deliveries WHERE id = ? AND (lease_owner = '' OR lease_until_ms < ?)";
 
 inline constexpr const char* depth_and_oldest =
     "SELECT COUNT(*), COALESCE(MIN(created_ms), 0) FROM deliveries";

@@ -1,0 +1,108 @@
+#include "app/sink_commands.hpp"
+
+#include "intake/route_notification.hpp"
+#include "webhook/notification.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <future>
+#include <sstream>
+
+namespace tg::host {
+namespace {
+
+// How long a command sent to the running host waits for a sink's worker to be free.
+constexpr auto worker_wait = std::chrono::seconds(120);
+
+}  // namespace
+
+SinkCall call_on(const std::vector<std::shared_ptr<SinkInstance>>& sinks) {
+    return [sinks](const std::string& name,
+                   const std::function<SinkCallResult(SinkInstance&)>& call) -> SinkCallResult {
+        for (const auto& sink : sinks)
+            if (sink->name() == name) return call(*sink);
+        return {TG_DROP, "no sink named '" + name + "'"};
+    };
+}
+
+SinkCall call_on_worker(Dispatcher& dispatcher) {
+    return
+        [&dispatcher](const std::string& name,
+                      const std::function<SinkCallResult(SinkInstance&)>& call) -> SinkCallResult {
+            // Shared with the task, which may run after this call gave up waiting: it then does
+            // nothing.
+            struct State {
+                std::promise<SinkCallResult> result;
+                std::atomic<bool> abandoned{false};
+                std::function<SinkCallResult(SinkInstance&)> call;
+            };
+            auto state = std::make_shared<State>();
+            state->call = call;
+            auto future = state->result.get_future();
+            const bool queued =
+                dispatcher.run_on_worker(name, [state](std::shared_ptr<SinkInstance>& instance) {
+                    if (state->abandoned) return;
+                    if (!instance)
+                        state->result.set_value({TG_DROP, "the host is stopping"});
+                    else
+                        state->result.set_value(state->call(*instance));
+                });
+            if (!queued) return {TG_DROP, "no sink named '" + name + "'"};
+            if (future.wait_for(worker_wait) != std::future_status::ready) {
+                state->abandoned = true;
+                return {TG_RETRY_LATER,
+                        "the sink's worker stayed busy for 120 s (a call in progress); "
+                        "nothing was done, try again"};
+            }
+            return future.get();
+        };
+}
+
+CommandOutput run_hook_command(const SinkCall& call, const std::string& sink_and_hook,
+                               bool dry_run) {
+    const auto colon = sink_and_hook.find(':');
+    const std::string sink = sink_and_hook.substr(0, colon);
+    const std::string hook = sink_and_hook.substr(colon + 1);
+    const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+    const auto result =
+        call(sink, [&](SinkInstance& instance) { return instance.run_hook(hook, now, dry_run); });
+    CommandOutput output;
+    if (result.status != TG_OK) {
+        output.exit_code = 1;
+        output.err = "hook " + sink_and_hook + " failed: " + result.error + "\n";
+        return output;
+    }
+    output.out = "hook " + sink_and_hook + (dry_run ? " (dry run)" : "") + ": done\n";
+    return output;
+}
+
+CommandOutput replay_command(const SinkCall& call, const RoutingConfig& routing,
+                             const std::string& text, const std::string& source, bool dry_run) {
+    CommandOutput output;
+    Notification notification;
+    try {
+        ParseLimits limits;
+        limits.max_alerts = routing.server.max_alerts;
+        notification = parse_notification(text, limits);
+    } catch (const WebhookError& e) {
+        output.exit_code = 1;
+        output.err = source + ": " + e.what() + "\n";
+        return output;
+    }
+    std::ostringstream out;
+    for (const auto& delivery : route_notification(notification, routing.root)) {
+        const auto result = call(delivery.sink, [&](SinkInstance& sink) {
+            return sink.deliver(delivery.payload, delivery.idempotency_key, delivery.route, 1,
+                                dry_run);
+        });
+        out << "sink " << delivery.sink << " (route " << delivery.route
+            << "): " << (result.status == TG_OK ? "ok" : result.error) << '\n';
+        if (result.status != TG_OK) output.exit_code = 1;
+    }
+    output.out = out.str();
+    return output;
+}
+
+}  // namespace tg::host
