@@ -75,11 +75,13 @@ TEST_CASE(
     SECTION("a state directory that cannot be made says why") {
         write_file(dir / "a-file", "");
         write_file(dir / "routes.yaml", log_sink_routes(dir, "log_sink"));
-        CHECK(check_config({"--config", dir / "routes.yaml", "--state-dir", dir / "a-file"},
-                           output) == 1);
+        // --check-config works on a temporary state directory: the host itself meets it.
+        CHECK(run_command({host_binary(), "--config", dir / "routes.yaml", "--state-dir",
+                           dir / "a-file", "--listen", "127.0.0.1:0"},
+                          output) == 1);
         INFO(output);
         CHECK(output.rfind("tickets-grouping: ", 0) == 0);
-        CHECK(output.find("(ENOTDIR)") != std::string::npos);
+        CHECK(output.find("Not a directory") != std::string::npos);
     }
     SECTION("a store that cannot be opened, when the host starts") {
         write_file(dir / "routes.yaml", log_sink_routes(dir, "log_sink"));
