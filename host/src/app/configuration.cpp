@@ -81,12 +81,15 @@ Configuration load_configuration(const Options& options) {
     return result;
 }
 
-std::vector<std::shared_ptr<SinkInstance>> create_sinks(const Configuration& configuration,
-                                                        const std::string& only, Metrics* metrics) {
-    const auto& routing = *configuration.routing;
+namespace {
+
+std::vector<std::string> plugin_search_dirs(const RoutingConfig& routing) {
     std::vector<std::string> search_dirs = routing.plugin_dirs;
     for (auto& dir : default_plugin_dirs()) search_dirs.push_back(dir);
+    return search_dirs;
+}
 
+SinkHostContext host_context(const Configuration& configuration, Metrics* metrics) {
     auto env = configuration.env;
     SinkHostContext host;
     host.log = [](tg_log_level level, const std::string& sink, const std::string& message) {
@@ -110,42 +113,61 @@ std::vector<std::shared_ptr<SinkInstance>> create_sinks(const Configuration& con
                        : metrics->observe(name, "Observed by a sink plugin (seconds).", labels,
                                           value);
         };
+    return host;
+}
 
+}  // namespace
+
+std::string sink_plugin_path(const Configuration& configuration, const SinkConfig& sink) {
+    return find_plugin(sink.plugin, plugin_search_dirs(*configuration.routing));
+}
+
+std::shared_ptr<SinkInstance> create_sink(const Configuration& configuration,
+                                          const SinkConfig& sink, Metrics* metrics) {
+    const auto& routing = *configuration.routing;
+    // Located at the sink's definition: "routes.yaml:12: sinks.redmine.plugin: ...". The
+    // env-file mode has no file and no keys to point at.
+    const auto located = [&](const std::string& key, const std::string& problem) {
+        if (routing.source_file.empty()) return ConfigError("", 0, "", problem);
+        return ConfigError(routing.source_file, sink.line, "sinks." + sink.name + key, problem);
+    };
+    std::string path;
+    const tg_sink_plugin* plugin = nullptr;
+    try {
+        path = sink_plugin_path(configuration, sink);
+        plugin = load_plugin(path);
+    } catch (const PluginError& e) {
+        throw located(".plugin", e.what());
+    }
+    const auto state_dir = std::filesystem::path(configuration.state_dir) / "sinks" / sink.name;
+    std::error_code ec;
+    std::filesystem::create_directories(state_dir, ec);
+    if (ec)
+        throw ConfigError("", 0, "",
+                          "cannot create the sink's state directory " + state_dir.string() + ": " +
+                              common::errno_text(ec.value()));
+    ::chmod(state_dir.c_str(), 0750);
+    std::shared_ptr<SinkInstance> instance;
+    try {
+        instance = std::make_shared<SinkInstance>(plugin, path, sink.name, sink.config_json,
+                                                  state_dir.string(),
+                                                  host_context(configuration, metrics));
+    } catch (const PluginError& e) {
+        throw located(".config", e.what());
+    }
+    log::info("sink ready",
+              {{"sink", sink.name},
+               {"plugin", path},
+               {"plugin_version", plugin->plugin_version ? plugin->plugin_version : ""}});
+    return instance;
+}
+
+std::vector<std::shared_ptr<SinkInstance>> create_sinks(const Configuration& configuration,
+                                                        const std::string& only, Metrics* metrics) {
     std::vector<std::shared_ptr<SinkInstance>> sinks;
-    for (const auto& sink : routing.sinks) {
+    for (const auto& sink : configuration.routing->sinks) {
         if (!only.empty() && sink.name != only) continue;
-        // Located at the sink's definition: "routes.yaml:12: sinks.redmine.plugin: ...". The
-        // env-file mode has no file and no keys to point at.
-        const auto located = [&](const std::string& key, const std::string& problem) {
-            if (routing.source_file.empty()) return ConfigError("", 0, "", problem);
-            return ConfigError(routing.source_file, sink.line, "sinks." + sink.name + key, problem);
-        };
-        std::string path;
-        const tg_sink_plugin* plugin = nullptr;
-        try {
-            path = find_plugin(sink.plugin, search_dirs);
-            plugin = load_plugin(path);
-        } catch (const PluginError& e) {
-            throw located(".plugin", e.what());
-        }
-        const auto state_dir = std::filesystem::path(configuration.state_dir) / "sinks" / sink.name;
-        std::error_code ec;
-        std::filesystem::create_directories(state_dir, ec);
-        if (ec)
-            throw ConfigError("", 0, "",
-                              "cannot create the sink's state directory " + state_dir.string() +
-                                  ": " + common::errno_text(ec.value()));
-        ::chmod(state_dir.c_str(), 0750);
-        try {
-            sinks.push_back(std::make_shared<SinkInstance>(
-                plugin, path, sink.name, sink.config_json, state_dir.string(), host));
-        } catch (const PluginError& e) {
-            throw located(".config", e.what());
-        }
-        log::info("sink ready",
-                  {{"sink", sink.name},
-                   {"plugin", path},
-                   {"plugin_version", plugin->plugin_version ? plugin->plugin_version : ""}});
+        sinks.push_back(create_sink(configuration, sink, metrics));
     }
     if (!only.empty() && sinks.empty()) throw UsageError("no sink named '" + only + "'");
     return sinks;

@@ -36,6 +36,12 @@ std::vector<std::shared_ptr<SinkInstance>> create_sinks(const Configuration& con
                                                         const std::string& only = "",
                                                         Metrics* metrics = nullptr);
 
+// One sink of the configuration, on its state directory (<state_dir>/sinks/<name>).
+std::shared_ptr<SinkInstance> create_sink(const Configuration& configuration,
+                                          const SinkConfig& sink, Metrics* metrics);
+// The file the sink's plugin is loaded from (throws PluginError when there is none).
+std::string sink_plugin_path(const Configuration& configuration, const SinkConfig& sink);
+
 std::vector<ScheduledHook> scheduled_hooks(const Configuration& configuration,
                                            const std::vector<std::shared_ptr<SinkInstance>>& sinks);
 

@@ -7,10 +7,10 @@
 #include "app/running_host_client.hpp"
 #include "app/sink_commands.hpp"
 #include "app/state_lock.hpp"
+#include "app/temporary_state_dir.hpp"
 
 #include <Poco/URI.h>
 
-#include <stdlib.h>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -18,26 +18,6 @@
 
 namespace tg::host {
 namespace {
-
-// A fresh directory under $TMPDIR, removed with this object.
-class TemporaryStateDir {
-  public:
-    TemporaryStateDir() {
-        std::string pattern =
-            (std::filesystem::temp_directory_path() / "tickets-grouping-check-XXXXXX").string();
-        if (!::mkdtemp(pattern.data()))
-            throw std::runtime_error("cannot create a temporary state directory");
-        path_ = pattern;
-    }
-    ~TemporaryStateDir() {
-        std::error_code ignored;
-        std::filesystem::remove_all(path_, ignored);
-    }
-    const std::string& path() const { return path_; }
-
-  private:
-    std::string path_;
-};
 
 int print(const CommandOutput& output) {
     std::cout << output.out;

@@ -1,5 +1,7 @@
 #include "app/reloader.hpp"
 
+#include "app/sink_handover.hpp"
+#include "app/temporary_state_dir.hpp"
 #include "http/privileged_access.hpp"
 #include "observability/log.hpp"
 
@@ -15,6 +17,9 @@ std::vector<std::pair<std::shared_ptr<SinkInstance>, RetryPolicy>> with_retry(
     }
     return result;
 }
+
+// How long a reload waits for a changed sink's worker to finish its call in progress.
+constexpr auto handover_wait = std::chrono::seconds(30);
 
 }  // namespace
 
@@ -59,6 +64,11 @@ void Reloader::start() {
         std::make_unique<Scheduler>(spool_, dispatcher_, scheduled_hooks(initial_, sinks));
     for (const auto& [sink, retry] : with_retry(*initial_.routing, sinks))
         dispatcher_.add_sink(sink, retry);
+    current_ = initial_;
+    for (const auto& sink : sinks) {
+        const SinkConfig* config = initial_.routing->find_sink(sink->name());
+        live_[sink->name()] = {sink->plugin_path(), config->config_json, sink};
+    }
     scheduler_ = std::move(scheduler);
     scheduler_->start();
     dead_letter_removed_sinks(*initial_.routing);
@@ -78,11 +88,65 @@ Runtime::ReloadResult Reloader::refuse(const std::string& why) {
     return {"reload refused: " + why, {}};
 }
 
+std::string Reloader::hand_over_changed(
+    const Configuration& next, const std::vector<std::string>& names,
+    std::map<std::string, std::shared_ptr<SinkInstance>>& created) {
+    const auto next_config = std::make_shared<const Configuration>(next);
+    const auto old_config = std::make_shared<const Configuration>(current_);
+    Metrics* metrics = &metrics_;
+    auto make = [metrics](std::shared_ptr<const Configuration> configuration,
+                          const std::string& name) -> MakeSink {
+        return [configuration, name, metrics] {
+            return create_sink(*configuration, *configuration->routing->find_sink(name), metrics);
+        };
+    };
+    auto swap = [&](const std::string& name, MakeSink make_new, MakeSink make_old,
+                    std::shared_ptr<SinkInstance>& slot) {
+        // Only the worker holds the old instance now: the handover destroys it before it creates
+        // the new one. Back from the worker when nothing was changed (busy).
+        std::weak_ptr<SinkInstance> old = slot;
+        slot.reset();
+        Handover handover =
+            hand_over(dispatcher_, name, std::move(make_new), std::move(make_old), handover_wait);
+        slot = handover.instance ? handover.instance : old.lock();
+        return handover.error;
+    };
+    std::string error;
+    std::vector<std::string> done;
+    for (const auto& name : names) {
+        std::shared_ptr<SinkInstance> slot = std::move(live_[name].instance);
+        error = swap(name, make(next_config, name), make(old_config, name), slot);
+        if (!error.empty()) {
+            live_[name].instance = slot;  // the old configuration again
+            error = "sink '" + name + "': " + error;
+            break;
+        }
+        created[name] = slot;
+        done.push_back(name);
+    }
+    if (error.empty()) return "";
+    for (const auto& name : done) {  // back to what runs
+        std::shared_ptr<SinkInstance> slot = std::move(created[name]);
+        created.erase(name);
+        if (const auto again = swap(name, make(old_config, name), make(old_config, name), slot);
+            !again.empty())
+            log::error("cannot hand a sink back to its running configuration",
+                       {{"sink", name}, {"error", again}});
+        live_[name].instance = slot;
+    }
+    return error;
+}
+
 Runtime::ReloadResult Reloader::reload() {
     std::lock_guard lock(mutex_);
-    // Build: nothing that runs is touched until every part of the new configuration exists.
+    // Build: nothing that runs is touched until every part of the new configuration exists. An
+    // unchanged sink keeps its instance; a new one is created on its own state directory; a
+    // changed one cannot be created beside the instance that owns its state directory, so it is
+    // tried on a temporary one here and handed over below.
     Configuration next;
-    std::vector<std::shared_ptr<SinkInstance>> next_sinks;
+    std::map<std::string, std::shared_ptr<SinkInstance>> instances;  // of the new configuration
+    std::vector<std::string> changed;
+    std::map<std::string, std::string> plugin_paths;
     std::unique_ptr<Scheduler> next_scheduler;
     HttpServer::Change server_change;
     try {
@@ -91,10 +155,29 @@ Runtime::ReloadResult Reloader::reload() {
             return {"state_dir cannot change on reload (restart to move the state)", {}};
         if (next.store.description != initial_.store.description)
             return {"store cannot change on reload (restart to move the spool)", {}};
-        next_sinks = create_sinks(next, "", &metrics_);
+        TemporaryStateDir trial;
+        Configuration trial_config = next;
+        trial_config.state_dir = trial.path();
+        std::vector<std::shared_ptr<SinkInstance>> for_hooks;
+        for (const auto& sink : next.routing->sinks) {
+            const std::string path = sink_plugin_path(next, sink);
+            plugin_paths[sink.name] = path;
+            const auto it = live_.find(sink.name);
+            if (it != live_.end() && it->second.instance && it->second.plugin_path == path &&
+                it->second.config_json == sink.config_json && *current_.env == *next.env) {
+                instances[sink.name] = it->second.instance;
+            } else if (it != live_.end() || dispatcher_.has_worker(sink.name)) {
+                changed.push_back(sink.name);
+                for_hooks.push_back(create_sink(trial_config, sink, nullptr));
+                continue;
+            } else {
+                instances[sink.name] = create_sink(next, sink, &metrics_);
+            }
+            for_hooks.push_back(instances[sink.name]);
+        }
         // Not started yet: it only reads (and records) the hooks' last runs in the store.
         next_scheduler =
-            std::make_unique<Scheduler>(spool_, dispatcher_, scheduled_hooks(next, next_sinks));
+            std::make_unique<Scheduler>(spool_, dispatcher_, scheduled_hooks(next, for_hooks));
         if (http_) server_change = http_->prepare(next.listen, next.routing->server);
         // Started beside the old one, which still runs: if this fails, the old one goes on. The
         // store lets one of them claim a due slot, so no run is doubled meanwhile.
@@ -102,18 +185,29 @@ Runtime::ReloadResult Reloader::reload() {
     } catch (const std::exception& e) {
         return refuse(e.what());
     }
+    if (const auto error = hand_over_changed(next, changed, instances); !error.empty())
+        return refuse(error);
     // Swap: none of this throws.
+    std::vector<std::shared_ptr<SinkInstance>> next_sinks;
+    std::map<std::string, LiveSink> next_live;
+    for (const auto& sink : next.routing->sinks) {
+        next_sinks.push_back(instances[sink.name]);
+        next_live[sink.name] = {plugin_paths[sink.name], sink.config_json, instances[sink.name]};
+    }
     scheduler_->stop();
     dispatcher_.reconfigure(with_retry(*next.routing, next_sinks));
     runtime_.set_config(next.routing);
     scheduler_ = std::move(next_scheduler);
+    live_ = std::move(next_live);
+    current_ = next;
     if (http_) http_->apply(server_change);
     dead_letter_removed_sinks(*next.routing);
     metrics_
         .counter("tickets_grouping_reloads_total", "Configuration reloads by result.",
                  {{"result", "ok"}})
         .fetch_add(1);
-    log::info("configuration reloaded", {{"sinks", std::to_string(next_sinks.size())}});
+    log::info("configuration reloaded", {{"sinks", std::to_string(next_sinks.size())},
+                                         {"handed_over", std::to_string(changed.size())}});
     for (const auto& warning : server_change.warnings) log::warn(warning);
     warn_if_exposed(initial_.listen, next.routing->server.auth);
     return {"", server_change.warnings};

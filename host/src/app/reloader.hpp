@@ -10,6 +10,7 @@
 #include "scheduler/scheduler.hpp"
 #include "spool/spool.hpp"
 
+#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -30,7 +31,18 @@ class Reloader {
     void stop();  // the scheduler; the dispatcher is the caller's
 
   private:
+    // A running sink: what its instance was created from, so that a reload keeps an unchanged
+    // one (the same instance goes on) and hands a changed one's state directory over.
+    struct LiveSink {
+        std::string plugin_path;
+        std::string config_json;
+        std::shared_ptr<SinkInstance> instance;
+    };
     Runtime::ReloadResult refuse(const std::string& why);
+    // Hands the changed sinks of `next` over on their workers; on any failure hands the ones
+    // already changed back and returns why (the old instances run again).
+    std::string hand_over_changed(const Configuration& next, const std::vector<std::string>& names,
+                                  std::map<std::string, std::shared_ptr<SinkInstance>>& created);
     // Deliveries spooled for a sink the configuration no longer has would wait for ever (and keep
     // the spool from compacting): they go to the dead letters, "sink removed", and are logged.
     void dead_letter_removed_sinks(const RoutingConfig& routing);
@@ -44,6 +56,8 @@ class Reloader {
     HttpServer* http_ = nullptr;
     std::mutex mutex_;  // one reload at a time
     std::unique_ptr<Scheduler> scheduler_;
+    Configuration current_;  // what the running sinks were created from
+    std::map<std::string, LiveSink> live_;
 };
 
 }  // namespace tg::host

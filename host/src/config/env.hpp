@@ -45,6 +45,9 @@ class Environment {
     // on an unterminated "${" / a bad variable name.
     std::string expand(std::string_view text) const;
 
+    // Same variables and values (a reload compares what its sinks were created with).
+    bool operator==(const Environment&) const = default;
+
   private:
     std::map<std::string, std::string> file_vars_;
     std::map<std::string, std::string> process_vars_;

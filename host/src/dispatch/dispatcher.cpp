@@ -117,6 +117,14 @@ bool Dispatcher::run_on_worker(const std::string& sink, WorkerTask task) {
     return true;
 }
 
+bool Dispatcher::has_worker(const std::string& sink) {
+    std::lock_guard lock(workers_mutex_);
+    auto it = workers_.find(sink);
+    if (it == workers_.end() || !it->second) return false;
+    std::lock_guard worker_lock(it->second->mutex);
+    return !it->second->stopped;
+}
+
 void Dispatcher::run_tasks(Worker& worker) {
     for (;;) {
         WorkerTask task;

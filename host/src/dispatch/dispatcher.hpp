@@ -60,6 +60,8 @@ class Dispatcher {
     // once; with an empty instance when the dispatcher stops first. False: no such sink.
     using WorkerTask = std::function<void(std::shared_ptr<SinkInstance>& instance)>;
     bool run_on_worker(const std::string& sink, WorkerTask task);
+    // Whether the sink has a worker still running (configured, or retiring with a call left).
+    bool has_worker(const std::string& sink);
     // Each configured sink's last delivery result (sinks retiring after a reload are left out).
     std::vector<SinkHealth> health();
     // Lets each worker finish its current call, then joins them; gives up after `grace`.
