@@ -15,6 +15,9 @@
 //             objects are destroyed), then returns TG_OK: a call still in flight at shutdown
 // With "calls", every deliver appends a line to that file first: "<attempt> marker|other", and
 // every probe "probe".
+// With "lock": "state_dir", the instance holds an exclusive lock on its state directory from
+// create to destroy, and create fails while another instance holds it: the ABI says an instance
+// owns its state_dir alone, and a host that breaks that (two live instances) is seen.
 // With FAULT_SINK_ABI_MINOR=2 in the environment the table is a 1.2 plugin's: its struct_size
 // ends before `probe`, though the field behind it holds a pointer (a host must not read it).
 #include <tickets_grouping/sink_abi.h>
@@ -31,12 +34,20 @@
 #include <string>
 #include <thread>
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 namespace {
 
 struct Instance {
     std::string mode;
     int block_seconds = 3600;
     std::string marker, gate, calls, probe;
+    int state_lock = -1;  // flock()ed file in the state directory, with "lock": "state_dir"
+    ~Instance() {
+        if (state_lock >= 0) ::close(state_lock);
+    }
 };
 
 // What "hang" waits on: released when the static objects are destroyed (exit or unload). The
@@ -82,6 +93,17 @@ tg_status create(const tg_sink_create_args* args, void** instance, tg_error_buf*
                       self->mode.c_str());
         delete self;
         return TG_DROP;
+    }
+    if (string_member(config, "lock") == "state_dir") {
+        const std::string path =
+            std::string(args->state_dir.data, args->state_dir.size) + "/fault_sink.lock";
+        self->state_lock = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        if (self->state_lock < 0 || ::flock(self->state_lock, LOCK_EX | LOCK_NB) != 0) {
+            std::snprintf(error->data, error->capacity,
+                          "fault_sink: the state directory is held by another instance");
+            delete self;
+            return TG_RETRY_LATER;
+        }
     }
     *instance = self;
     return TG_OK;
