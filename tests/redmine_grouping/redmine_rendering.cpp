@@ -36,31 +36,6 @@ std::string marked_line(const std::string& output, const std::string& marker) {
 
 }  // namespace
 
-namespace {
-// Redmine's SQLite answers "database is locked" while another process writes: try again.
-int run_runner(const std::string& script, const std::vector<std::string>& vars,
-               std::string& output) {
-    std::vector<std::string> argv{std::string(TG_RG_SOURCE_DIR) + "/../../scripts/redmine-local.sh",
-                                  "runner", std::string(TG_RG_SOURCE_DIR) + "/rendering/" + script};
-    argv.insert(argv.end(), vars.begin(), vars.end());
-    int status = 0;
-    for (int attempt = 1; attempt <= 5; ++attempt) {
-        status = tg::test::run_command(argv, output);
-        if (status == 0 || output.find("database is locked") == std::string::npos) break;
-        std::this_thread::sleep_for(std::chrono::seconds(attempt));
-    }
-    return status;
-}
-}  // namespace
-
-std::string rails_runner(const std::string& script, const std::vector<std::string>& vars) {
-    std::string output;
-    const int status = run_runner(script, vars, output);
-    INFO(output);
-    REQUIRE(status == 0);
-    return output;
-}
-
 Rendered render(const std::map<std::string, std::string>& texts,
                 const std::vector<std::string>& formats) {
     TempDir dir;  // under /tmp: www-data reads the texts there
@@ -74,7 +49,7 @@ Rendered render(const std::map<std::string, std::string>& texts,
     std::string list;
     for (const auto& f : formats) list += (list.empty() ? "" : ",") + f;
     const std::string json = marked_line(
-        rails_runner("render.rb", {"TG_IN=" + in, "TG_FORMATS=" + list}), "TG_RENDERED ");
+        rails_runner("rendering/render.rb", {"TG_IN=" + in, "TG_FORMATS=" + list}), "TG_RENDERED ");
     Rendered out;
     auto parsed = Poco::JSON::Parser().parse(json).extract<Poco::JSON::Object::Ptr>();
     for (const auto& [name, per_format] : *parsed) {
@@ -85,7 +60,7 @@ Rendered render(const std::map<std::string, std::string>& texts,
 }
 
 std::string text_formatting() {
-    return marked_line(rails_runner("text_formatting.rb"), "TG_TEXT_FORMATTING=");
+    return marked_line(rails_runner("rendering/text_formatting.rb"), "TG_TEXT_FORMATTING=");
 }
 
 std::filesystem::path output_dir() {
@@ -103,14 +78,15 @@ TextFormattingSwitch::TextFormattingSwitch(const std::string& format) {
     std::ifstream saved(saved_file());
     if (!(saved && std::getline(saved, before_))) before_ = text_formatting();
     tg::test::write_file(saved_file().string(), before_ + "\n");
-    const std::string now = marked_line(rails_runner("text_formatting.rb", {"TG_SET=" + format}),
-                                        "TG_TEXT_FORMATTING=");
+    const std::string now = marked_line(
+        rails_runner("rendering/text_formatting.rb", {"TG_SET=" + format}), "TG_TEXT_FORMATTING=");
     REQUIRE(now == format);
 }
 
 TextFormattingSwitch::~TextFormattingSwitch() {
     std::string output;
-    const int status = run_runner("text_formatting.rb", {"TG_SET=" + before_}, output);
+    const int status =
+        rails_runner_status("rendering/text_formatting.rb", {"TG_SET=" + before_}, output);
     if (status == 0 && output.find("TG_TEXT_FORMATTING=" + before_ + "\n") != std::string::npos)
         std::filesystem::remove(saved_file());  // else the cleanup fixture tries again
 }

@@ -3,16 +3,14 @@
 // page as the admin sees it (headless Chromium). The local Redmine of scripts/redmine-local.sh.
 #pragma once
 
+#include "redmine_test_support.hpp"  // rails_runner
+
 #include <filesystem>
 #include <map>
 #include <string>
 #include <vector>
 
 namespace rgtest {
-
-// Runs tests/redmine_grouping/rendering/<script> with rails runner (as www-data, through
-// scripts/redmine-local.sh runner); returns its output. FAILs the test when it fails.
-std::string rails_runner(const std::string& script, const std::vector<std::string>& vars = {});
 
 // name → format → the HTML Redmine::WikiFormatting.to_html(format, text) gives.
 using Rendered = std::map<std::string, std::map<std::string, std::string>>;

@@ -1,5 +1,7 @@
 #include "redmine_test_support.hpp"
 
+#include "test_support.hpp"
+
 #include <tickets_grouping/sink.hpp>
 
 #include <Poco/JSON/Stringifier.h>
@@ -453,6 +455,30 @@ std::string write_env_file(const TempDir& dir, const std::string& project,
     const std::filesystem::path path = dir.path / "redmine.env";
     std::ofstream(path) << text;
     return path.string();
+}
+
+// Redmine's SQLite answers "database is locked" while another process writes: try again.
+int rails_runner_status(const std::string& script, const std::vector<std::string>& vars,
+                        std::string& output) {
+    const std::string tests = TG_TEST_SOURCE_DIR;
+    std::vector<std::string> argv{tests + "/../scripts/redmine-local.sh", "runner",
+                                  tests + "/redmine_grouping/" + script};
+    argv.insert(argv.end(), vars.begin(), vars.end());
+    int status = 0;
+    for (int attempt = 1; attempt <= 5; ++attempt) {
+        status = tg::test::run_command(argv, output);
+        if (status == 0 || output.find("database is locked") == std::string::npos) break;
+        std::this_thread::sleep_for(std::chrono::seconds(attempt));
+    }
+    return status;
+}
+
+std::string rails_runner(const std::string& script, const std::vector<std::string>& vars) {
+    std::string output;
+    const int status = rails_runner_status(script, vars, output);
+    INFO(output);
+    REQUIRE(status == 0);
+    return output;
 }
 
 }  // namespace rgtest

@@ -44,6 +44,13 @@ const Bot& bot(const std::string& name);
 const std::string& sink_api_key();
 bool sink_is_bot();
 
+// Runs tests/redmine_grouping/<script> with rails runner (as www-data, through
+// scripts/redmine-local.sh runner); returns its output. FAILs the test when it fails.
+std::string rails_runner(const std::string& script, const std::vector<std::string>& vars = {});
+// The same, for a destructor: returns the exit status, fails nothing.
+int rails_runner_status(const std::string& script, const std::vector<std::string>& vars,
+                        std::string& output);
+
 std::string fixture(const std::string& name);
 std::string unique_ident(const std::string& tag);
 

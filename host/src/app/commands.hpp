@@ -11,5 +11,7 @@ int check_config(const Configuration& configuration);
 int run_hook_now(const Configuration& configuration, const std::string& sink_and_hook,
                  bool dry_run);
 int replay(const Configuration& configuration, const std::string& file, bool dry_run);
+// dead-letters list|show|retry|discard (options.command, checked by parse_options).
+int dead_letters(const Configuration& configuration, const Options& options);
 
 }  // namespace tg::host

@@ -1,9 +1,54 @@
 #include "app/options.hpp"
 
+#include <algorithm>
+
 namespace tg::host {
+namespace {
+
+bool is_id(const std::string& word) {
+    return !word.empty() && word.size() < 19 &&
+           word.find_first_not_of("0123456789") == std::string::npos;
+}
+
+void check_dead_letters_command(const Options& options) {
+    const auto& words = options.command;
+    const std::string verb = words.size() > 1 ? words[1] : "";
+    const std::vector<std::string> ids(words.begin() + std::min<size_t>(2, words.size()),
+                                       words.end());
+    for (const auto& id : ids)
+        if (!is_id(id)) throw UsageError("dead-letters " + verb + ": '" + id + "' is not an id");
+    if (options.check_config || options.run_hook || options.replay_file)
+        throw UsageError("dead-letters goes alone, without --check-config, --run-hook or --replay");
+    if (verb == "list") {
+        if (!ids.empty() || options.all)
+            throw UsageError("dead-letters list takes --sink NAME and --json, no ids");
+    } else if (verb == "show") {
+        if (ids.size() != 1 || options.all || options.sink)
+            throw UsageError("dead-letters show takes one ID");
+    } else if (verb == "retry" || verb == "discard") {
+        if (options.json) throw UsageError("dead-letters " + verb + " has no --json");
+        if (ids.empty() && !options.all)
+            throw UsageError("dead-letters " + verb + " needs the ids, or --all");
+        if (!ids.empty() && options.all)
+            throw UsageError("dead-letters " + verb + " takes ids or --all, not both");
+        if (verb == "discard" && options.all && !options.sink)
+            throw UsageError("dead-letters discard --all needs --sink NAME");
+    } else {
+        throw UsageError(verb.empty() ? "dead-letters needs list, show, retry or discard"
+                                      : "dead-letters has no command '" + verb +
+                                            "' (list, show, retry, discard)");
+    }
+    if (options.dry_run) throw UsageError("--dry-run goes with --run-hook or --replay");
+}
+
+}  // namespace
 
 std::string usage_text() {
     return R"(Usage: tickets-grouping [OPTIONS]
+       tickets-grouping [OPTIONS] dead-letters list [--sink NAME] [--json]
+       tickets-grouping [OPTIONS] dead-letters show ID [--json]
+       tickets-grouping [OPTIONS] dead-letters retry ID...|--all [--sink NAME]
+       tickets-grouping [OPTIONS] dead-letters discard ID...|--all --sink NAME
 
 Receives Alertmanager webhooks on POST /webhook and routes every alert to the sinks of a
 routing file. Without --config, the REDMINE_* variables (environment or --env-file) configure
@@ -23,6 +68,9 @@ Options:
   --run-hook SINK:HOOK run a sink's scheduled hook now (e.g. redmine:carry_over)
   --replay FILE        send a saved webhook body through the routes and deliver it now
   --dry-run            with --run-hook or --replay: show what would change, change nothing
+  --sink NAME          with dead-letters: only that sink's
+  --json               with dead-letters list or show: JSON
+  --all                with dead-letters retry or discard: every dead letter (of --sink)
   --version            print the version
   --help               print this help
 )";
@@ -66,12 +114,27 @@ Options parse_options(const std::vector<std::string>& args) {
             options.check_config = flag();
         else if (arg == "--dry-run")
             options.dry_run = flag();
+        else if (arg == "--sink")
+            options.sink = value();
+        else if (arg == "--json")
+            options.json = flag();
+        else if (arg == "--all")
+            options.all = flag();
+        else if (!arg.starts_with("-") && (!options.command.empty() || arg == "dead-letters"))
+            options.command.push_back(arg);
         else if (arg == "--help" || arg == "-h")
             options.help = flag();
         else if (arg == "--version")
             options.version = flag();
+        else if (!arg.starts_with("-"))
+            throw UsageError("unknown command " + arg + " (the command is dead-letters)");
         else
             throw UsageError("unknown option " + arg);
+    }
+    if (!options.command.empty()) {
+        check_dead_letters_command(options);
+    } else if (options.sink || options.json || options.all) {
+        throw UsageError("--sink, --json and --all go with dead-letters");
     }
     if (options.dry_run && !options.run_hook && !options.replay_file)
         throw UsageError("--dry-run goes with --run-hook or --replay");

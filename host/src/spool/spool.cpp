@@ -1,9 +1,8 @@
 #include "spool/spool.hpp"
 
 #include "spool/spool_sql.hpp"
+#include "spool/store_session.hpp"
 
-#include <Poco/Data/PostgreSQL/Connector.h>
-#include <Poco/Data/SQLite/Connector.h>
 #include <Poco/Data/Statement.h>
 
 #include <unistd.h>
@@ -29,64 +28,6 @@ using spool_sql::Dialect;
 // before the batch's requests are answered with an error.
 constexpr int postgresql_write_attempts = 3;
 
-Dialect dialect_of(const StoreUrl& store) {
-    return store.kind == StoreUrl::Kind::postgresql ? Dialect::postgresql : Dialect::sqlite;
-}
-
-Poco::Data::Session open_session(const StoreUrl& store, const char* synchronous) {
-    try {
-        if (store.kind == StoreUrl::Kind::postgresql) {
-            Poco::Data::PostgreSQL::Connector::registerConnector();
-            return Poco::Data::Session("PostgreSQL", store.connection_string);
-        }
-        Poco::Data::SQLite::Connector::registerConnector();
-        Poco::Data::Session session("SQLite", store.sqlite_path);
-        // The busy timeout first: switching to WAL waits for other connections opening the file
-        // at the same moment (replicas in tests, a second process by mistake).
-        session << "PRAGMA busy_timeout=10000", now;
-        session << "PRAGMA journal_mode=WAL", now;
-        session << std::string("PRAGMA synchronous=") + synchronous, now;
-        return session;
-    } catch (const Poco::Exception& e) {
-        throw SpoolError("cannot open the spool " + store.description + ": " + e.displayText());
-    }
-}
-
-void rollback_quietly(Poco::Data::Session& session) {
-    try {
-        session.rollback();
-    } catch (...) {
-    }
-}
-
-// Brings the schema to spool_sql::schema_version, one version after the other, in one
-// transaction (PostgreSQL: under a lock, since several replicas may start at once).
-void migrate(Poco::Data::Session& session, Dialect dialect) {
-    session.begin();
-    try {
-        if (dialect == Dialect::postgresql) session << spool_sql::migration_lock_postgresql, now;
-        session << spool_sql::create_version_table, now;
-        int version = 0;
-        session << spool_sql::read_version, into(version), now;
-        if (version > spool_sql::schema_version)
-            throw SpoolError("the spool has schema version " + std::to_string(version) +
-                             ", newer than this build knows (" +
-                             std::to_string(spool_sql::schema_version) +
-                             "): run the newer build, or give this one a store of its own");
-        for (const auto& migration : spool_sql::migrations) {
-            if (migration.version <= version) continue;
-            for (size_t i = 0; i < migration.count; ++i)
-                session << migration.steps[i].for_dialect(dialect), now;
-            int target = migration.version;
-            session << spool_sql::text(dialect, spool_sql::write_version), use(target), now;
-        }
-        session.commit();
-    } catch (...) {
-        rollback_quietly(session);
-        throw;
-    }
-}
-
 std::string default_owner() {
     char host[256] = {};
     if (::gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
@@ -106,11 +47,11 @@ Spool::Spool(const StoreUrl& store, SpoolOptions options)
       lease_(std::max(options.lease, std::chrono::milliseconds(100))),
       retention_(options.dead_letter_retention),
       prune_every_(std::max(options.prune_every, std::chrono::milliseconds(100))) {
-    intake_.session = open_session(store_, "FULL");
-    dispatch_.session = open_session(store_, "NORMAL");
-    stats_.session = open_session(store_, "NORMAL");
+    intake_.session = open_store_session(store_, "FULL");
+    dispatch_.session = open_store_session(store_, "NORMAL");
+    stats_.session = open_store_session(store_, "NORMAL");
     try {
-        migrate(*intake_.session, dialect_of(store_));
+        migrate_store(*intake_.session, dialect_of(store_));
         if (store_.kind == StoreUrl::Kind::sqlite) {
             *intake_.session << spool_sql::release_delivery_leases, now;
             *intake_.session << spool_sql::release_hook_leases, now;
@@ -149,7 +90,7 @@ Poco::Data::Session& Spool::usable(Connection& connection, const char* synchrono
             connection.session->close();
         } catch (...) {
         }
-        connection.session = open_session(store_, synchronous);
+        connection.session = open_store_session(store_, synchronous);
         connection.broken = false;
     }
     return *connection.session;
@@ -440,7 +381,9 @@ int64_t Spool::prune_dead_letters() {
         int64_t before = now_ms() - retention_.count();
         Poco::Data::Statement remove(session);
         remove << sql(spool_sql::prune_dead_letters), use(before);
-        return static_cast<int64_t>(remove.execute());
+        const auto pruned = static_cast<int64_t>(remove.execute());
+        session << sql(spool_sql::prune_discarded_dead_letters), use(before), now;
+        return pruned;
     });
 }
 

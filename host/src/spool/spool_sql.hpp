@@ -25,7 +25,9 @@ inline std::string text(Dialect dialect, const char* sql) {
 // Version 3 counts an attempt when it is claimed, and the claims that never recorded an outcome
 // (the process died in the call: a sink that crashes the host on one delivery).
 // Version 4 makes SQLite's ids unique for the file's life, as PostgreSQL's sequences are.
-inline constexpr int schema_version = 4;
+// Version 5 keeps the dead letters an operator discards (`dead-letters discard`), for the
+// retention of the dead letters.
+inline constexpr int schema_version = 5;
 
 struct Step {
     const char* sqlite;
@@ -140,6 +142,15 @@ inline constexpr Step schema_v4[] = {
     {"ALTER TABLE dead_letters_v4 RENAME TO dead_letters", postgresql_nothing},
 };
 
+inline constexpr Step schema_v5[] = {
+    {"CREATE TABLE IF NOT EXISTS discarded_dead_letters ("
+     " id BIGINT PRIMARY KEY,"
+     " sink TEXT NOT NULL, route TEXT NOT NULL, payload TEXT NOT NULL,"
+     " idempotency_key TEXT NOT NULL, created_ms BIGINT NOT NULL, failed_ms BIGINT NOT NULL,"
+     " attempts INTEGER NOT NULL, reason TEXT NOT NULL, discarded_ms BIGINT NOT NULL)",
+     nullptr},
+};
+
 struct Migration {
     int version;
     const Step* steps;
@@ -147,10 +158,9 @@ struct Migration {
 };
 
 inline constexpr Migration migrations[] = {
-    {1, schema_v1, std::size(schema_v1)},
-    {2, schema_v2, std::size(schema_v2)},
-    {3, schema_v3, std::size(schema_v3)},
-    {4, schema_v4, std::size(schema_v4)},
+    {1, schema_v1, std::size(schema_v1)}, {2, schema_v2, std::size(schema_v2)},
+    {3, schema_v3, std::size(schema_v3)}, {4, schema_v4, std::size(schema_v4)},
+    {5, schema_v5, std::size(schema_v5)},
 };
 
 // ---------------------------------------------------------------- intake
@@ -214,8 +224,29 @@ inline constexpr const char* insert_dead_letter =
     "INSERT INTO dead_letters (sink, route, payload, idempotency_key, created_ms, failed_ms,"
     " attempts, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
 
-// Dead letters older than the retention (server.dead_letter_retention) go.
+// Dead letters older than the retention (server.dead_letter_retention) go, and the discarded ones
+// as long after they were discarded.
 inline constexpr const char* prune_dead_letters = "DELETE FROM dead_letters WHERE failed_ms < ?";
+inline constexpr const char* prune_discarded_dead_letters =
+    "DELETE FROM discarded_dead_letters WHERE discarded_ms < ?";
+
+// ---------------------------------------------------------------- dead-letters (the command)
+
+inline constexpr const char* dead_letter_columns =
+    "SELECT id, sink, route, payload, idempotency_key, created_ms, failed_ms, attempts, reason"
+    " FROM dead_letters";
+// Back in the sink's queue with its idempotency key, as a new arrival; a delivery of that key
+// still pending already is that work (the unique key folds them).
+inline constexpr const char* retry_dead_letter =
+    "INSERT INTO deliveries (sink, route, payload, idempotency_key, created_ms, next_ms)"
+    " SELECT sink, route, payload, idempotency_key, ?, ? FROM dead_letters WHERE id = ?"
+    " ON CONFLICT DO NOTHING";
+inline constexpr const char* discard_dead_letter =
+    "INSERT INTO discarded_dead_letters (id, sink, route, payload, idempotency_key, created_ms,"
+    " failed_ms, attempts, reason, discarded_ms)"
+    " SELECT id, sink, route, payload, idempotency_key, created_ms, failed_ms, attempts, reason, ?"
+    " FROM dead_letters WHERE id = ?";
+inline constexpr const char* delete_dead_letter = "DELETE FROM dead_letters WHERE id = ?";
 // Rows of sinks no longer configured: nobody delivers them (see Spool::dead_letter_removed_sinks).
 inline constexpr const char* spooled_sinks =
     "SELECT DISTINCT sink FROM deliveries WHERE sink <> ''";

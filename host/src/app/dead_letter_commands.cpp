@@ -1,0 +1,182 @@
+// `tickets-grouping dead-letters list|show|retry|discard`: the dead letters of the configured
+// store, read and changed beside a running host (no sink instance is created: a retried delivery
+// is taken by the host's worker at its next look, within a second).
+#include "app/commands.hpp"
+
+#include "spool/dead_letter_store.hpp"
+
+#include <Poco/DateTimeFormat.h>
+#include <Poco/DateTimeFormatter.h>
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/Timestamp.h>
+
+#include <algorithm>
+
+#include <iostream>
+#include <map>
+#include <set>
+
+namespace tg::host {
+namespace {
+
+std::string utc(int64_t ms) {
+    return Poco::DateTimeFormatter::format(Poco::Timestamp(ms * 1000),
+                                           Poco::DateTimeFormat::ISO8601_FORMAT);
+}
+
+// The alertnames of the notification, in order, each once ("" when the payload has none).
+std::vector<std::string> alertnames(const std::string& payload) {
+    std::vector<std::string> names;
+    try {
+        auto root = Poco::JSON::Parser().parse(payload).extract<Poco::JSON::Object::Ptr>();
+        auto alerts = root->getArray("alerts");
+        for (size_t i = 0; alerts && i < alerts->size(); ++i) {
+            auto labels =
+                alerts->getObject(i) ? alerts->getObject(i)->getObject("labels") : nullptr;
+            if (!labels || !labels->has("alertname")) continue;
+            const auto name = labels->getValue<std::string>("alertname");
+            if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+        }
+    } catch (const Poco::Exception&) {  // not the notification JSON: no names to show
+    }
+    return names;
+}
+
+std::string joined(const std::vector<std::string>& words) {
+    std::string text;
+    for (const auto& w : words) text += (text.empty() ? "" : ",") + w;
+    return text.empty() ? "-" : text;
+}
+
+Poco::JSON::Object::Ptr as_json(const DeadLetter& d, bool with_payload) {
+    Poco::JSON::Object::Ptr o = new Poco::JSON::Object;
+    o->set("id", d.id);
+    o->set("sink", d.sink);
+    o->set("route", d.route);
+    o->set("accepted_at", utc(d.created_ms));
+    o->set("failed_at", utc(d.failed_ms));
+    o->set("attempts", d.attempts);
+    o->set("reason", d.reason);
+    Poco::JSON::Array::Ptr names = new Poco::JSON::Array;
+    for (const auto& name : alertnames(d.payload)) names->add(name);
+    o->set("alertnames", names);
+    o->set("idempotency_key", d.idempotency_key);
+    if (with_payload) o->set("payload", d.payload);
+    return o;
+}
+
+int list(DeadLetterStore& store, const Options& options) {
+    const auto letters = store.list(options.sink.value_or(""));
+    if (options.json) {
+        Poco::JSON::Array out;
+        for (const auto& d : letters) out.add(as_json(d, false));
+        out.stringify(std::cout);
+        std::cout << '\n';
+        return 0;
+    }
+    if (letters.empty()) {
+        std::cout << "no dead letters" << (options.sink ? " of sink " + *options.sink : "") << '\n';
+        return 0;
+    }
+    // Grouped by reason, the largest group first: one cause (a required field, a deleted
+    // project) is usually behind many.
+    std::map<std::string, std::vector<const DeadLetter*>> by_reason;
+    for (const auto& d : letters) by_reason[d.reason].push_back(&d);
+    std::vector<const std::pair<const std::string, std::vector<const DeadLetter*>>*> groups;
+    for (const auto& group : by_reason) groups.push_back(&group);
+    std::stable_sort(groups.begin(), groups.end(),
+                     [](auto* a, auto* b) { return a->second.size() > b->second.size(); });
+    for (const auto* group : groups) {
+        std::cout << group->second.size() << " × " << group->first << '\n';
+        for (const DeadLetter* d : group->second)
+            std::cout << "  " << d->id << "  " << d->sink << "  " << utc(d->failed_ms) << "  "
+                      << d->attempts << (d->attempts == 1 ? " attempt  " : " attempts  ")
+                      << joined(alertnames(d->payload)) << '\n';
+    }
+    std::cout << letters.size() << " dead letter(s)\n";
+    return 0;
+}
+
+int show(DeadLetterStore& store, const Options& options) {
+    const int64_t id = std::stoll(options.command.at(2));
+    const auto d = store.find(id);
+    if (!d) {
+        std::cerr << "tickets-grouping: no dead letter " << id << '\n';
+        return 1;
+    }
+    if (options.json) {
+        as_json(*d, true)->stringify(std::cout);
+        std::cout << '\n';
+        return 0;
+    }
+    std::cout << "id: " << d->id << "\nsink: " << d->sink << "\nroute: " << d->route
+              << "\naccepted: " << utc(d->created_ms) << "\nfailed: " << utc(d->failed_ms)
+              << "\nattempts: " << d->attempts << "\nreason: " << d->reason
+              << "\nalertnames: " << joined(alertnames(d->payload))
+              << "\nidempotency key: " << d->idempotency_key << "\n\n"
+              << d->payload << '\n';
+    return 0;
+}
+
+DeadLetterSelection selection_of(const Options& options) {
+    DeadLetterSelection selection;
+    selection.all = options.all;
+    selection.sink = options.sink.value_or("");
+    for (size_t i = 2; i < options.command.size(); ++i)
+        selection.ids.push_back(std::stoll(options.command[i]));
+    return selection;
+}
+
+int retry(DeadLetterStore& store, const Configuration& configuration, const Options& options) {
+    const auto selection = selection_of(options);
+    // A delivery for a sink no longer configured would only be dead-lettered again.
+    std::set<std::string> configured, unknown;
+    for (const auto& sink : configuration.routing->sinks) configured.insert(sink.name);
+    for (const auto& d : store.list(selection.sink))
+        if ((selection.all ||
+             std::find(selection.ids.begin(), selection.ids.end(), d.id) != selection.ids.end()) &&
+            !configured.count(d.sink))
+            unknown.insert(d.sink);
+    if (!unknown.empty()) {
+        std::cerr << "tickets-grouping: no sink " << joined({unknown.begin(), unknown.end()})
+                  << " in the configuration: nothing retried (discard those with dead-letters "
+                     "discard)\n";
+        return 1;
+    }
+    const auto moved = store.retry(selection);
+    for (int64_t id : selection.ids)
+        if (std::find(moved.begin(), moved.end(), id) == moved.end())
+            std::cerr << "tickets-grouping: no dead letter " << id
+                      << (selection.sink.empty() ? "" : " of sink " + selection.sink) << '\n';
+    std::cout << moved.size() << " dead letter(s) back in their sink's queue";
+    for (int64_t id : moved) std::cout << ' ' << id;
+    std::cout << '\n';
+    return moved.size() == selection.ids.size() || selection.all ? 0 : 1;
+}
+
+int discard(DeadLetterStore& store, const Options& options) {
+    const auto selection = selection_of(options);
+    const auto moved = store.discard(selection);
+    for (int64_t id : selection.ids)
+        if (std::find(moved.begin(), moved.end(), id) == moved.end())
+            std::cerr << "tickets-grouping: no dead letter " << id << '\n';
+    std::cout << moved.size() << " dead letter(s) discarded";
+    for (int64_t id : moved) std::cout << ' ' << id;
+    std::cout << '\n';
+    return moved.size() == selection.ids.size() || selection.all ? 0 : 1;
+}
+
+}  // namespace
+
+int dead_letters(const Configuration& configuration, const Options& options) {
+    DeadLetterStore store(configuration.store);
+    const std::string& verb = options.command.at(1);
+    if (verb == "list") return list(store, options);
+    if (verb == "show") return show(store, options);
+    if (verb == "retry") return retry(store, configuration, options);
+    return discard(store, options);
+}
+
+}  // namespace tg::host

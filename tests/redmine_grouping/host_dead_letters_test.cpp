@@ -1,0 +1,102 @@
+// Issue 14 §1 with a real cause: a custom field made required in the real Redmine refuses the
+// sink's tickets (422), the alerts go to the dead letters with Redmine's text as the reason;
+// `dead-letters list` and `show` tell them, and once the field is optional again
+// `dead-letters retry --all` beside the running host makes each ticket exactly once.
+#include "redmine_test_support.hpp"
+#include "test_support.hpp"
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Parser.h>
+#include <catch2/catch.hpp>
+
+#include <set>
+
+namespace {
+
+int64_t dead_letter_gauge(int port) {
+    return tg::test::metric_value(tg::test::http_get(port, "/metrics").body,
+                                  "tickets_grouping_dead_letters");
+}
+
+std::string alert(const std::string& instance) {
+    return R"({"alerts":[{"labels":{"alertname":"DeadLetterCheck","instance":")" + instance +
+           R"("},"annotations":{"description":"dead letters: )" + instance + R"("}}]})";
+}
+
+}  // namespace
+
+TEST_CASE(
+    "issue 14: tickets Redmine refused for a required custom field are dead-lettered with its "
+    "text, and once the field is optional again dead-letters retry --all makes each ticket once") {
+    rgtest::Admin admin;
+    const std::string project = admin.create_project("dead-letters");
+    const std::string made = rgtest::rails_runner("dead_letters/required_field.rb",
+                                                  {"TG_PROJECT=" + project, "TG_REQUIRED=1"});
+    const size_t at = made.find("TG_FIELD=");
+    REQUIRE(at != std::string::npos);
+    const std::string field = made.substr(at + 9, made.find('\n', at) - at - 9);
+
+    rgtest::TempDir dir;
+    std::string text;
+    for (const char* key : {"REDMINE_URL", "REDMINE_API_KEY", "REDMINE_TRACKER_ID"})
+        text += std::string(key) + "=" + rgtest::redmine_env().vars.at(key) + "\n";
+    text += "REDMINE_PROJECT_ID=" + project + "\n";
+    const std::string env = (dir.path / "tickets-grouping.env").string();
+    const std::string state = (dir.path / "state").string();
+    tg::test::write_file(env, text);
+    tg::test::HostProcess host({"--env-file", env, "--state-dir", state},
+                               (dir.path / "host.log").string());
+    REQUIRE(host.wait_ready());
+    REQUIRE(tg::test::http_post(host.port(), "/webhook", alert("server01")).status == 200);
+    REQUIRE(tg::test::http_post(host.port(), "/webhook", alert("server02")).status == 200);
+    REQUIRE(tg::test::eventually([&] { return dead_letter_gauge(host.port()) == 2; },
+                                 std::chrono::seconds(60)));
+    CHECK(admin.issues(project).empty());
+
+    auto command = [&](std::vector<std::string> words, std::string& output) {
+        std::vector<std::string> argv{tg::test::host_binary(), "--env-file", env,
+                                      "--state-dir",           state,        "dead-letters"};
+        argv.insert(argv.end(), words.begin(), words.end());
+        return tg::test::run_command(argv, output);
+    };
+    std::string listed;
+    CHECK(command({"list"}, listed) == 0);
+    INFO(listed);
+    CHECK(listed.find("2 × ") != std::string::npos);  // one reason, both alerts
+    CHECK(listed.find(field) != std::string::npos);   // Redmine's own text names the field
+    CHECK(listed.find("DeadLetterCheck") != std::string::npos);
+
+    std::string json;
+    REQUIRE(command({"list", "--json", "--sink", "redmine"}, json) == 0);
+    const auto letters = Poco::JSON::Parser().parse(json).extract<Poco::JSON::Array::Ptr>();
+    REQUIRE(letters->size() == 2);
+    const auto first = letters->getObject(0);
+    CHECK(first->getValue<std::string>("sink") == "redmine");
+    CHECK(first->getValue<std::string>("reason").find(field) != std::string::npos);
+    CHECK(first->getArray("alertnames")->getElement<std::string>(0) == "DeadLetterCheck");
+
+    std::string shown;
+    CHECK(command({"show", std::to_string(first->getValue<int64_t>("id"))}, shown) == 0);
+    CHECK(shown.find("\"server01\"") != std::string::npos);  // the whole body
+    CHECK(shown.find("attempts: 1") != std::string::npos);
+
+    rgtest::rails_runner("dead_letters/required_field.rb",
+                         {"TG_PROJECT=" + project, "TG_REQUIRED=0"});
+    std::string retried;
+    CHECK(command({"retry", "--all"}, retried) == 0);
+    CHECK(retried.find("2 dead letter(s) back in their sink's queue") != std::string::npos);
+    REQUIRE(tg::test::eventually([&] { return admin.issues(project).size() == 3; },
+                                 std::chrono::seconds(60)));
+    CHECK(tg::test::eventually([&] { return dead_letter_gauge(host.port()) == 0; }));
+    std::string again;
+    CHECK(command({"retry", "--all"}, again) == 0);
+    CHECK(again.find("0 dead letter(s)") != std::string::npos);
+
+    std::multiset<std::string> subjects;
+    for (const auto& issue : admin.issues(project))
+        subjects.insert(issue->getValue<std::string>("subject"));
+    CHECK(subjects == std::multiset<std::string>{"[Alert] DeadLetterCheck (server01)",
+                                                 "[Alert] DeadLetterCheck (server02)",
+                                                 "[Root] [Alert] DeadLetterCheck"});
+    CHECK(host.terminate() == 0);
+}
