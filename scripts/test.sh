@@ -1,7 +1,14 @@
 #!/usr/bin/env bash
-# Builds everything and runs every test: a -Werror build with the whole suite against the real
-# Redmine and a real Alertmanager, then the same suite built with AddressSanitizer and
-# UndefinedBehaviorSanitizer. Needs root on a fresh Debian 12 machine (it installs packages).
+# Builds everything and runs every test, against the real Redmine, a real Alertmanager and a real
+# PostgreSQL: each test once, either in the -Werror build as shipped or in the build with
+# AddressSanitizer and UndefinedBehaviorSanitizer (below); then the concurrency tests with
+# ThreadSanitizer and the fuzzers for a few seconds each. Needs root on a fresh Debian 12 machine
+# (it installs packages).
+#
+# Most tests wait (for Redmine, for cron minutes, for a host to start), so the next stage's build
+# runs beside the current stage's tests, at the lowest CPU priority: the tests keep the CPU they
+# need, the build takes what they leave. TG_SKIP_SANITIZERS=1, TG_SKIP_TSAN=1 and TG_SKIP_FUZZ=1
+# leave stages out.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,38 +17,92 @@ scripts/install-deps.sh test
 # The CTest fixture starts Redmine too; doing it here first makes a failure to install it obvious.
 scripts/redmine-local.sh setup >/dev/null
 
-build() {  # build DIR [cmake options...]
+configure() {  # configure DIR [cmake options...]
   local dir=$1
   shift
   cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTG_WERROR=ON "$@" >/dev/null
-  cmake --build "$dir" -j "$jobs"
 }
 
-build build-ci
-ctest --test-dir build-ci --output-on-failure -j "$jobs" --timeout 900
+# A build in the background, at the lowest priority: its output goes to DIR.log, shown if it fails.
+background_pids=()
+trap 'kill $(jobs -p) 2>/dev/null || true' EXIT  # a stage failed: the builds beside it stop too
+background_build() {  # background_build DIR [--target TARGET...]
+  local dir=$1
+  shift
+  nice -n 19 cmake --build "$dir" -j "$jobs" "$@" >"$dir.log" 2>&1 &
+  background_pids+=("$!:$dir")
+}
+wait_build() {  # wait_build DIR
+  local entry
+  for entry in "${background_pids[@]}"; do
+    [[ ${entry#*:} == "$1" ]] || continue
+    if ! wait "${entry%%:*}"; then
+      tail -100 "$1.log" >&2
+      echo "the build in $1 failed (above; all of it in $1.log)" >&2
+      exit 1
+    fi
+    return 0
+  done
+}
 
-if [[ "${TG_SKIP_SANITIZERS:-}" != 1 ]]; then
+sanitizers=$([[ "${TG_SKIP_SANITIZERS:-}" == 1 ]] && echo 0 || echo 1)
+tsan=$([[ $sanitizers == 1 && "${TG_SKIP_TSAN:-}" != 1 ]] && echo 1 || echo 0)
+fuzz=$([[ "${TG_SKIP_FUZZ:-}" != 1 ]] && echo 1 || echo 0)
+
+# Each test runs once. The -Werror build, optimised as shipped, runs what the sanitizers add nothing
+# to: the SDK built out of tree by the system's compilers, the .deb and scripts/run.sh (builds of
+# their own), Redmine's own formatters (a serial lock on the site's setting), the grouping tests
+# again as the least-privilege bot, and the flap tests that wait for real minutes of cron (their
+# logic runs under the sanitizers in the unit tests). The ASan+UBSan build runs everything else,
+# and compiles every target with -Werror too. Without the sanitizers, all of it runs here.
+plain_only='^sdk\.(the installed SDK|the SDK component alone|alert_files, built)'
+plain_only+='|^redmine_grouping\.(rendering|redmine_bot)\.|^redmine_grouping\.host\.flap_window'
+plain_only+='|^ops\.(package|run_sh)$'
+# What ships, and the test programs of the tests above.
+plain_targets=(tickets-grouping log_sink redmine_grouping tg_sdk_tests redmine_grouping_redmine_tests
+  redmine_grouping_rendering_tests redmine_grouping_host_tests)
+
+configure build-ci
+if ((sanitizers)); then
+  cmake --build build-ci -j "$jobs" --target "${plain_targets[@]}"
   # -O1: instrumented code builds faster and still finds what -O2 would.
-  build build-ci-asan -DTG_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS=-O1 -DCMAKE_C_FLAGS=-O1
-  # Left out here, run by the stage above: what instruments none of our code a second time (the
-  # SDK built out of tree by the system's compilers, Redmine's own formatters with a serial lock
-  # on the site's setting, the grouping tests again as the least-privilege bot) and the flap
-  # tests that wait for real minutes of cron (their logic runs here in the unit tests).
-  asan_skip='^sdk\.(the installed SDK|the SDK component alone|alert_files, built)'
-  asan_skip+='|^redmine_grouping\.(rendering|redmine_bot)\.|^redmine_grouping\.host\.flap_window'
+  configure build-ci-asan -DTG_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS=-O1 \
+    -DCMAKE_C_FLAGS=-O1
+  background_build build-ci-asan
+  ctest --test-dir build-ci --output-on-failure -j "$jobs" --timeout 900 -R "$plain_only"
+else
+  cmake --build build-ci -j "$jobs"
+  ctest --test-dir build-ci --output-on-failure -j "$jobs" --timeout 900
+fi
+
+if ((tsan)); then
+  configure build-ci-tsan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS=-O1 -DCMAKE_C_FLAGS=-O1 -DTG_TSAN=ON \
+    -DTG_WERROR=OFF
+fi
+if ((fuzz)); then
+  configure build-ci-fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DTG_FUZZ=ON \
+    -DTG_WERROR=OFF
+fi
+
+if ((sanitizers)); then
+  wait_build build-ci-asan
+  # While the ASan tests run: the ThreadSanitizer and fuzzing builds.
+  ((tsan)) && background_build build-ci-tsan --target tickets-grouping log_sink redmine_grouping \
+    fault_sink tg_host_integration_tests tg_scheduler_tests tg_faults_tests tg_faults_redmine_tests
+  ((fuzz)) && background_build build-ci-fuzz --target fuzz_webhook fuzz_matcher fuzz_routing \
+    fuzz_redmine_config
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp" \
-    ctest --test-dir build-ci-asan --output-on-failure -j "$jobs" --timeout 900 -E "$asan_skip"
+    ctest --test-dir build-ci-asan --output-on-failure -j "$jobs" --timeout 900 -E "$plain_only"
+elif ((fuzz)); then
+  background_build build-ci-fuzz --target fuzz_webhook fuzz_matcher fuzz_routing fuzz_redmine_config
 fi
 
 # ThreadSanitizer on the concurrency tests (CTest label `concurrency`: host integration,
 # scheduler, the HA and misbehaving-sink fault scenarios). Every process, the host children
 # included, writes its reports under build-ci-tsan/tsan/; any report fails the stage.
-if [[ "${TG_SKIP_SANITIZERS:-}" != 1 && "${TG_SKIP_TSAN:-}" != 1 ]]; then
-  cmake -S . -B build-ci-tsan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS=-O1 -DCMAKE_C_FLAGS=-O1 \
-    -DTG_TSAN=ON >/dev/null
-  cmake --build build-ci-tsan -j "$jobs" --target tickets-grouping log_sink redmine_grouping fault_sink \
-    tg_host_integration_tests tg_scheduler_tests tg_faults_tests tg_faults_redmine_tests
+if ((tsan)); then
+  wait_build build-ci-tsan
   rm -rf build-ci-tsan/tsan && mkdir -p build-ci-tsan/tsan
   TSAN_OPTIONS="log_path=$PWD/build-ci-tsan/tsan/report second_deadlock_stack=1 suppressions=$PWD/tests/tsan.supp" \
     ctest --test-dir build-ci-tsan --output-on-failure -j "$jobs" --timeout 900 -L concurrency
@@ -53,9 +114,7 @@ if [[ "${TG_SKIP_SANITIZERS:-}" != 1 && "${TG_SKIP_TSAN:-}" != 1 ]]; then
 fi
 
 # libFuzzer (clang, ASan+UBSan): each harness of fuzz/ for ~20 s (fuzz/run.sh runs them longer).
-if [[ "${TG_SKIP_FUZZ:-}" != 1 ]]; then
-  cmake -S . -B build-ci-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang \
-    -DCMAKE_CXX_COMPILER=clang++ -DTG_FUZZ=ON >/dev/null
-  cmake --build build-ci-fuzz -j "$jobs" --target fuzz_webhook fuzz_matcher fuzz_routing fuzz_redmine_config
+if ((fuzz)); then
+  wait_build build-ci-fuzz
   ctest --test-dir build-ci-fuzz --output-on-failure -L '^fuzz$' -j "$jobs"
 fi
