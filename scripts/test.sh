@@ -52,15 +52,16 @@ fuzz=$([[ "${TG_SKIP_FUZZ:-}" != 1 ]] && echo 1 || echo 0)
 # Each test runs once. The -Werror build, optimised as shipped, runs what the sanitizers add nothing
 # to: the SDK built out of tree by the system's compilers, the .deb and scripts/run.sh (builds of
 # their own), Redmine's own formatters (a serial lock on the site's setting), the grouping tests
-# again as the least-privilege bot, and the flap tests that wait for real minutes of cron (their
-# logic runs under the sanitizers in the unit tests). The ASan+UBSan build runs everything else,
+# again as the least-privilege bot, the flap tests that wait for real minutes of cron (their
+# logic runs under the sanitizers in the unit tests), and the intake's peak-memory bound (a
+# sanitizer's own memory would hide it). The ASan+UBSan build runs everything else,
 # and compiles every target with -Werror too. Without the sanitizers, all of it runs here.
 plain_only='^sdk\.(the installed SDK|the SDK component alone|alert_files, built)'
 plain_only+='|^redmine_grouping\.(rendering|redmine_bot)\.|^redmine_grouping\.host\.flap_window'
-plain_only+='|^ops\.(package|run_sh)$'
+plain_only+='|^ops\.(package|run_sh)$|^faults\.memory amplification at intake'
 # What ships, and the test programs of the tests above.
 plain_targets=(tickets-grouping log_sink redmine_grouping tg_sdk_tests redmine_grouping_redmine_tests
-  redmine_grouping_rendering_tests redmine_grouping_host_tests)
+  redmine_grouping_rendering_tests redmine_grouping_host_tests tg_faults_tests)
 
 configure build-ci
 if ((sanitizers)); then
