@@ -52,6 +52,12 @@ TEST_CASE(
     REQUIRE(tg::test::eventually([&] { return dead_letter_gauge(host.port()) == 2; },
                                  std::chrono::seconds(60)));
     CHECK(admin.issues(project).empty());
+    // Per sink, and on /readyz: a dead letter is not unreadiness, but it is counted.
+    CHECK(tg::test::metric_value(tg::test::http_get(host.port(), "/metrics").body,
+                                 "tickets_grouping_queue_dead_letters{sink=\"redmine\"}") == 2);
+    const auto ready = tg::test::http_get(host.port(), "/readyz");
+    CHECK(ready.status == 200);
+    CHECK(ready.body == R"({"dead_letters":2,"status":"ok"})");
 
     auto command = [&](std::vector<std::string> words, std::string& output) {
         std::vector<std::string> argv{tg::test::host_binary(), "--env-file", env,
@@ -88,6 +94,9 @@ TEST_CASE(
     REQUIRE(tg::test::eventually([&] { return admin.issues(project).size() == 3; },
                                  std::chrono::seconds(60)));
     CHECK(tg::test::eventually([&] { return dead_letter_gauge(host.port()) == 0; }));
+    CHECK(tg::test::metric_value(tg::test::http_get(host.port(), "/metrics").body,
+                                 "tickets_grouping_queue_dead_letters{sink=\"redmine\"}") == 0);
+    CHECK(tg::test::http_get(host.port(), "/readyz").body == R"({"status":"ok"})");
     std::string again;
     CHECK(command({"retry", "--all"}, again) == 0);
     CHECK(again.find("0 dead letter(s)") != std::string::npos);

@@ -40,6 +40,33 @@ void register_spool_metrics(Metrics& metrics, Spool& spool) {
                   [&spool] { return static_cast<double>(spool.stats().dead_letters); });
 }
 
+// Per sink: every configured sink (0 when it has nothing waiting), and any other still holding
+// rows in the store (a sink removed from the configuration, another replica's).
+void register_sink_queue_metrics(Metrics& metrics, Spool& spool, const Runtime& runtime) {
+    auto per_sink = [&spool, &runtime](auto value) {
+        return [&spool, &runtime, value] {
+            auto stats = spool.sink_stats();
+            for (const auto& sink : runtime.config()->sinks) stats.try_emplace(sink.name);
+            Metrics::Samples samples;
+            for (const auto& [sink, s] : stats) samples.push_back({{{"sink", sink}}, value(s)});
+            return samples;
+        };
+    };
+    metrics.gauges("tickets_grouping_queue_depth", "Deliveries waiting in the spool, per sink.",
+                   per_sink([](const SpoolStats& s) { return static_cast<double>(s.depth); }));
+    metrics.gauges("tickets_grouping_queue_oldest_age_seconds",
+                   "Age of the oldest delivery waiting, per sink (0: none).",
+                   per_sink([](const SpoolStats& s) {
+                       return s.oldest_created_ms
+                                  ? static_cast<double>(now_ms() - s.oldest_created_ms) / 1000.0
+                                  : 0.0;
+                   }));
+    metrics.gauges(
+        "tickets_grouping_queue_dead_letters",
+        "Deliveries in the dead letters, per sink (dead-letters list shows them).",
+        per_sink([](const SpoolStats& s) { return static_cast<double>(s.dead_letters); }));
+}
+
 // The lease of claimed work; TICKETS_GROUPING_STORE_LEASE_MS (undocumented) shortens it for tests.
 SpoolOptions spool_options(const Configuration& configuration) {
     SpoolOptions options;
@@ -93,6 +120,8 @@ int serve(const Options& options, const Configuration& initial) {
     spool.on_commit([&dispatcher] { dispatcher.wake(); });
     Runtime runtime(spool, metrics, initial.routing);
     runtime.listen = initial.listen;
+    register_sink_queue_metrics(metrics, spool, runtime);
+    runtime.dead_letters = [&spool] { return spool.stats().dead_letters; };
     runtime.sink_health = [&dispatcher] { return dispatcher.health(); };
     Reloader reloader(options, initial, spool, dispatcher, metrics, runtime);
     reloader.start();

@@ -22,7 +22,7 @@ namespace tg::host {
 // The outcome of a sink's last delivery attempt, for /readyz.
 struct SinkHealth {
     std::string sink;
-    bool healthy = true;  // no attempt yet, or the last one succeeded
+    bool healthy = true;  // no attempt yet, or the last one succeeded or was refused for good
     std::string result;   // "", "ok", "retry" or "drop"
     std::string error;    // why the last attempt failed
     int64_t at_ms = 0;    // when (0: no attempt yet)

@@ -78,8 +78,10 @@ void Dispatcher::deliver(Worker& worker, SinkInstance& sink, const RetryPolicy& 
     const auto result = sink.deliver(d.payload, d.idempotency_key, d.route, attempt, false);
     {
         std::lock_guard lock(worker.mutex);
-        worker.health = {name, result.status == TG_OK, status_name(result.status), result.error,
-                         now_ms()};
+        // A refusal for good (a dead letter) is an answer from a target that works: /readyz counts
+        // dead letters instead of calling the sink unready.
+        worker.health = {name, result.status == TG_OK || result.status == TG_DROP,
+                         status_name(result.status), result.error, now_ms()};
     }
     metrics_
         .counter("tickets_grouping_deliveries_total", "Delivery attempts by sink and result.",

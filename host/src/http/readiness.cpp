@@ -36,6 +36,14 @@ void send_readiness(Runtime& runtime, Poco::Net::HTTPServerResponse& response, b
     body.set("status", ready ? "ok" : "error");
     if (!spool_error.empty()) body.set("spool", detail ? spool_error : "cannot write");
     if (failing->size() > 0) body.set("failing", failing);
+    // Dead letters are not unreadiness (the host takes alerts), but an operator should see them.
+    if (runtime.dead_letters) {
+        try {
+            if (const int64_t count = runtime.dead_letters(); count > 0)
+                body.set("dead_letters", count);
+        } catch (const std::exception&) {  // the store is unreachable: the spool error says so
+        }
+    }
     const std::string exposure =
         unauthenticated_exposure(runtime.listen, runtime.config()->server.auth);
     if (!exposure.empty()) {

@@ -46,6 +46,8 @@ class Runtime {
     std::function<CommandOutput(const std::string& sink_and_hook, bool dry_run)> run_hook;
     std::function<CommandOutput(const std::string& body, const std::string& source, bool dry_run)>
         replay;
+    // How many deliveries are in the dead letters, for /readyz (unset: not shown).
+    std::function<int64_t()> dead_letters;
     // Each sink's last delivery result, for /readyz (unset: not checked).
     std::function<std::vector<SinkHealth>()> sink_health;
 

@@ -92,34 +92,39 @@ std::atomic<uint64_t>& Metrics::counter(const std::string& name, const std::stri
 
 void Metrics::gauge(const std::string& name, const std::string& help, std::function<double()> read,
                     const LabelSet& labels) {
+    gauges(name, help, [read = std::move(read), labels] { return Samples{{labels, read()}}; });
+}
+
+void Metrics::gauges(const std::string& name, const std::string& help,
+                     std::function<Samples()> read) {
     std::lock_guard lock(mutex_);
     auto& family = families_[name];
     family.help = help;
     family.type = "gauge";
-    family.read = std::make_shared<const std::function<double()>>(std::move(read));
-    family.read_labels = label_text(labels);
+    family.read = std::make_shared<const std::function<Samples()>>(std::move(read));
 }
 
 std::string Metrics::render() const {
     // The gauges first, each read without the lock (see gauge()).
-    std::vector<std::pair<std::string, std::shared_ptr<const std::function<double()>>>> reads;
+    std::vector<std::pair<std::string, std::shared_ptr<const std::function<Samples()>>>> reads;
     {
         std::lock_guard lock(mutex_);
         for (const auto& [name, family] : families_)
             if (family.read) reads.emplace_back(name, family.read);
     }
-    std::map<std::string, double> gauges;
-    for (const auto& [name, read] : reads) gauges[name] = (*read)();
+    std::map<std::string, Samples> samples;
+    for (const auto& [name, read] : reads) samples[name] = (*read)();
 
     std::lock_guard lock(mutex_);
     std::ostringstream out;
     for (const auto& [name, family] : families_) {
-        const auto gauge = gauges.find(name);
-        if (family.read && gauge == gauges.end()) continue;  // declared during this scrape
+        const auto gauge = samples.find(name);
+        if (family.read && gauge == samples.end()) continue;  // declared during this scrape
         out << "# HELP " << name << ' ' << family.help << '\n'
             << "# TYPE " << name << ' ' << family.type << '\n';
         if (family.read) {
-            out << name << family.read_labels << ' ' << gauge->second << '\n';
+            for (const auto& [labels, value] : gauge->second)
+                out << name << label_text(labels) << ' ' << value << '\n';
             continue;
         }
         for (const auto& [labels, value] : family.series)

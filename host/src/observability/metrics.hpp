@@ -23,6 +23,9 @@ class Metrics {
     // spool's stats wait for the store) delays only the scrape, never the webhook or the workers.
     void gauge(const std::string& name, const std::string& help, std::function<double()> read,
                const LabelSet& labels = {});
+    // A family of gauges read together at scrape time (one per sink, say), the same way.
+    using Samples = std::vector<std::pair<LabelSet, double>>;
+    void gauges(const std::string& name, const std::string& help, std::function<Samples()> read);
 
     // Adds `value` to a counter with fractional values (what sinks report). Returns false, and
     // changes nothing, when `name` is already a family of another type.
@@ -40,8 +43,7 @@ class Metrics {
         std::string help;
         std::string type;
         std::map<std::string, std::unique_ptr<std::atomic<uint64_t>>> series;  // by label text
-        std::shared_ptr<const std::function<double()>> read;                   // gauges
-        std::string read_labels;
+        std::shared_ptr<const std::function<Samples()>> read;                  // gauges
         std::map<std::string, double> values;  // add(): by label text
         struct Histogram {
             LabelSet labels;

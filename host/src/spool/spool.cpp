@@ -396,6 +396,24 @@ SpoolStats Spool::stats() {
     });
 }
 
+std::map<std::string, SpoolStats> Spool::sink_stats() {
+    return with_connection(stats_, stats_mutex_, [&](Poco::Data::Session& session) {
+        std::map<std::string, SpoolStats> by_sink;
+        std::vector<std::string> sinks;
+        std::vector<int64_t> depths, oldest, dead;
+        session << sql(spool_sql::depth_and_oldest_by_sink), into(sinks), into(depths),
+            into(oldest), now;
+        for (size_t i = 0; i < sinks.size(); ++i) {
+            by_sink[sinks[i]].depth = depths[i];
+            by_sink[sinks[i]].oldest_created_ms = oldest[i];
+        }
+        sinks.clear();
+        session << sql(spool_sql::dead_letter_count_by_sink), into(sinks), into(dead), now;
+        for (size_t i = 0; i < sinks.size(); ++i) by_sink[sinks[i]].dead_letters = dead[i];
+        return by_sink;
+    });
+}
+
 // ---------------------------------------------------------------- scheduled hooks
 
 std::optional<int64_t> Spool::hook_last_slot(const std::string& sink, const std::string& hook) {

@@ -20,6 +20,7 @@
 #include <deque>
 #include <functional>
 #include <future>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -110,6 +111,8 @@ class Spool final : public Intake {
     bool dead_letter(const SpooledDelivery& delivery, uint32_t attempts, const std::string& reason);
 
     SpoolStats stats();
+    // The same per sink: every sink with a delivery waiting or a dead letter.
+    std::map<std::string, SpoolStats> sink_stats();
     // Deletes the dead letters older than the retention; returns how many.
     int64_t prune_dead_letters();
 

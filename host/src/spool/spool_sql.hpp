@@ -261,6 +261,11 @@ inline constexpr const char* depth_and_oldest =
     "SELECT COUNT(*), COALESCE(MIN(created_ms), 0) FROM deliveries";
 
 inline constexpr const char* dead_letter_count = "SELECT COUNT(*) FROM dead_letters";
+inline constexpr const char* depth_and_oldest_by_sink =
+    "SELECT sink, COUNT(*), COALESCE(MIN(created_ms), 0) FROM deliveries WHERE sink <> ''"
+    " GROUP BY sink";
+inline constexpr const char* dead_letter_count_by_sink =
+    "SELECT sink, COUNT(*) FROM dead_letters GROUP BY sink";
 
 // ---------------------------------------------------------------- SQLite compaction
 

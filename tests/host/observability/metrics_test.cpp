@@ -40,3 +40,20 @@ TEST_CASE(
     CHECK(text.find("test_requests_total 2\n") != std::string::npos);
     CHECK(text.find("test_other_total{sink=\"a\"} 1\n") != std::string::npos);
 }
+
+TEST_CASE("issue 14: a family of gauges (one per sink) is read at scrape time, a series each") {
+    Metrics metrics;
+    int scrapes = 0;
+    metrics.gauges("test_queue_depth", "Per sink.", [&] {
+        ++scrapes;
+        return Metrics::Samples{{{{"sink", "log"}}, 0.0}, {{{"sink", "redmine"}}, 3.0}};
+    });
+    metrics.gauge("test_single", "One.", [] { return 1.5; }, {{"version", "x"}});
+    const std::string text = metrics.render();
+    INFO(text);
+    CHECK(scrapes == 1);
+    CHECK(text.find("# TYPE test_queue_depth gauge\n"
+                    "test_queue_depth{sink=\"log\"} 0\n"
+                    "test_queue_depth{sink=\"redmine\"} 3\n") != std::string::npos);
+    CHECK(text.find("test_single{version=\"x\"} 1.5\n") != std::string::npos);
+}
