@@ -129,43 +129,38 @@ DeadLetterSelection selection_of(const Options& options) {
     return selection;
 }
 
+// What a retry or a discard did: the ids moved, and each id given that was not there.
+int report(const DeadLetterSelection& selection, const std::vector<int64_t>& moved,
+           const std::string& done) {
+    for (int64_t id : selection.ids)
+        if (std::find(moved.begin(), moved.end(), id) == moved.end())
+            std::cerr << "tickets-grouping: no dead letter " << id
+                      << (selection.sink.empty() ? "" : " of sink " + selection.sink) << '\n';
+    std::cout << moved.size() << " dead letter(s) " << done;
+    for (int64_t id : moved) std::cout << ' ' << id;
+    std::cout << '\n';
+    return moved.size() == selection.ids.size() || selection.all ? 0 : 1;
+}
+
 int retry(DeadLetterStore& store, const Configuration& configuration, const Options& options) {
     const auto selection = selection_of(options);
     // A delivery for a sink no longer configured would only be dead-lettered again.
     std::set<std::string> configured, unknown;
     for (const auto& sink : configuration.routing->sinks) configured.insert(sink.name);
-    for (const auto& d : store.list(selection.sink))
-        if ((selection.all ||
-             std::find(selection.ids.begin(), selection.ids.end(), d.id) != selection.ids.end()) &&
-            !configured.count(d.sink))
-            unknown.insert(d.sink);
+    for (const auto& d : store.select(selection))
+        if (!configured.count(d.sink)) unknown.insert(d.sink);
     if (!unknown.empty()) {
         std::cerr << "tickets-grouping: no sink " << joined({unknown.begin(), unknown.end()})
                   << " in the configuration: nothing retried (discard those with dead-letters "
                      "discard)\n";
         return 1;
     }
-    const auto moved = store.retry(selection);
-    for (int64_t id : selection.ids)
-        if (std::find(moved.begin(), moved.end(), id) == moved.end())
-            std::cerr << "tickets-grouping: no dead letter " << id
-                      << (selection.sink.empty() ? "" : " of sink " + selection.sink) << '\n';
-    std::cout << moved.size() << " dead letter(s) back in their sink's queue";
-    for (int64_t id : moved) std::cout << ' ' << id;
-    std::cout << '\n';
-    return moved.size() == selection.ids.size() || selection.all ? 0 : 1;
+    return report(selection, store.retry(selection), "back in their sink's queue");
 }
 
 int discard(DeadLetterStore& store, const Options& options) {
     const auto selection = selection_of(options);
-    const auto moved = store.discard(selection);
-    for (int64_t id : selection.ids)
-        if (std::find(moved.begin(), moved.end(), id) == moved.end())
-            std::cerr << "tickets-grouping: no dead letter " << id << '\n';
-    std::cout << moved.size() << " dead letter(s) discarded";
-    for (int64_t id : moved) std::cout << ' ' << id;
-    std::cout << '\n';
-    return moved.size() == selection.ids.size() || selection.all ? 0 : 1;
+    return report(selection, store.discard(selection), "discarded");
 }
 
 }  // namespace

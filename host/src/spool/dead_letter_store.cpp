@@ -69,13 +69,14 @@ std::optional<DeadLetter> DeadLetterStore::find(int64_t id) {
     return letters.front();
 }
 
-std::vector<int64_t> DeadLetterStore::selected(const DeadLetterSelection& selection) {
-    std::vector<int64_t> ids;
-    for (const auto& letter : list(selection.sink))
-        if (selection.all ||
-            std::find(selection.ids.begin(), selection.ids.end(), letter.id) != selection.ids.end())
-            ids.push_back(letter.id);
-    return ids;
+std::vector<DeadLetter> DeadLetterStore::select(const DeadLetterSelection& selection) {
+    auto letters = list(selection.sink);
+    if (!selection.all)
+        std::erase_if(letters, [&](const DeadLetter& d) {
+            return std::find(selection.ids.begin(), selection.ids.end(), d.id) ==
+                   selection.ids.end();
+        });
+    return letters;
 }
 
 template <class Move>
@@ -87,11 +88,13 @@ std::vector<int64_t> DeadLetterStore::move_each(const DeadLetterSelection& selec
         // head is its lowest id).
         if (dialect == tg::sql::Dialect::postgresql)
             session_ << spool_sql::intake_lock_postgresql, now;
-        const auto ids = selected(selection);
+        std::vector<int64_t> ids;
         const std::string remove = spool_sql::text(dialect, spool_sql::delete_dead_letter);
-        for (int64_t id : ids) {
+        for (const auto& letter : select(selection)) {
+            int64_t id = letter.id;
             move(id);
             session_ << remove, use(id), now;
+            ids.push_back(id);
         }
         session_.commit();
         return ids;

@@ -40,6 +40,8 @@ class DeadLetterStore {
 
     std::vector<DeadLetter> list(const std::string& sink = "");  // oldest first
     std::optional<DeadLetter> find(int64_t id);
+    // The dead letters a retry or a discard of `selection` takes, oldest first.
+    std::vector<DeadLetter> select(const DeadLetterSelection& selection);
     // Each goes to the end of its sink's queue, with its idempotency key, due now. Returns the
     // ids moved; an id that is not a dead letter (of `sink`) is left out.
     std::vector<int64_t> retry(const DeadLetterSelection& selection);
@@ -47,7 +49,6 @@ class DeadLetterStore {
     std::vector<int64_t> discard(const DeadLetterSelection& selection);
 
   private:
-    std::vector<int64_t> selected(const DeadLetterSelection& selection);
     template <class Move>
     std::vector<int64_t> move_each(const DeadLetterSelection& selection, Move move);
 

@@ -39,10 +39,6 @@ int64_t count(TestStore& store, const std::string& table) {
 
 }  // namespace
 
-#define STORE_TEST_CASE(title, function)                             \
-    TEST_CASE(title " (sqlite)", "[sqlite]") { function("sqlite"); } \
-    TEST_CASE(title " (postgresql)", "[postgresql]") { function("postgresql"); }
-
 void retry_and_discard(const std::string& kind) {
     TestStore store(kind);
     auto spool = store.open("host");

@@ -25,10 +25,6 @@ void commit(Spool& spool, const std::string& sink, std::initializer_list<std::st
 
 }  // namespace
 
-#define STORE_TEST_CASE(title, function)                             \
-    TEST_CASE(title " (sqlite)", "[sqlite]") { function("sqlite"); } \
-    TEST_CASE(title " (postgresql)", "[postgresql]") { function("postgresql"); }
-
 void claims_count_attempts(const std::string& kind) {
     TestStore store(kind);
     {

@@ -32,11 +32,6 @@ std::string claimed_key(const Claim& claim) {
     return claim.delivery ? claim.delivery->idempotency_key : "";
 }
 
-// Each test runs once per store: the SQLite variants need no server.
-#define STORE_TEST_CASE(title, function)                             \
-    TEST_CASE(title " (sqlite)", "[sqlite]") { function("sqlite"); } \
-    TEST_CASE(title " (postgresql)", "[postgresql]") { function("postgresql"); }
-
 // ---------------------------------------------------------------- claims
 
 void claims_in_order_one_at_a_time(const std::string& kind) {

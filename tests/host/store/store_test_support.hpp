@@ -53,4 +53,10 @@ class TestStore {
 
 host::StoreUrl parse(const std::string& url);
 
+// A test that runs once per store (a function taking "sqlite" or "postgresql"): the SQLite
+// variants need no server.
+#define STORE_TEST_CASE(title, function)                             \
+    TEST_CASE(title " (sqlite)", "[sqlite]") { function("sqlite"); } \
+    TEST_CASE(title " (postgresql)", "[postgresql]") { function("postgresql"); }
+
 }  // namespace tg::test
