@@ -78,7 +78,7 @@ int main(int argc, char** argv) {
         server.start();
         int signal = 0;
         sigwait(&signals, &signal);
-        server.stop();
+        server.stop(std::chrono::seconds(5));
         std::cerr << "tickets-grouping-bench-ceiling: dropped " << intake.dropped.load()
                   << " deliveries\n";
         return 0;

@@ -160,9 +160,7 @@ int serve(const Options& options, const Configuration& initial) {
         break;
     }
     // Stop taking requests, let those in flight finish, then the workers' current calls.
-    http->stop();
-    for (int i = 0; i < 100 && http->current_connections() > 0; ++i)
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    http->stop(std::chrono::seconds(5));
     reloader.stop();
     if (!dispatcher.stop(std::chrono::seconds(10))) {
         // A sink is still in a call on a detached thread that uses the spool, the metrics and

@@ -9,6 +9,9 @@
 
 #include <fcntl.h>
 
+#include <chrono>
+#include <thread>
+
 namespace tg::host {
 namespace {
 
@@ -53,8 +56,19 @@ HttpServer::~HttpServer() {
 }
 
 void HttpServer::start() { server_->start(); }
-void HttpServer::stop() { server_->stop(); }
-int HttpServer::current_connections() const { return server_->currentConnections(); }
+bool HttpServer::stop(std::chrono::milliseconds grace) {
+    server_->stop();
+    // Every server thread, not only those serving a connection: Poco's dispatcher counts itself
+    // once more for each thread it starts, and only that thread's run gives the count back. A
+    // thread started for the last connection but not yet run when the pool is destroyed would
+    // never run, and the dispatcher, the gate and its connections would leak.
+    const auto deadline = std::chrono::steady_clock::now() + grace;
+    while (server_->currentThreads() > 0) {
+        if (std::chrono::steady_clock::now() >= deadline) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return true;
+}
 
 HttpServer::Change HttpServer::prepare(const std::string& listen,
                                        const ServerSettings& next) const {

@@ -11,6 +11,7 @@
 #include <Poco/Net/TCPServer.h>
 #include <Poco/ThreadPool.h>
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -24,8 +25,9 @@ class HttpServer {
                const ServerSettings& server);
     ~HttpServer();
     void start();
-    void stop();  // no new requests; those in flight finish
-    int current_connections() const;
+    // No new requests; waits up to `grace` for those in flight and for every server thread to
+    // end. False: some are still busy after it (a handler that does not return).
+    bool stop(std::chrono::milliseconds grace);
 
     // A reload: everything new is built by prepare() (which may throw UsageError, and then
     // nothing changes), then apply() swaps it in.

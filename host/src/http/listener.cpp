@@ -41,6 +41,10 @@ Poco::Net::HTTPServerParams::Ptr server_params(const ServerSettings& server) {
     params->setMaxQueued(server.max_queued);
     params->setKeepAlive(true);
     params->setKeepAliveTimeout(Poco::Timespan(5, 0));
+    // A thread with nothing to serve looks at the queue again this often. Poco's stop wakes one
+    // waiting thread; the others see it at their next look, so this bounds how long a drain
+    // (HttpServer::stop) waits for them.
+    params->setThreadIdleTime(Poco::Timespan(0, 250 * 1000));
     // A client that trickles its body is cut off (see also WebhookHandler's body deadline).
     params->setTimeout(Poco::Timespan(
         std::chrono::duration_cast<std::chrono::microseconds>(server.read_timeout).count()));
