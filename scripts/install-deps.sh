@@ -6,13 +6,14 @@
 # of the rendering tests). libkainjow-mustache-dev is the Redmine sink's
 # template engine (header only); nlohmann-json3-dev is how the SDK's C++ headers read the JSON a
 # sink receives (header only; Debian's usual C++ JSON library, so a sink author has it too);
-# libre2-dev is Google RE2, the regex engine of Alertmanager's matchers, for the routing file's.
+# libre2-dev is Google RE2, the regex engine of Alertmanager's matchers, for the routing file's;
+# libsystemd-dev is sd_notify, for the unit's Type=notify readiness and its watchdog.
 # The local Redmine is installed by scripts/redmine-local.sh. Idempotent; needs root.
 set -euo pipefail
 
 readonly BUILD_PACKAGES=(g++ cmake ninja-build pkg-config libpoco-dev libyaml-cpp-dev libboost-dev
   libboost-filesystem-dev libhowardhinnant-date-dev libkainjow-mustache-dev nlohmann-json3-dev
-  libre2-dev catch2 sqlite3 libpq-dev curl ca-certificates tzdata)
+  libre2-dev libsystemd-dev catch2 sqlite3 libpq-dev curl ca-certificates tzdata)
 readonly TEST_PACKAGES=(clang prometheus-alertmanager prometheus dpkg-dev postgresql chromium
   fonts-ipafont-gothic)
 

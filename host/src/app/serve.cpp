@@ -3,6 +3,7 @@
 #include "app/reloader.hpp"
 #include "app/sink_commands.hpp"
 #include "app/state_lock.hpp"
+#include "app/systemd_notifier.hpp"
 
 #include "dispatch/dispatcher.hpp"
 #include "http/handler_factory.hpp"
@@ -148,10 +149,38 @@ int serve(const Options& options, const Configuration& initial) {
                             {"sinks", std::to_string(routing.sinks.size())},
                             {"version", TG_VERSION}});
     warn_if_exposed(initial.listen, routing.server.auth);
+    SystemdNotifier systemd;
+    systemd.ready("listening on " + initial.listen);
 
+    // With a watchdog (WatchdogSec=), keep-alives at a third of its timeout, while no sink's
+    // worker has been busy in one round for longer than the timeout itself: a worker stuck there
+    // (a call that never returns, a store that never answers) gets the host restarted, and its
+    // unrecorded claim then counts towards server.max_crashes.
+    const auto watchdog = systemd.watchdog_timeout();
+    const auto tick = watchdog ? *watchdog / 3 : std::chrono::milliseconds(0);
+    bool withheld = false;
     for (;;) {
         int signal = 0;
-        sigwait(&signals, &signal);
+        if (watchdog) {
+            const timespec timeout{static_cast<time_t>(tick.count() / 1000),
+                                   static_cast<long>(tick.count() % 1000) * 1000000};
+            signal = sigtimedwait(&signals, nullptr, &timeout);
+            if (signal < 0) {
+                const auto stalls = dispatcher.stalled(*watchdog);
+                if (stalls.empty()) {
+                    systemd.keep_alive();
+                } else if (!withheld) {
+                    log::error(
+                        "a sink's worker is stuck: the watchdog's keep-alives stop",
+                        {{"sink", stalls.front().sink},
+                         {"busy_seconds", std::to_string(stalls.front().busy.count() / 1000)}});
+                }
+                withheld = !stalls.empty();
+                continue;
+            }
+        } else {
+            sigwait(&signals, &signal);
+        }
         if (signal == SIGHUP) {
             runtime.reload();
             continue;
@@ -159,6 +188,7 @@ int serve(const Options& options, const Configuration& initial) {
         log::info("stopping", {{"signal", std::to_string(signal)}});
         break;
     }
+    systemd.stopping();
     // Stop taking requests, let those in flight finish, then the workers' current calls.
     http->stop(std::chrono::seconds(5));
     reloader.stop();

@@ -190,10 +190,23 @@ bool Dispatcher::stop(std::chrono::milliseconds grace) {
     return all_stopped;
 }
 
+std::vector<Dispatcher::Stall> Dispatcher::stalled(std::chrono::milliseconds limit) {
+    std::vector<Stall> stalls;
+    const int64_t now = now_ms();
+    std::lock_guard lock(workers_mutex_);
+    for (const auto& [name, worker] : workers_) {
+        const int64_t since = worker->busy_since_ms;
+        if (since != 0 && now - since > limit.count())
+            stalls.push_back({name, std::chrono::milliseconds(now - since)});
+    }
+    return stalls;
+}
+
 void Dispatcher::work(Worker& worker) {
     const std::string& name = worker.name;
     uint64_t seen = 0;
     for (;;) {
+        worker.busy_since_ms = now_ms();
         run_tasks(worker);
         std::shared_ptr<SinkInstance> sink;  // held for this round: a reload may swap it meanwhile
         RetryPolicy retry;
@@ -207,6 +220,7 @@ void Dispatcher::work(Worker& worker) {
             retiring = worker.retiring;
         }
         if (!sink) {  // a reload could create neither the new instance nor the old one again
+            worker.busy_since_ms = 0;
             std::unique_lock lock(worker.mutex);
             worker.cv.wait_for(lock, idle_poll,
                                [&] { return worker.stopping || !worker.tasks.empty(); });
@@ -249,12 +263,14 @@ void Dispatcher::work(Worker& worker) {
                 wait = std::min(wait,
                                 std::chrono::duration_cast<std::chrono::milliseconds>(idle_poll));
         }
+        worker.busy_since_ms = 0;
         std::unique_lock lock(worker.mutex);
         worker.cv.wait_for(lock, wait, [&] {
             return worker.stopping || !worker.hooks.empty() || !worker.tasks.empty() ||
                    (!pending && worker.generation != seen);
         });
     }
+    worker.busy_since_ms = 0;
     {
         std::lock_guard lock(worker.mutex);
         worker.stopped = true;  // run_on_worker takes no more tasks

@@ -7,6 +7,8 @@
 #include "plugins/sink_instance.hpp"
 #include "spool/spool.hpp"
 
+#include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -16,6 +18,7 @@
 #include <random>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace tg::host {
 
@@ -64,6 +67,14 @@ class Dispatcher {
     bool has_worker(const std::string& sink);
     // Each configured sink's last delivery result (sinks retiring after a reload are left out).
     std::vector<SinkHealth> health();
+    // Workers busy in one round (a spool claim, a sink's call, its record) for longer than
+    // `limit`, with how long: what the systemd watchdog withholds its keep-alives for. Waiting
+    // for work or for a retry is not busy.
+    struct Stall {
+        std::string sink;
+        std::chrono::milliseconds busy;
+    };
+    std::vector<Stall> stalled(std::chrono::milliseconds limit);
     // Lets each worker finish its current call, then joins them; gives up after `grace`.
     bool stop(std::chrono::milliseconds grace);
 
@@ -85,7 +96,8 @@ class Dispatcher {
         bool stopped = false;
         std::deque<HookRequest> hooks;
         std::deque<WorkerTask> tasks;
-        SinkHealth health;  // guarded by `mutex`
+        SinkHealth health;                      // guarded by `mutex`
+        std::atomic<int64_t> busy_since_ms{0};  // 0: waiting
         std::thread thread;
     };
     void work(Worker& worker);

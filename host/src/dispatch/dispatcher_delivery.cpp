@@ -30,6 +30,7 @@ void log_lease_lost(const std::string& sink, const std::string& delivery) {
 }  // namespace
 
 void Dispatcher::pause_after_spool_error(Worker& worker) {
+    worker.busy_since_ms = 0;
     std::unique_lock lock(worker.mutex);
     worker.cv.wait_for(lock, spool_error_pause, [&] { return worker.stopping; });
 }
