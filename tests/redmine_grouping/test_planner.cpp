@@ -485,3 +485,24 @@ TEST_CASE(
     plan = plan_alert(f, {}, o);
     CHECK(plan.actions == std::vector<Action>{act(ActionKind::reopen, 10)});
 }
+
+TEST_CASE("describe_plan says what a plan writes, or why it writes nothing", "[planner]") {
+    CHECK(describe_plan(plan_alert(firing(), {}, options())) == "create the ticket");
+    GroupFacts second;
+    second.other_hosts = {{"[Alert] HighCPU (server02)", 11, 0}};
+    CHECK(describe_plan(plan_alert(firing(), second, options())) ==
+          "create the Root, #11 joins the Root, create the ticket under the Root");
+    GroupFacts rooted;
+    rooted.open_root = 50;
+    rooted.other_hosts = {{"[Alert] HighCPU (server02)", 11, 50}};
+    CHECK(describe_plan(plan_alert(firing(), rooted, options())) ==
+          "create the ticket under the Root (#50)");
+    auto again = firing(open_issue(7), kFiring);
+    again.episode = kFiringLater;
+    CHECK(describe_plan(plan_alert(again, {}, options())) ==
+          "read #7 in Redmine first, then plan again");
+    again.verified = true;
+    CHECK(describe_plan(plan_alert(again, {}, options())) == "再発 note (#7)");
+    CHECK(describe_plan(plan_alert(firing(open_issue(7), kFiring), {}, options())) ==
+          "nothing (a repeat of the episode already written)");
+}

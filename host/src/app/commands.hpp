@@ -13,5 +13,7 @@ int run_hook_now(const Configuration& configuration, const std::string& sink_and
 int replay(const Configuration& configuration, const std::string& file, bool dry_run);
 // dead-letters list|show|retry|discard (options.command, checked by parse_options).
 int dead_letters(const Configuration& configuration, const Options& options);
+// routes test LABEL=VALUE... | --file CASES.yaml (options.command, checked by parse_options).
+int routes_test(const Configuration& configuration, const Options& options);
 
 }  // namespace tg::host

@@ -27,6 +27,8 @@ int main(int argc, char** argv) {
             log::set_level(level);
         }
         const Configuration configuration = load_configuration(options);
+        if (!options.command.empty() && options.command[0] == "routes")
+            return routes_test(configuration, options);
         if (!options.command.empty()) return dead_letters(configuration, options);
         if (options.check_config) return check_config(configuration);
         if (options.run_hook)

@@ -4,12 +4,9 @@
 // --run-hook and --replay go through the running host, or, when none runs, hold its lock.
 #include "app/commands.hpp"
 
-#include "app/running_host_client.hpp"
+#include "app/here_or_through_host.hpp"
 #include "app/sink_commands.hpp"
-#include "app/state_lock.hpp"
 #include "app/temporary_state_dir.hpp"
-
-#include <Poco/URI.h>
 
 #include <filesystem>
 #include <fstream>
@@ -17,38 +14,6 @@
 #include <sstream>
 
 namespace tg::host {
-namespace {
-
-int print(const CommandOutput& output) {
-    std::cout << output.out;
-    std::cerr << output.err;
-    return output.exit_code;
-}
-
-// Runs `command` here, holding the state directory's lock, when no host runs there; otherwise
-// sends it to that host (`path_and_query`, `body`).
-template <class Local>
-int here_or_through_host(const Configuration& configuration, const std::string& path_and_query,
-                         const std::string& body, Local local) {
-    if (auto lock = StateLock::try_acquire(configuration.state_dir)) return print(local());
-    const RunningHost host = StateLock::holder(configuration.state_dir);
-    try {
-        return print(send_to_running_host(configuration.state_dir, host,
-                                          configuration.routing->server.auth, path_and_query,
-                                          body));
-    } catch (const RunningHostRefused& e) {
-        std::cerr << "tickets-grouping: " << e.what() << '\n';
-        return 1;
-    }
-}
-
-std::string query_value(const std::string& value) {
-    std::string encoded;
-    Poco::URI::encode(value, "&=+?#/:", encoded);
-    return encoded;
-}
-
-}  // namespace
 
 int check_config(const Configuration& configuration) {
     // Sinks created here are throwaway ones: never on the state directory of a running host.
@@ -85,11 +50,11 @@ int run_hook_now(const Configuration& configuration, const std::string& sink_and
                  bool dry_run) {
     const std::string path =
         "/-/run-hook?hook=" + query_value(sink_and_hook) + (dry_run ? "&dry_run=true" : "");
-    return here_or_through_host(configuration, path, "", [&] {
+    return print(here_or_through_host(configuration, path, "", [&] {
         const auto sinks =
             create_sinks(configuration, sink_and_hook.substr(0, sink_and_hook.find(':')));
         return run_hook_command(call_on(sinks), sink_and_hook, dry_run);
-    });
+    }));
 }
 
 int replay(const Configuration& configuration, const std::string& file, bool dry_run) {
@@ -102,10 +67,10 @@ int replay(const Configuration& configuration, const std::string& file, bool dry
     text << in.rdbuf();
     const std::string path =
         "/-/replay?source=" + query_value(file) + (dry_run ? "&dry_run=true" : "");
-    return here_or_through_host(configuration, path, text.str(), [&] {
+    return print(here_or_through_host(configuration, path, text.str(), [&] {
         return replay_command(call_on(create_sinks(configuration)), *configuration.routing,
                               text.str(), file, dry_run);
-    });
+    }));
 }
 
 }  // namespace tg::host

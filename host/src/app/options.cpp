@@ -1,6 +1,7 @@
 #include "app/options.hpp"
 
 #include <algorithm>
+#include <cctype>
 
 namespace tg::host {
 namespace {
@@ -41,6 +42,37 @@ void check_dead_letters_command(const Options& options) {
     if (options.dry_run) throw UsageError("--dry-run goes with --run-hook or --replay");
 }
 
+// A Prometheus label name: what Alertmanager accepts.
+bool is_label_name(const std::string& name) {
+    if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0]))) return false;
+    return std::all_of(name.begin(), name.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+    });
+}
+
+void check_routes_command(const Options& options) {
+    const auto& words = options.command;
+    if (words.size() < 2 || words[1] != "test")
+        throw UsageError(words.size() < 2 ? "routes needs test"
+                                          : "routes has no command '" + words[1] + "' (test)");
+    for (size_t i = 2; i < words.size(); ++i) {
+        const auto eq = words[i].find('=');
+        if (eq == std::string::npos || !is_label_name(words[i].substr(0, eq)))
+            throw UsageError("routes test: '" + words[i] +
+                             "' is not LABEL=VALUE (a label name is letters, digits and _, not "
+                             "starting with a digit)");
+    }
+    if (options.cases_file && words.size() > 2)
+        throw UsageError("routes test takes LABEL=VALUE... or --file CASES.yaml, not both");
+    if (!options.cases_file && words.size() == 2)
+        throw UsageError("routes test needs LABEL=VALUE... (e.g. alertname=HighCPU) or --file");
+    if (options.check_config || options.run_hook || options.replay_file || options.dry_run ||
+        options.sink || options.json || options.all)
+        throw UsageError(
+            "routes test takes only --file besides --config, --env-file and "
+            "--state-dir (it is a dry run already)");
+}
+
 }  // namespace
 
 std::string usage_text() {
@@ -49,6 +81,7 @@ std::string usage_text() {
        tickets-grouping [OPTIONS] dead-letters show ID [--json]
        tickets-grouping [OPTIONS] dead-letters retry ID...|--all [--sink NAME]
        tickets-grouping [OPTIONS] dead-letters discard ID...|--all --sink NAME
+       tickets-grouping [OPTIONS] routes test LABEL=VALUE...|--file CASES.yaml
 
 Receives Alertmanager webhooks on POST /webhook and routes every alert to the sinks of a
 routing file. Without --config, the REDMINE_* variables (environment or --env-file) configure
@@ -71,6 +104,8 @@ Options:
   --sink NAME          with dead-letters: only that sink's
   --json               with dead-letters list or show: JSON
   --all                with dead-letters retry or discard: every dead letter (of --sink)
+  --file CASES.yaml    with routes test: the cases to check (labels, expected sinks and what
+                       each sink says it would do); exits 1 on a mismatch
   --version            print the version
   --help               print this help
 )";
@@ -120,17 +155,25 @@ Options parse_options(const std::vector<std::string>& args) {
             options.json = flag();
         else if (arg == "--all")
             options.all = flag();
-        else if (!arg.starts_with("-") && (!options.command.empty() || arg == "dead-letters"))
+        else if (arg == "--file")
+            options.cases_file = value();
+        else if (!arg.starts_with("-") &&
+                 (!options.command.empty() || arg == "dead-letters" || arg == "routes"))
             options.command.push_back(arg);
         else if (arg == "--help" || arg == "-h")
             options.help = flag();
         else if (arg == "--version")
             options.version = flag();
         else if (!arg.starts_with("-"))
-            throw UsageError("unknown command " + arg + " (the command is dead-letters)");
+            throw UsageError("unknown command " + arg + " (the commands: dead-letters, routes)");
         else
             throw UsageError("unknown option " + arg);
     }
+    if (!options.command.empty() && options.command[0] == "routes") {
+        check_routes_command(options);
+        return options;
+    }
+    if (options.cases_file) throw UsageError("--file goes with routes test");
     if (!options.command.empty()) {
         check_dead_letters_command(options);
     } else if (options.sink || options.json || options.all) {

@@ -23,11 +23,13 @@ struct Options {
     std::optional<std::string> run_hook;  // SINK:HOOK
     std::optional<std::string> replay_file;
     bool dry_run = false;
-    // `dead-letters list|show|retry|discard ...`: the words after the options' names.
+    // `dead-letters list|show|retry|discard ...` or `routes test LABEL=VALUE...`: the words
+    // after the options' names.
     std::vector<std::string> command;
-    std::optional<std::string> sink;  // --sink NAME, for dead-letters
-    bool json = false;                // --json, for dead-letters list and show
-    bool all = false;                 // --all, for dead-letters retry and discard
+    std::optional<std::string> cases_file;  // --file CASES.yaml, for routes test
+    std::optional<std::string> sink;        // --sink NAME, for dead-letters
+    bool json = false;                      // --json, for dead-letters list and show
+    bool all = false;                       // --all, for dead-letters retry and discard
     bool help = false;
     bool version = false;
 };

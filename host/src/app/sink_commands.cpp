@@ -14,6 +14,13 @@ namespace {
 // How long a command sent to the running host waits for a sink's worker to be free.
 constexpr auto worker_wait = std::chrono::seconds(120);
 
+// What a sink said during a dry run, under the line of its result.
+std::string indented(const std::vector<std::string>& lines) {
+    std::string text;
+    for (const auto& line : lines) text += "  " + line + "\n";
+    return text;
+}
+
 }  // namespace
 
 SinkCall call_on(const std::vector<std::shared_ptr<SinkInstance>>& sinks) {
@@ -66,15 +73,21 @@ CommandOutput run_hook_command(const SinkCall& call, const std::string& sink_and
     const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
                             std::chrono::system_clock::now().time_since_epoch())
                             .count();
-    const auto result =
-        call(sink, [&](SinkInstance& instance) { return instance.run_hook(hook, now, dry_run); });
+    std::vector<std::string> said;
+    const auto result = call(sink, [&](SinkInstance& instance) {
+        SinkInstance::Transcript transcript(instance);
+        auto r = instance.run_hook(hook, now, dry_run);
+        if (dry_run) said = transcript.lines();
+        return r;
+    });
     CommandOutput output;
     if (result.status != TG_OK) {
         output.exit_code = 1;
         output.err = "hook " + sink_and_hook + " failed: " + result.error + "\n";
         return output;
     }
-    output.out = "hook " + sink_and_hook + (dry_run ? " (dry run)" : "") + ": done\n";
+    output.out =
+        "hook " + sink_and_hook + (dry_run ? " (dry run)" : "") + ": done\n" + indented(said);
     return output;
 }
 
@@ -93,12 +106,17 @@ CommandOutput replay_command(const SinkCall& call, const RoutingConfig& routing,
     }
     std::ostringstream out;
     for (const auto& delivery : route_notification(notification, routing.root)) {
+        std::vector<std::string> said;
         const auto result = call(delivery.sink, [&](SinkInstance& sink) {
-            return sink.deliver(delivery.payload, delivery.idempotency_key, delivery.route, 1,
-                                dry_run);
+            SinkInstance::Transcript transcript(sink);
+            auto r = sink.deliver(delivery.payload, delivery.idempotency_key, delivery.route, 1,
+                                  dry_run);
+            if (dry_run) said = transcript.lines();
+            return r;
         });
         out << "sink " << delivery.sink << " (route " << delivery.route
-            << "): " << (result.status == TG_OK ? "ok" : result.error) << '\n';
+            << "): " << (result.status == TG_OK ? "ok" : result.error) << '\n'
+            << indented(said);
         if (result.status != TG_OK) output.exit_code = 1;
     }
     output.out = out.str();

@@ -185,9 +185,34 @@ std::optional<SinkCallResult> SinkInstance::probe() {
 void SinkInstance::log_thunk(void* context, tg_log_level level, tg_str message) noexcept {
     try {
         auto* self = static_cast<SinkInstance*>(context);
-        if (self->host_.log) self->host_.log(level, self->name_, std::string(tg::view(message)));
+        const std::string text(tg::view(message));
+        if (self->host_.log) self->host_.log(level, self->name_, text);
+        std::lock_guard lock(self->transcript_mutex_);
+        // What the sink says it would do ("dry run: ..."), and its warnings and errors; not its
+        // chatter (each request it made).
+        const bool telling = text.starts_with("dry run") || level >= TG_LOG_WARN;
+        if (self->transcript_ && telling && self->transcript_->size() < 10000)
+            self->transcript_->push_back(
+                level >= TG_LOG_WARN
+                    ? std::string(level == TG_LOG_WARN ? "warning: " : "error: ") + text
+                    : text);
     } catch (...) {
     }
+}
+
+SinkInstance::Transcript::Transcript(SinkInstance& sink) : sink_(sink) {
+    std::lock_guard lock(sink_.transcript_mutex_);
+    sink_.transcript_.emplace();
+}
+
+SinkInstance::Transcript::~Transcript() {
+    std::lock_guard lock(sink_.transcript_mutex_);
+    sink_.transcript_.reset();
+}
+
+std::vector<std::string> SinkInstance::Transcript::lines() const {
+    std::lock_guard lock(sink_.transcript_mutex_);
+    return sink_.transcript_ ? *sink_.transcript_ : std::vector<std::string>{};
 }
 
 size_t SinkInstance::env_thunk(void* context, tg_str name, char* buffer, size_t capacity) noexcept {

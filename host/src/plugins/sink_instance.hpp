@@ -65,6 +65,22 @@ class SinkInstance {
     // plugin has no probe (a table older than 1.3, or a NULL pointer).
     std::optional<SinkCallResult> probe();
 
+    // The sink's dry-run lines (those that start with "dry run"), warnings and errors from now
+    // until the transcript ends, besides the host's log: what a one-shot command shows its
+    // operator of one call ("dry run: would POST ..."), also when the call runs in a host that
+    // serves the command for its state directory.
+    class Transcript {
+      public:
+        explicit Transcript(SinkInstance& sink);
+        ~Transcript();
+        Transcript(const Transcript&) = delete;
+        Transcript& operator=(const Transcript&) = delete;
+        std::vector<std::string> lines() const;
+
+      private:
+        SinkInstance& sink_;
+    };
+
   private:
     static void log_thunk(void* context, tg_log_level level, tg_str message) noexcept;
     static size_t env_thunk(void* context, tg_str name, char* buffer, size_t capacity) noexcept;
@@ -84,6 +100,8 @@ class SinkInstance {
     std::mutex metrics_mutex_;             // a sink may report from threads of its own
     std::set<std::string> metric_series_;  // name + labels, capped per instance
     std::set<std::string> metric_warned_;  // names already warned about
+    mutable std::mutex transcript_mutex_;
+    std::optional<std::vector<std::string>> transcript_;  // while a Transcript lives
 };
 
 }  // namespace tg::host

@@ -90,6 +90,9 @@ void Executor::apply(const Alert& alert, const std::string& external_url, TimePo
                             : group.open_root           ? group.open_root
                             : group.other_hosts.empty() ? 0
                                                         : group.other_hosts.front().issue_id);
+        if (client_.dry_run())
+            host_.info("dry run: '" + key + "' (Root '" + root_key(alert, config_.key_labels) +
+                       "'): " + describe_plan(plan));
         TextContext context;
         context.alert = &alert;
         context.external_url = external_url;

@@ -149,4 +149,46 @@ Plan plan_alert(const AlertFacts& alert, const GroupFacts& group, const PlanOpti
     return plan;
 }
 
+std::string describe_plan(const Plan& plan) {
+    if (plan.verify_issue)
+        return "read #" + std::to_string(plan.verify_issue) + " in Redmine first, then plan again";
+    if (plan.actions.empty()) {
+        if (plan.wont_fix) return "nothing (its ticket was closed as won't fix)";
+        if (plan.flap == FlapStep::fold) return "nothing (folded into the open flap window)";
+        if (!plan.record_episode) return "nothing (a repeat of the episode already written)";
+        return "nothing (no ticket to change)";
+    }
+    auto on = [](int64_t id) { return id > 0 ? " (#" + std::to_string(id) + ")" : std::string(); };
+    std::string text;
+    for (const Action& a : plan.actions) {
+        if (!text.empty()) text += ", ";
+        switch (a.kind) {
+            case ActionKind::create_root:
+                text += "create the Root";
+                break;
+            case ActionKind::create_issue:
+                text += a.parent ? "create the ticket under the Root" + on(a.parent)
+                                 : "create the ticket";
+                break;
+            case ActionKind::set_parent:
+                text += a.issue > 0 ? "#" + std::to_string(a.issue) + " joins the Root"
+                                    : std::string("join the Root");
+                break;
+            case ActionKind::note_recurrence:
+                text += "再発 note" + on(a.issue);
+                break;
+            case ActionKind::note_resolved:
+                text += (a.close ? "解消 note and close" : "解消 note") + on(a.issue);
+                break;
+            case ActionKind::reopen:
+                text += "reopen" + on(a.issue);
+                break;
+            case ActionKind::close_root:
+                text += "close the Root" + on(a.issue);
+                break;
+        }
+    }
+    return text;
+}
+
 }  // namespace tg::redmine

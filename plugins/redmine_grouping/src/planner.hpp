@@ -115,4 +115,9 @@ bool flap_settled(const FlapState& flap, std::chrono::seconds window, int64_t no
 
 Plan plan_alert(const AlertFacts& alert, const GroupFacts& group, const PlanOptions& options);
 
+// What a plan does, in the words of `routes test` and the dry runs: "create the ticket",
+// "create the Root, join the Root (#11), create the ticket under the Root", "再発 note (#12)",
+// "reopen (#12)", or "nothing" with why.
+std::string describe_plan(const Plan& plan);
+
 }  // namespace tg::redmine

@@ -51,5 +51,26 @@ TEST_CASE("dead-letters: malformed commands are refused with the reason") {
     CHECK(refusal({"dead-letters", "retry", "1", "--dry-run"}).find("--dry-run") !=
           std::string::npos);
     CHECK(refusal({"--json"}) == "--sink, --json and --all go with dead-letters");
-    CHECK(refusal({"lsit"}) == "unknown command lsit (the command is dead-letters)");
+    CHECK(refusal({"lsit"}) == "unknown command lsit (the commands: dead-letters, routes)");
+}
+
+TEST_CASE("routes test: LABEL=VALUE words or --file, and a clear refusal of anything else") {
+    const Options one = parse_options(
+        {"--config", "r.yaml", "routes", "test", "alertname=HighCPU", "instance=db:9100"});
+    CHECK(one.command ==
+          std::vector<std::string>{"routes", "test", "alertname=HighCPU", "instance=db:9100"});
+    CHECK(parse_options({"routes", "test", "--file", "cases.yaml"}).cases_file == "cases.yaml");
+    CHECK(parse_options({"routes", "test", "severity="}).command.at(2) == "severity=");
+    CHECK(refusal({"routes", "test"}).find("needs LABEL=VALUE") != std::string::npos);
+    CHECK(refusal({"routes", "show"}) == "routes has no command 'show' (test)");
+    CHECK(refusal({"routes", "test", "alertname"}).find("'alertname' is not LABEL=VALUE") !=
+          std::string::npos);
+    CHECK(refusal({"routes", "test", "1st=x"}).find("is not LABEL=VALUE") != std::string::npos);
+    CHECK(refusal({"routes", "test", "dc-name=x"}).find("is not LABEL=VALUE") != std::string::npos);
+    CHECK(refusal({"routes", "test", "a=b", "--file", "c.yaml"}) ==
+          "routes test takes LABEL=VALUE... or --file CASES.yaml, not both");
+    CHECK(refusal({"routes", "test", "a=b", "--dry-run"}).find("a dry run already") !=
+          std::string::npos);
+    CHECK(refusal({"routes", "test", "a=b", "--verbose"}) == "unknown option --verbose");
+    CHECK(refusal({"--file", "c.yaml"}) == "--file goes with routes test");
 }
