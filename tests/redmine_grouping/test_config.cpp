@@ -194,6 +194,20 @@ TEST_CASE("flap_window: off by default, a duration from the config or REDMINE_FL
                       Contains("'flap_window'") && Contains("at most 24h"));
 }
 
+TEST_CASE("episode_tolerance: 30s by default, from the config or REDMINE_EPISODE_TOLERANCE",
+          "[config]") {
+    auto with = [](const std::string& json) { return parse_config(json, env_of(kEnv)); };
+    CHECK(with("{}").episode_tolerance == std::chrono::seconds(30));
+    CHECK(with(R"({"episode_tolerance":"0"})").episode_tolerance.count() == 0);
+    CHECK(with(R"({"episode_tolerance":"2m"})").episode_tolerance == std::chrono::minutes(2));
+    auto env = kEnv;
+    env["REDMINE_EPISODE_TOLERANCE"] = "5s";
+    CHECK(parse_config("{}", env_of(env)).episode_tolerance == std::chrono::seconds(5));
+    CHECK_THROWS_WITH(with(R"({"episode_tolerance":"1h"})"),
+                      Contains("'episode_tolerance'") && Contains("at most 10m"));
+    CHECK_THROWS_WITH(with(R"({"episode_tolerance":"soon"})"), Contains("'episode_tolerance'"));
+}
+
 // The plugin's README lists every key of config_keys() in its settings table, and each key
 // with an env twin names it there.
 TEST_CASE("the README's settings table lists every key, with its env twin", "[config]") {
@@ -204,6 +218,7 @@ TEST_CASE("the README's settings table lists every key, with its env twin", "[co
         if (line.rfind("| `", 0) == 0) table += line + "\n";
     const std::map<std::string, std::string> twins{
         {"flap_window", "REDMINE_FLAP_WINDOW"},
+        {"episode_tolerance", "REDMINE_EPISODE_TOLERANCE"},
         {"reopen_window", "REDMINE_REOPEN_WINDOW"},
         {"wont_fix_statuses", "REDMINE_WONT_FIX_STATUSES"},
         {"update_priority", "REDMINE_UPDATE_PRIORITY"}};

@@ -506,3 +506,58 @@ TEST_CASE("describe_plan says what a plan writes, or why it writes nothing", "[p
     CHECK(describe_plan(plan_alert(firing(open_issue(7), kFiring), {}, options())) ==
           "nothing (a repeat of the episode already written)");
 }
+
+// Episode starts in nanoseconds (Alert::episode_start), as two HA peers stamp them.
+namespace {
+constexpr int64_t kSecond = 1'000'000'000;
+Episode stamped(int64_t ns, bool is_firing = true) {
+    return {"fp1", std::to_string(ns), is_firing};
+}
+PlanOptions tolerant(int64_t seconds = 30) {
+    PlanOptions o = options();
+    o.episode_tolerance = std::chrono::seconds(seconds);
+    return o;
+}
+}  // namespace
+
+TEST_CASE("episode_tolerance: one firing alert stamped twice by HA peers is one episode",
+          "[planner]") {
+    const int64_t t = 1'764'000'000 * kSecond;
+    AlertFacts f = firing(open_issue(10), stamped(t));
+    f.episode = stamped(t + 7'000'000);  // the other peer, 7 ms later
+    f.verified = true;
+    CHECK(plan_alert(f, {}, tolerant()).actions.empty());
+    CHECK_FALSE(plan_alert(f, {}, tolerant()).record_episode);  // still compared with the first
+    f.episode = stamped(t - 29 * kSecond);
+    CHECK(plan_alert(f, {}, tolerant()).actions.empty());
+    // Past the tolerance, or with it 0: a new episode, as before.
+    f.episode = stamped(t + 31 * kSecond);
+    CHECK(plan_alert(f, {}, tolerant()).actions ==
+          std::vector<Action>{act(ActionKind::note_recurrence, 10)});
+    f.episode = stamped(t + 7'000'000);
+    CHECK(plan_alert(f, {}, tolerant(0)).actions ==
+          std::vector<Action>{act(ActionKind::note_recurrence, 10)});
+}
+
+TEST_CASE(
+    "episode_tolerance: the second peer's resolve writes nothing, and after a resolve only an "
+    "equal startsAt is a copy",
+    "[planner]") {
+    const int64_t t = 1'764'000'000 * kSecond;
+    AlertFacts f = resolved(open_issue(10), stamped(t, false));
+    f.episode = stamped(t + 5'000'000, false);  // peer B's resolve of the same episode
+    CHECK(plan_alert(f, {}, tolerant()).actions.empty());
+    AlertFacts late = firing(open_issue(10), stamped(t, false));
+    late.episode = stamped(t);  // a retried firing notification, after the resolve
+    late.verified = true;
+    CHECK(plan_alert(late, {}, tolerant()).actions.empty());
+    // A re-fire soon after its resolve is a 再発 note, however close its start (a fast flap).
+    late.episode = stamped(t + 5 * kSecond);
+    CHECK(plan_alert(late, {}, tolerant()).actions ==
+          std::vector<Action>{act(ActionKind::note_recurrence, 10)});
+    // Without a known start (an alert posted without startsAt to one Alertmanager, rebuilt
+    // state), nothing is matched by tolerance.
+    late.last = Episode{"fp1", "", false};
+    late.episode = stamped(t);
+    CHECK_FALSE(plan_alert(late, {}, tolerant()).actions.empty());
+}

@@ -186,19 +186,32 @@ std::string AlertmanagerProcess::write_config(const std::string& dir,
 }
 
 std::vector<std::string> AlertmanagerProcess::command(const std::string& dir,
-                                                      const std::string& config_path, int port) {
-    return {binary(),
-            "--config.file=" + config_path,
-            "--storage.path=" + dir + "/am-data",
-            "--web.listen-address=127.0.0.1:" + std::to_string(port),
-            "--cluster.listen-address=",  // empty: no gossip, no peers
-            "--log.level=debug"};         // shows each notify attempt and its error
+                                                      const std::string& config_path, int port,
+                                                      const AlertmanagerCluster& cluster) {
+    std::vector<std::string> argv{binary(), "--config.file=" + config_path,
+                                  "--storage.path=" + dir + "/am-data",
+                                  "--web.listen-address=127.0.0.1:" + std::to_string(port),
+                                  "--log.level=debug"};  // shows each notify attempt and its error
+    if (cluster.listen_port == 0) {
+        argv.push_back("--cluster.listen-address=");  // empty: no gossip, no peers
+        return argv;
+    }
+    const std::string self = "127.0.0.1:" + std::to_string(cluster.listen_port);
+    argv.push_back("--cluster.listen-address=" + self);
+    argv.push_back("--cluster.advertise-address=" + self);
+    for (int peer : cluster.peer_ports)
+        argv.push_back("--cluster.peer=127.0.0.1:" + std::to_string(peer));
+    argv.push_back("--cluster.peer-timeout=" + cluster.peer_timeout);
+    argv.push_back("--cluster.gossip-interval=" + cluster.gossip_interval);
+    argv.push_back("--cluster.settle-timeout=" + cluster.settle_timeout);
+    return argv;
 }
 
-AlertmanagerProcess::AlertmanagerProcess(const std::string& dir, const AlertmanagerConfig& config)
+AlertmanagerProcess::AlertmanagerProcess(const std::string& dir, const AlertmanagerConfig& config,
+                                         const AlertmanagerCluster& cluster)
     : port_(free_port()),
       config_path_(write_config(dir, config)),
-      process_(command(dir, config_path_, port_), dir + "/alertmanager.log") {}
+      process_(command(dir, config_path_, port_, cluster), dir + "/alertmanager.log") {}
 
 bool AlertmanagerProcess::wait_ready(std::chrono::milliseconds timeout) {
     return eventually(

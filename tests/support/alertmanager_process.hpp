@@ -1,6 +1,7 @@
 // A real Prometheus Alertmanager (Debian's prometheus-alertmanager) for end-to-end tests: writes
 // its alertmanager.yml with one webhook receiver, runs it on a free loopback port with its own
-// storage and no clustering, pushes and resolves alerts through its v2 API, and stops it.
+// storage, no clustering unless asked (an HA pair), pushes and resolves alerts through its v2
+// API, and stops it.
 #pragma once
 
 #include "test_support.hpp"
@@ -73,11 +74,23 @@ struct ReportedAlert {
     std::string ends_at;
 };
 
+// An HA peer: gossip on 127.0.0.1:listen_port with the peers on their ports (TCP and UDP).
+struct AlertmanagerCluster {
+    int listen_port = 0;  // 0: clustering off
+    std::vector<int> peer_ports;
+    // How long the second peer waits for the first's notification before sending its own.
+    std::string peer_timeout = "15s";
+    std::string gossip_interval = "200ms";
+    std::string settle_timeout = "5s";  // the notifications wait at most this for the gossip
+};
+
 class AlertmanagerProcess {
   public:
     // Writes <dir>/alertmanager.yml and starts Alertmanager on a free 127.0.0.1 port with
-    // --storage.path <dir>/am-data and clustering off; its output goes to <dir>/alertmanager.log.
-    AlertmanagerProcess(const std::string& dir, const AlertmanagerConfig& config);
+    // --storage.path <dir>/am-data and clustering off unless `cluster` says; its output goes to
+    // <dir>/alertmanager.log.
+    AlertmanagerProcess(const std::string& dir, const AlertmanagerConfig& config,
+                        const AlertmanagerCluster& cluster = {});
     ~AlertmanagerProcess() = default;
     AlertmanagerProcess(const AlertmanagerProcess&) = delete;
     AlertmanagerProcess& operator=(const AlertmanagerProcess&) = delete;
@@ -104,7 +117,7 @@ class AlertmanagerProcess {
   private:
     static std::string write_config(const std::string& dir, const AlertmanagerConfig& config);
     static std::vector<std::string> command(const std::string& dir, const std::string& config_path,
-                                            int port);
+                                            int port, const AlertmanagerCluster& cluster);
 
     int port_;
     std::string config_path_;

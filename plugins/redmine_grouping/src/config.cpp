@@ -295,6 +295,7 @@ const std::vector<std::string>& config_keys() {
                                                "close_on_resolve",
                                                "reopen_window",
                                                "flap_window",
+                                               "episode_tolerance",
                                                "wont_fix_statuses",
                                                "ca_file",
                                                "tls_verify",
@@ -408,6 +409,11 @@ Config parse_config(std::string_view json, const EnvLookup& env) {
     if (auto w = duration_seconds(src, "flap_window", "REDMINE_FLAP_WINDOW")) {
         c.flap_window = *w;
         if (c.flap_window > std::chrono::hours(24)) fail("flap_window", "must be at most 24h");
+    }
+    if (auto t = duration_seconds(src, "episode_tolerance", "REDMINE_EPISODE_TOLERANCE")) {
+        c.episode_tolerance = *t;
+        if (c.episode_tolerance > std::chrono::minutes(10))
+            fail("episode_tolerance", "must be at most 10m");
     }
     // A list in the routing file; in the env file the names or ids separated by commas.
     std::optional<std::vector<std::string>> wont_fix = src.strings("wont_fix_statuses");

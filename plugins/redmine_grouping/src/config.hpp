@@ -47,6 +47,10 @@ struct Config {
     // Changes of a ticket within this time of the one before are folded into one summary note
     // (the flap_summary hook); 0 = off, every change noted as it comes.
     std::chrono::seconds flap_window{0};
+    // Two notifications of one firing alert whose startsAt differ by at most this, with no
+    // resolve seen in between, are one episode: HA Alertmanager peers that each stamp their own
+    // startsAt on an alert posted without one (0: only an equal startsAt is the same episode).
+    std::chrono::seconds episode_tolerance{30};
     // Closed statuses a person sets for "will not fix": such a ticket is never reopened, and a
     // re-fire of its key opens no new ticket while the closure is within reopen_window (ever,
     // with the window 0).

@@ -61,8 +61,12 @@ bool Executor::wont_fix_status(int64_t status_id) {
 void Executor::apply(const Alert& alert, const std::string& external_url, TimePoint now) {
     const std::string key = ticket_key(alert, config_.key_labels);
     const std::string group_name = group_of(alert, config_.key_labels);
-    PlanOptions options{config_.close_on_resolve, config_.reopen_window, unix_seconds(now),
-                        config_.flap_window, !config_.wont_fix_statuses.empty()};
+    PlanOptions options{config_.close_on_resolve,
+                        config_.reopen_window,
+                        unix_seconds(now),
+                        config_.flap_window,
+                        !config_.wont_fix_statuses.empty(),
+                        config_.episode_tolerance};
     bool verified = false, wont_fix = false;  // what the read of the issue found
     dropped_.clear();
     for (int attempt = 0;; ++attempt) {

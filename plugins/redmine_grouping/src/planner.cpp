@@ -1,5 +1,7 @@
 #include "planner.hpp"
 
+#include <charconv>
+
 namespace tg::redmine {
 
 namespace {
@@ -32,14 +34,34 @@ void create_new(const AlertFacts& alert, const GroupFacts& group, std::vector<Ac
     out.push_back({ActionKind::create_issue, kNewIssue, parent, alert.key});
 }
 
-bool is_resend(const AlertFacts& alert) {
-    if (alert.last && *alert.last == alert.episode) return true;  // a resend: no request at all
+// Both starts known and at most `tolerance` apart (Alert::episode_start: nanoseconds).
+bool same_start(const Episode& a, const Episode& b, std::chrono::seconds tolerance) {
+    if (a.starts_at.empty() || b.starts_at.empty()) return false;
+    if (a.starts_at == b.starts_at) return true;
+    int64_t x = 0, y = 0;
+    const auto parsed = [](const std::string& text, int64_t& value) {
+        const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+        return error == std::errc() && end == text.data() + text.size();
+    };
+    if (tolerance.count() <= 0 || !parsed(a.starts_at, x) || !parsed(b.starts_at, y)) return false;
+    const auto apart = std::chrono::nanoseconds(x > y ? x - y : y - x);
+    return apart <= tolerance;
+}
+
+bool is_resend(const AlertFacts& alert, const PlanOptions& options) {
+    if (!alert.last) return false;
+    const Episode& last = *alert.last;
+    const Episode& now = alert.episode;
+    if (last == now) return true;  // a resend: no request at all
+    if (last.fingerprint != now.fingerprint) return false;
+    // The same state stamped twice: HA peers that each stamp a startsAt of their own on an alert
+    // posted without one, a few milliseconds apart (firing, no resolve seen in between; or two
+    // resolves of that one episode).
+    if (last.firing == now.firing && same_start(last, now, options.episode_tolerance)) return true;
     // A late copy of the firing notification after its resolve (an HA peer, a retry): a real
-    // re-fire always carries a new startsAt.
-    return alert.last && !alert.last->firing && alert.episode.firing &&
-           !alert.episode.starts_at.empty() &&
-           alert.last->fingerprint == alert.episode.fingerprint &&
-           alert.last->starts_at == alert.episode.starts_at;
+    // re-fire always carries a new startsAt. Exactly equal: a re-fire soon after its resolve
+    // (a fast flap) must not pass for a copy.
+    return !last.firing && now.firing && same_start(last, now, std::chrono::seconds(0));
 }
 
 bool reopenable(const IssueState& issue, const PlanOptions& options) {
@@ -133,7 +155,7 @@ bool flap_settled(const FlapState& flap, std::chrono::seconds window, int64_t no
 }
 
 Plan plan_alert(const AlertFacts& alert, const GroupFacts& group, const PlanOptions& options) {
-    if (is_resend(alert)) return Plan{};
+    if (is_resend(alert, options)) return Plan{};
     if (folds(alert, options)) {
         Plan plan;
         plan.record_episode = true;

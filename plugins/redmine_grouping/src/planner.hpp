@@ -67,6 +67,8 @@ struct PlanOptions {
     int64_t now_unix = 0;
     std::chrono::seconds flap_window{0};  // 0: every change is noted as it comes
     bool wont_fix = false;                // wont_fix_statuses are set: a closed issue is read first
+    // Config::episode_tolerance; 0 here (the planner's tests): only an equal startsAt matches.
+    std::chrono::seconds episode_tolerance{0};
 };
 
 // Targets that only exist once an earlier action of the same plan has run.
