@@ -1,7 +1,8 @@
 // Issue 14 §1 with a real cause: a custom field made required in the real Redmine refuses the
 // sink's tickets (422), the alerts go to the dead letters with Redmine's text as the reason;
 // `dead-letters list` and `show` tell them, and once the field is optional again
-// `dead-letters retry --all` beside the running host makes each ticket exactly once.
+// `dead-letters retry --all` beside the running host makes each ticket exactly once (after a
+// `retry --all --dry-run` that moves nothing and says what the sink would do).
 #include "redmine_test_support.hpp"
 #include "test_support.hpp"
 
@@ -85,6 +86,19 @@ TEST_CASE(
     CHECK(command({"show", std::to_string(first->getValue<int64_t>("id"))}, shown) == 0);
     CHECK(shown.find("\"server01\"") != std::string::npos);  // the whole body
     CHECK(shown.find("attempts: 1") != std::string::npos);
+
+    // A dry run of the retry, in the running host: what the sink would do, nothing moved.
+    std::string dry;
+    CHECK(command({"retry", "--all", "--dry-run"}, dry) == 0);
+    INFO(dry);
+    CHECK(dry.find("2 dead letter(s) tried as a dry run, none moved") != std::string::npos);
+    CHECK(dry.find("(Root '[Root] [Alert] DeadLetterCheck'): create the ticket") !=
+          std::string::npos);
+    CHECK(dry.find("would POST /issues.json (create '[Alert] DeadLetterCheck (server02)')") !=
+          std::string::npos);
+    CHECK(dead_letter_gauge(host.port()) == 2);
+    CHECK(admin.issues(project).empty());
+    CHECK(host.log().find("a dead letter's dry run on request") != std::string::npos);
 
     rgtest::rails_runner("dead_letters/required_field.rb",
                          {"TG_PROJECT=" + project, "TG_REQUIRED=0"});

@@ -1,8 +1,12 @@
 // `tickets-grouping dead-letters list|show|retry|discard`: the dead letters of the configured
 // store, read and changed beside a running host (no sink instance is created: a retried delivery
-// is taken by the host's worker at its next look, within a second).
+// is taken by the host's worker at its next look, within a second). `retry --dry-run` moves
+// nothing: each dead letter is given to its sink as a dry run, in the running host if there is
+// one, and what the sink would do is printed.
 #include "app/commands.hpp"
 
+#include "app/here_or_through_host.hpp"
+#include "app/sink_commands.hpp"
 #include "spool/dead_letter_store.hpp"
 
 #include <Poco/DateTimeFormat.h>
@@ -142,6 +146,33 @@ int report(const DeadLetterSelection& selection, const std::vector<int64_t>& mov
     return moved.size() == selection.ids.size() || selection.all ? 0 : 1;
 }
 
+// Each dead letter of the selection given to its sink as a dry run; nothing is moved.
+int retry_dry_run(DeadLetterStore& store, const Configuration& configuration,
+                  const DeadLetterSelection& selection) {
+    const auto letters = store.select(selection);
+    int exit_code = 0;
+    for (int64_t id : selection.ids)
+        if (std::none_of(letters.begin(), letters.end(),
+                         [id](const DeadLetter& d) { return d.id == id; })) {
+            std::cerr << "tickets-grouping: no dead letter " << id
+                      << (selection.sink.empty() ? "" : " of sink " + selection.sink) << '\n';
+            exit_code = 1;
+        }
+    for (const auto& d : letters) {
+        const NewDelivery delivery{d.sink, d.route, d.payload, d.idempotency_key};
+        const std::string path = "/-/dry-deliver?sink=" + query_value(d.sink) +
+                                 "&route=" + query_value(d.route) +
+                                 "&key=" + query_value(d.idempotency_key);
+        std::cout << "dead letter " << d.id << " (dry run, nothing moved):\n";
+        const CommandOutput output = here_or_through_host(configuration, path, d.payload, [&] {
+            return dry_delivery_command(call_on(create_sinks(configuration, d.sink)), delivery);
+        });
+        exit_code = std::max(exit_code, print(output));
+    }
+    std::cout << letters.size() << " dead letter(s) tried as a dry run, none moved\n";
+    return exit_code;
+}
+
 int retry(DeadLetterStore& store, const Configuration& configuration, const Options& options) {
     const auto selection = selection_of(options);
     // A delivery for a sink no longer configured would only be dead-lettered again.
@@ -155,6 +186,7 @@ int retry(DeadLetterStore& store, const Configuration& configuration, const Opti
                      "discard)\n";
         return 1;
     }
+    if (options.dry_run) return retry_dry_run(store, configuration, selection);
     return report(selection, store.retry(selection), "back in their sink's queue");
 }
 

@@ -39,7 +39,8 @@ void check_dead_letters_command(const Options& options) {
                                       : "dead-letters has no command '" + verb +
                                             "' (list, show, retry, discard)");
     }
-    if (options.dry_run) throw UsageError("--dry-run goes with --run-hook or --replay");
+    if (options.dry_run && verb != "retry")
+        throw UsageError("--dry-run goes with --run-hook, --replay or dead-letters retry");
 }
 
 // A Prometheus label name: what Alertmanager accepts.
@@ -79,7 +80,7 @@ std::string usage_text() {
     return R"(Usage: tickets-grouping [OPTIONS]
        tickets-grouping [OPTIONS] dead-letters list [--sink NAME] [--json]
        tickets-grouping [OPTIONS] dead-letters show ID [--json]
-       tickets-grouping [OPTIONS] dead-letters retry ID...|--all [--sink NAME]
+       tickets-grouping [OPTIONS] dead-letters retry ID...|--all [--sink NAME] [--dry-run]
        tickets-grouping [OPTIONS] dead-letters discard ID...|--all --sink NAME
        tickets-grouping [OPTIONS] routes test LABEL=VALUE...|--file CASES.yaml
 
@@ -100,7 +101,8 @@ Options:
   --check-config       load the configuration and plugins, let each sink check its settings
   --run-hook SINK:HOOK run a sink's scheduled hook now (e.g. redmine:carry_over)
   --replay FILE        send a saved webhook body through the routes and deliver it now
-  --dry-run            with --run-hook or --replay: show what would change, change nothing
+  --dry-run            with --run-hook, --replay or dead-letters retry: show what would
+                       change, change nothing
   --sink NAME          with dead-letters: only that sink's
   --json               with dead-letters list or show: JSON
   --all                with dead-letters retry or discard: every dead letter (of --sink)
@@ -179,8 +181,8 @@ Options parse_options(const std::vector<std::string>& args) {
     } else if (options.sink || options.json || options.all) {
         throw UsageError("--sink, --json and --all go with dead-letters");
     }
-    if (options.dry_run && !options.run_hook && !options.replay_file)
-        throw UsageError("--dry-run goes with --run-hook or --replay");
+    if (options.dry_run && !options.run_hook && !options.replay_file && options.command.empty())
+        throw UsageError("--dry-run goes with --run-hook, --replay or dead-letters retry");
     if (options.run_hook && options.run_hook->find(':') == std::string::npos)
         throw UsageError("--run-hook takes SINK:HOOK, e.g. redmine:carry_over");
     return options;

@@ -137,6 +137,11 @@ int serve(const Options& options, const Configuration& initial) {
         return replay_command(call_on_worker(dispatcher), *runtime.config(), body, source, dry_run);
     };
 
+    runtime.dry_deliver = [&dispatcher](const std::string& sink, const std::string& route,
+                                        const std::string& key, const std::string& payload) {
+        log::info("a dead letter's dry run on request", {{"sink", sink}});
+        return dry_delivery_command(call_on_worker(dispatcher), {sink, route, payload, key});
+    };
     auto http =
         std::make_unique<HttpServer>(new HandlerFactory(runtime), initial.listen, routing.server);
     reloader.set_http(http.get());

@@ -3,6 +3,7 @@
 #include "intake/route_notification.hpp"
 #include "webhook/notification.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <future>
@@ -19,6 +20,23 @@ std::string indented(const std::vector<std::string>& lines) {
     std::string text;
     for (const auto& line : lines) text += "  " + line + "\n";
     return text;
+}
+
+// One delivery to its sink: "sink NAME (route PATH): ok|error" and, in a dry run, what it said.
+CommandOutput delivery_command(const SinkCall& call, const NewDelivery& delivery, bool dry_run) {
+    std::vector<std::string> said;
+    const auto result = call(delivery.sink, [&](SinkInstance& sink) {
+        SinkInstance::Transcript transcript(sink);
+        auto r =
+            sink.deliver(delivery.payload, delivery.idempotency_key, delivery.route, 1, dry_run);
+        if (dry_run) said = transcript.lines();
+        return r;
+    });
+    CommandOutput output;
+    output.out = "sink " + delivery.sink + " (route " + delivery.route +
+                 "): " + (result.status == TG_OK ? "ok" : result.error) + "\n" + indented(said);
+    output.exit_code = result.status == TG_OK ? 0 : 1;
+    return output;
 }
 
 }  // namespace
@@ -104,23 +122,16 @@ CommandOutput replay_command(const SinkCall& call, const RoutingConfig& routing,
         output.err = source + ": " + e.what() + "\n";
         return output;
     }
-    std::ostringstream out;
     for (const auto& delivery : route_notification(notification, routing.root)) {
-        std::vector<std::string> said;
-        const auto result = call(delivery.sink, [&](SinkInstance& sink) {
-            SinkInstance::Transcript transcript(sink);
-            auto r = sink.deliver(delivery.payload, delivery.idempotency_key, delivery.route, 1,
-                                  dry_run);
-            if (dry_run) said = transcript.lines();
-            return r;
-        });
-        out << "sink " << delivery.sink << " (route " << delivery.route
-            << "): " << (result.status == TG_OK ? "ok" : result.error) << '\n'
-            << indented(said);
-        if (result.status != TG_OK) output.exit_code = 1;
+        const CommandOutput one = delivery_command(call, delivery, dry_run);
+        output.out += one.out;
+        output.exit_code = std::max(output.exit_code, one.exit_code);
     }
-    output.out = out.str();
     return output;
+}
+
+CommandOutput dry_delivery_command(const SinkCall& call, const NewDelivery& delivery) {
+    return delivery_command(call, delivery, true);
 }
 
 }  // namespace tg::host

@@ -7,6 +7,7 @@
 #include "config/routing_config.hpp"
 #include "dispatch/dispatcher.hpp"
 #include "plugins/sink_instance.hpp"
+#include "spool/intake.hpp"
 
 #include <functional>
 #include <memory>
@@ -28,5 +29,8 @@ CommandOutput run_hook_command(const SinkCall& call, const std::string& sink_and
 // `text` is a saved webhook body, `source` its name in messages.
 CommandOutput replay_command(const SinkCall& call, const RoutingConfig& routing,
                              const std::string& text, const std::string& source, bool dry_run);
+// One delivery as it is spooled (a dead letter's), given to its sink as a dry run:
+// "sink NAME (route PATH): ok" and what the sink said it would do.
+CommandOutput dry_delivery_command(const SinkCall& call, const NewDelivery& delivery);
 
 }  // namespace tg::host

@@ -15,5 +15,9 @@ void send_run_hook(Runtime& runtime, Poco::Net::HTTPServerRequest& request,
                    Poco::Net::HTTPServerResponse& response);
 void send_replay(Runtime& runtime, Poco::Net::HTTPServerRequest& request,
                  Poco::Net::HTTPServerResponse& response);
+// POST /-/dry-deliver?sink=NAME&route=PATH&key=KEY (body: the payload as spooled): a dead
+// letter given to its sink as a dry run (`dead-letters retry --dry-run`).
+void send_dry_delivery(Runtime& runtime, Poco::Net::HTTPServerRequest& request,
+                       Poco::Net::HTTPServerResponse& response);
 
 }  // namespace tg::host

@@ -115,7 +115,8 @@ Poco::Net::HTTPRequestHandler* HandlerFactory::createRequestHandler(
         if (method == HTTPRequest::HTTP_POST) return new WebhookHandler(runtime_);
         return only(HTTPRequest::HTTP_POST, {});
     }
-    if (path == "/-/reload" || path == "/-/run-hook" || path == "/-/replay") {
+    if (path == "/-/reload" || path == "/-/run-hook" || path == "/-/replay" ||
+        path == "/-/dry-deliver") {
         switch (privileged_access(auth, request)) {
             case Access::unauthorized:
                 return refused("unauthorized", HTTPResponse::HTTP_UNAUTHORIZED,
@@ -136,6 +137,11 @@ Poco::Net::HTTPRequestHandler* HandlerFactory::createRequestHandler(
             return only(HTTPRequest::HTTP_POST,
                         [this](HTTPServerRequest& q, HTTPServerResponse& r) {
                             send_replay(runtime_, q, r);
+                        });
+        if (path == "/-/dry-deliver")
+            return only(HTTPRequest::HTTP_POST,
+                        [this](HTTPServerRequest& q, HTTPServerResponse& r) {
+                            send_dry_delivery(runtime_, q, r);
                         });
         return only(HTTPRequest::HTTP_POST, [this](HTTPServerRequest&, HTTPServerResponse& r) {
             send_reload(runtime_, r);

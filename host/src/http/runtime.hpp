@@ -46,6 +46,10 @@ class Runtime {
     std::function<CommandOutput(const std::string& sink_and_hook, bool dry_run)> run_hook;
     std::function<CommandOutput(const std::string& body, const std::string& source, bool dry_run)>
         replay;
+    // `dead-letters retry --dry-run`: one spooled delivery given to its sink as a dry run.
+    std::function<CommandOutput(const std::string& sink, const std::string& route,
+                                const std::string& idempotency_key, const std::string& payload)>
+        dry_deliver;
     // How many deliveries are in the dead letters, for /readyz (unset: not shown).
     std::function<int64_t()> dead_letters;
     // Each sink's last delivery result, for /readyz (unset: not checked).
