@@ -3,7 +3,7 @@
 # adds what the tests drive for real (Alertmanager, clang for the out-of-tree SDK check, promtool
 # from prometheus for etc/prometheus-rules.yml, dpkg-dev for the .deb, postgresql for the tests of
 # the shared store: scripts/postgres-local.sh, chromium and a Japanese font for the screenshots
-# of the rendering tests). libkainjow-mustache-dev is the Redmine sink's
+# of the rendering tests, ccache for the test run's repeated builds of the product). libkainjow-mustache-dev is the Redmine sink's
 # template engine (header only); nlohmann-json3-dev is how the SDK's C++ headers read the JSON a
 # sink receives (header only; Debian's usual C++ JSON library, so a sink author has it too);
 # libre2-dev is Google RE2, the regex engine of Alertmanager's matchers, for the routing file's;
@@ -14,7 +14,7 @@ set -euo pipefail
 readonly BUILD_PACKAGES=(g++ cmake ninja-build pkg-config libpoco-dev libyaml-cpp-dev libboost-dev
   libboost-filesystem-dev libhowardhinnant-date-dev libkainjow-mustache-dev nlohmann-json3-dev
   libre2-dev libsystemd-dev catch2 sqlite3 libpq-dev curl ca-certificates tzdata)
-readonly TEST_PACKAGES=(clang prometheus-alertmanager prometheus dpkg-dev postgresql chromium
+readonly TEST_PACKAGES=(ccache clang prometheus-alertmanager prometheus dpkg-dev postgresql chromium
   fonts-ipafont-gothic)
 
 packages=("${BUILD_PACKAGES[@]}")

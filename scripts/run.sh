@@ -10,7 +10,8 @@ cd "$(dirname "$0")/.."
 
 env_file=${1:-}
 scripts/install-deps.sh build
-cmake -S . -B build-release -G Ninja -DCMAKE_BUILD_TYPE=Release -DTG_BUILD_TESTS=OFF >/dev/null
+# Built as the .deb is: optimised, with the symbols a crash report needs.
+cmake -S . -B build-release -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTG_BUILD_TESTS=OFF >/dev/null
 cmake --build build-release -j "$(nproc)"
 
 if [[ -z "$env_file" && -z "${REDMINE_URL:-}" ]]; then
