@@ -118,9 +118,19 @@ TG_FIELD(tg_sink_plugin, probe, 88, 8);
 #define TG_SIZE_PLUGIN_1_3 96
 #endif
 
+/* ---- sink ABI 1.4: `report_link` appended to tg_host_services ---- */
+#if TG_SINK_ABI_MINOR >= 4
+TG_FIELD(tg_host_services, report_link, 56, 8);
+#define TG_SIZE_HOST_SERVICES_1_4 64
+#endif
+
 /* The current minor's sizes: a field appended without a new minor fails here. */
-#if TG_SINK_ABI_MINOR == 2 || TG_SINK_ABI_MINOR == 3
+#if TG_SINK_ABI_MINOR >= 2 && TG_SINK_ABI_MINOR <= 4
+#if TG_SINK_ABI_MINOR == 4
+TG_FROZEN(sizeof(tg_host_services) == TG_SIZE_HOST_SERVICES_1_4, "tg_host_services grew in 1.4");
+#else
 TG_FROZEN(sizeof(tg_host_services) == TG_SIZE_HOST_SERVICES_1_2, "tg_host_services grew");
+#endif
 TG_FROZEN(sizeof(tg_sink_create_args) == TG_SIZE_CREATE_ARGS_1_2, "tg_sink_create_args grew");
 TG_FROZEN(sizeof(tg_delivery) == TG_SIZE_DELIVERY_1_2, "tg_delivery grew");
 TG_FROZEN(sizeof(tg_hook_decl) == TG_SIZE_HOOK_DECL_1_2, "tg_hook_decl grew");
@@ -128,8 +138,8 @@ TG_FROZEN(sizeof(tg_hook_run) == TG_SIZE_HOOK_RUN_1_2, "tg_hook_run grew");
 #endif
 #if TG_SINK_ABI_MINOR == 2
 TG_FROZEN(sizeof(tg_sink_plugin) == TG_SIZE_PLUGIN_1_2, "tg_sink_plugin grew in 1.2");
-#elif TG_SINK_ABI_MINOR == 3
-TG_FROZEN(sizeof(tg_sink_plugin) == TG_SIZE_PLUGIN_1_3, "tg_sink_plugin grew in 1.3");
+#elif TG_SINK_ABI_MINOR == 3 || TG_SINK_ABI_MINOR == 4
+TG_FROZEN(sizeof(tg_sink_plugin) == TG_SIZE_PLUGIN_1_3, "tg_sink_plugin grew");
 #endif
 /* Later minors only append: the structs never shrink below the last frozen minor. */
 TG_FROZEN(sizeof(tg_host_services) >= TG_SIZE_HOST_SERVICES_1_2, "tg_host_services shrank");
@@ -140,6 +150,6 @@ TG_FROZEN(sizeof(tg_hook_run) >= TG_SIZE_HOOK_RUN_1_2, "tg_hook_run shrank");
 TG_FROZEN(sizeof(tg_sink_plugin) >= TG_SIZE_PLUGIN_1_2, "tg_sink_plugin shrank");
 
 /* The last minor whose layout is frozen here (abi_layout_test.cpp fails past it). */
-#define TG_LAST_FROZEN_MINOR 3
+#define TG_LAST_FROZEN_MINOR 4
 
 #endif /* TG_TEST_ABI_LAYOUT_H */

@@ -53,7 +53,7 @@ TEST_CASE("issue 11: TG_SINK_PLUGIN's table is 1.3's: probe at its end, NULL wit
     static_assert(tg::detail::Adapter<ProbingSink>::has_probe);
     static_assert(!tg::detail::Adapter<PlainSink>::has_probe);
     const tg_sink_plugin* table = tg_sink_entry();
-    CHECK(table->abi_minor == 3);
+    CHECK(table->abi_minor >= 3);  // 1.4 added to the host's table, not to this one
     CHECK(table->struct_size == offsetof(tg_sink_plugin, probe) + sizeof(void*));
     CHECK(table->probe == nullptr);
 }

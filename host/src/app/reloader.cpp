@@ -69,9 +69,17 @@ void Reloader::start() {
         const SinkConfig* config = initial_.routing->find_sink(sink->name());
         live_[sink->name()] = {sink->plugin_path(), config->config_json, sink};
     }
-    scheduler_ = std::move(scheduler);
+    {
+        std::lock_guard swap(scheduler_mutex_);
+        scheduler_ = std::move(scheduler);
+    }
     scheduler_->start();
     dead_letter_removed_sinks(*initial_.routing);
+}
+
+std::vector<HookStatus> Reloader::hook_status() {
+    std::lock_guard lock(scheduler_mutex_);
+    return scheduler_ ? scheduler_->status() : std::vector<HookStatus>{};
 }
 
 void Reloader::stop() {
@@ -197,7 +205,10 @@ Runtime::ReloadResult Reloader::reload() {
     scheduler_->stop();
     dispatcher_.reconfigure(with_retry(*next.routing, next_sinks));
     runtime_.set_config(next.routing);
-    scheduler_ = std::move(next_scheduler);
+    {
+        std::lock_guard swap(scheduler_mutex_);
+        scheduler_ = std::move(next_scheduler);
+    }
     live_ = std::move(next_live);
     current_ = next;
     if (http_) http_->apply(server_change);

@@ -29,6 +29,8 @@ class Reloader {
     void set_http(HttpServer* http) { http_ = http; }
     Runtime::ReloadResult reload();
     void stop();  // the scheduler; the dispatcher is the caller's
+    // The running scheduler's hooks (the status page); not held up by a reload in progress.
+    std::vector<HookStatus> hook_status();
 
   private:
     // A running sink: what its instance was created from, so that a reload keeps an unchanged
@@ -54,7 +56,8 @@ class Reloader {
     Metrics& metrics_;
     Runtime& runtime_;
     HttpServer* http_ = nullptr;
-    std::mutex mutex_;  // one reload at a time
+    std::mutex mutex_;            // one reload at a time
+    std::mutex scheduler_mutex_;  // scheduler_ swapped while hook_status reads it
     std::unique_ptr<Scheduler> scheduler_;
     Configuration current_;  // what the running sinks were created from
     std::map<std::string, LiveSink> live_;

@@ -13,6 +13,7 @@
 #include "observability/log.hpp"
 #include "observability/metrics.hpp"
 #include "scheduler/scheduler.hpp"
+#include "spool/dead_letter_store.hpp"
 #include "spool/spool.hpp"
 
 #include <malloc.h>
@@ -21,6 +22,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <memory>
+#include <mutex>
 
 namespace tg::host {
 namespace {
@@ -66,6 +69,23 @@ void register_sink_queue_metrics(Metrics& metrics, Spool& spool, const Runtime& 
         "tickets_grouping_queue_dead_letters",
         "Deliveries in the dead letters, per sink (dead-letters list shows them).",
         per_sink([](const SpoolStats& s) { return static_cast<double>(s.dead_letters); }));
+}
+
+// What GET / shows beyond /readyz: the build, the queues, the newest dead letters (one session of
+// their own, one page at a time: a Poco session is not shared between threads), the hooks and
+// the recent deliveries with their tickets.
+void wire_status_page(Runtime& runtime, Spool& spool, Dispatcher& dispatcher, Reloader& reloader,
+                      const StoreUrl& store) {
+    runtime.version = TG_VERSION;
+    runtime.sink_queues = [&spool] { return spool.sink_stats(); };
+    auto dead_letters = std::make_shared<DeadLetterStore>(store);
+    auto mutex = std::make_shared<std::mutex>();
+    runtime.latest_dead_letters = [dead_letters, mutex](size_t limit) {
+        std::lock_guard lock(*mutex);
+        return dead_letters->latest(limit);
+    };
+    runtime.hooks = [&reloader] { return reloader.hook_status(); };
+    runtime.recent_deliveries = [&dispatcher] { return dispatcher.recent_deliveries(); };
 }
 
 // The lease of claimed work; TICKETS_GROUPING_STORE_LEASE_MS (undocumented) shortens it for tests.
@@ -126,6 +146,7 @@ int serve(const Options& options, const Configuration& initial) {
     runtime.sink_health = [&dispatcher] { return dispatcher.health(); };
     Reloader reloader(options, initial, spool, dispatcher, metrics, runtime);
     reloader.start();
+    wire_status_page(runtime, spool, dispatcher, reloader, initial.store);
     runtime.reload = [&reloader] { return reloader.reload(); };
     runtime.run_hook = [&dispatcher](const std::string& sink_and_hook, bool dry_run) {
         log::info("running a hook on request", {{"hook", sink_and_hook}});

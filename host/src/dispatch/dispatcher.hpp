@@ -4,6 +4,7 @@
 
 #include "config/routing_config.hpp"
 #include "observability/metrics.hpp"
+#include "observability/recent_deliveries.hpp"
 #include "plugins/sink_instance.hpp"
 #include "spool/spool.hpp"
 
@@ -22,13 +23,18 @@
 
 namespace tg::host {
 
-// The outcome of a sink's last delivery attempt, for /readyz.
+// The outcome of a sink's last delivery attempt, for /readyz and the status page.
 struct SinkHealth {
     std::string sink;
     bool healthy = true;  // no attempt yet, or the last one succeeded or was refused for good
     std::string result;   // "", "ok", "retry" or "drop"
     std::string error;    // why the last attempt failed
     int64_t at_ms = 0;    // when (0: no attempt yet)
+    // For the status page, kept across later attempts: the last success, and the last failure
+    // with its error (0: none since the host started).
+    int64_t last_success_ms = 0;
+    int64_t last_error_ms = 0;
+    std::string last_error;
 };
 
 // Limits on one delivery beyond its sink's retry policy (server settings, the same for all sinks).
@@ -67,6 +73,9 @@ class Dispatcher {
     bool has_worker(const std::string& sink);
     // Each configured sink's last delivery result (sinks retiring after a reload are left out).
     std::vector<SinkHealth> health();
+    // The last 50 delivery attempts of all sinks, newest first, with the links their sinks
+    // reported (the Redmine tickets): for the status page.
+    std::vector<DeliveryRecord> recent_deliveries() const { return recent_.newest_first(); }
     // Workers busy in one round (a spool claim, a sink's call, its record) for longer than
     // `limit`, with how long: what the systemd watchdog withholds its keep-alives for. Waiting
     // for work or for a retry is not busy.
@@ -115,6 +124,7 @@ class Dispatcher {
     const DeliveryLimits limits_;
     std::mutex workers_mutex_;
     std::map<std::string, std::unique_ptr<Worker>> workers_;
+    RecentDeliveries recent_;
     std::mt19937_64 random_{std::random_device{}()};
     std::mutex random_mutex_;
 };

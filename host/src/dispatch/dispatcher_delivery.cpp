@@ -81,9 +81,24 @@ void Dispatcher::deliver(Worker& worker, SinkInstance& sink, const RetryPolicy& 
         std::lock_guard lock(worker.mutex);
         // A refusal for good (a dead letter) is an answer from a target that works: /readyz counts
         // dead letters instead of calling the sink unready.
-        worker.health = {name, result.status == TG_OK || result.status == TG_DROP,
-                         status_name(result.status), result.error, now_ms()};
+        SinkHealth& health = worker.health;
+        health.sink = name;
+        health.healthy = result.status == TG_OK || result.status == TG_DROP;
+        health.result = status_name(result.status);
+        health.error = result.error;
+        health.at_ms = now_ms();
+        if (result.status == TG_OK) {
+            health.last_success_ms = health.at_ms;
+        } else {
+            health.last_error_ms = health.at_ms;
+            health.last_error = result.error;
+        }
     }
+    DeliveryRecord record{
+        d.id,     name, d.route, attempt, status_name(result.status), result.error.substr(0, 2000),
+        now_ms(), {}};
+    for (const auto& link : result.links) record.links.push_back({link.url, link.label});
+    recent_.add(std::move(record));
     metrics_
         .counter("tickets_grouping_deliveries_total", "Delivery attempts by sink and result.",
                  {{"sink", name}, {"result", status_name(result.status)}})

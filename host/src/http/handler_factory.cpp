@@ -4,6 +4,7 @@
 #include "http/privileged_access.hpp"
 #include "http/readiness.hpp"
 #include "http/responses.hpp"
+#include "http/status_handler.hpp"
 #include "http/webhook_auth.hpp"
 #include "http/webhook_handler.hpp"
 
@@ -145,6 +146,24 @@ Poco::Net::HTTPRequestHandler* HandlerFactory::createRequestHandler(
                         });
         return only(HTTPRequest::HTTP_POST, [this](HTTPServerRequest&, HTTPServerResponse& r) {
             send_reload(runtime_, r);
+        });
+    }
+    if (path == "/") {
+        // The status page tells failures' details and Redmine's answers: the privileged rule.
+        switch (privileged_access(auth, request)) {
+            case Access::unauthorized:
+                return refused("unauthorized", HTTPResponse::HTTP_UNAUTHORIZED,
+                               "missing or wrong credentials: the status page needs the "
+                               "webhook's credentials");
+            case Access::forbidden:
+                return refused("forbidden", HTTPResponse::HTTP_FORBIDDEN,
+                               "without auth configured, the status page is served to loopback "
+                               "clients only");
+            case Access::granted:
+                break;
+        }
+        return only(HTTPRequest::HTTP_GET, [this](HTTPServerRequest& q, HTTPServerResponse& r) {
+            send_status_page(runtime_, q, r);
         });
     }
     if (path == "/healthz")

@@ -14,10 +14,15 @@ bool is_loopback(const Poco::Net::IPAddress& address) {
 }
 
 Access privileged_access(const WebhookAuth& auth, const Poco::Net::HTTPServerRequest& request) {
+    return privileged_access(auth, request.get("Authorization", ""),
+                             request.clientAddress().host());
+}
+
+Access privileged_access(const WebhookAuth& auth, const std::string& authorization,
+                         const Poco::Net::IPAddress& client) {
     if (auth.enabled())
-        return webhook_authorized(auth, request.get("Authorization", "")) ? Access::granted
-                                                                          : Access::unauthorized;
-    return is_loopback(request.clientAddress().host()) ? Access::granted : Access::forbidden;
+        return webhook_authorized(auth, authorization) ? Access::granted : Access::unauthorized;
+    return is_loopback(client) ? Access::granted : Access::forbidden;
 }
 
 std::string unauthenticated_exposure(const std::string& listen, const WebhookAuth& auth) {

@@ -19,6 +19,9 @@ enum class Access {
 };
 
 Access privileged_access(const WebhookAuth& auth, const Poco::Net::HTTPServerRequest& request);
+// The same rule on a request's Authorization header and client address.
+Access privileged_access(const WebhookAuth& auth, const std::string& authorization,
+                         const Poco::Net::IPAddress& client);
 
 // 127.0.0.0/8, ::1, and IPv4-mapped 127.x (a dual-stack listener).
 bool is_loopback(const Poco::Net::IPAddress& address);

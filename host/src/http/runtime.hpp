@@ -5,10 +5,15 @@
 #include "config/routing_config.hpp"
 #include "dispatch/dispatcher.hpp"
 #include "http/intake_budget.hpp"
+#include "observability/delivery_record.hpp"
+#include "observability/hook_status.hpp"
 #include "observability/metrics.hpp"
+#include "spool/dead_letter_store.hpp"
 #include "spool/intake.hpp"
+#include "spool/spool.hpp"
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -54,6 +59,15 @@ class Runtime {
     std::function<int64_t()> dead_letters;
     // Each sink's last delivery result, for /readyz (unset: not checked).
     std::function<std::vector<SinkHealth>()> sink_health;
+
+    // For the status page (GET /); each unset: that part is left empty.
+    std::string version;  // the build
+    // Per sink with rows in the store: its queue depth, oldest pending and dead-letter count.
+    std::function<std::map<std::string, SpoolStats>()> sink_queues;
+    // The newest dead letters, newest first, without their payloads.
+    std::function<std::vector<DeadLetter>(size_t limit)> latest_dead_letters;
+    std::function<std::vector<HookStatus>()> hooks;
+    std::function<std::vector<DeliveryRecord>()> recent_deliveries;
 
   private:
     mutable std::mutex mutex_;

@@ -15,6 +15,9 @@ constexpr size_t error_capacity = 4096;
 constexpr size_t max_metric_series = 1000;  // per instance: a sink cannot flood /metrics
 constexpr size_t max_metric_name = 100;
 constexpr size_t max_label_value = 128;
+constexpr size_t max_links = 20;  // per delivery: what a status page can show of one
+constexpr size_t max_link_url = 2000;
+constexpr size_t max_link_label = 200;
 
 bool metric_identifier(std::string_view s) {
     if (s.empty() || s.size() > max_metric_name) return false;
@@ -87,6 +90,7 @@ SinkInstance::SinkInstance(const tg_sink_plugin* plugin, std::string plugin_path
     services_.get_env = &SinkInstance::env_thunk;
     services_.metric_add = &SinkInstance::metric_add_thunk;
     services_.metric_observe = &SinkInstance::metric_observe_thunk;
+    services_.report_link = &SinkInstance::report_link_thunk;
 
     tg_sink_create_args args{};
     args.struct_size = sizeof args;
@@ -130,14 +134,32 @@ SinkCallResult SinkInstance::deliver(const std::string& payload, const std::stri
     char error[error_capacity] = "";
     tg_error_buf buffer{error, sizeof error};
     tg_status status;
+    {
+        // Links are taken during a real delivery only: a dry run touches nothing.
+        std::lock_guard lock(links_mutex_);
+        if (dry_run)
+            links_.reset();
+        else
+            links_.emplace();
+    }
+    auto take_links = [this] {
+        std::lock_guard lock(links_mutex_);
+        std::vector<SinkLink> links = links_ ? std::move(*links_) : std::vector<SinkLink>{};
+        links_.reset();
+        return links;
+    };
     try {
         status = plugin_->deliver(instance_, &delivery, &buffer);
     } catch (...) {  // the ABI forbids it; a buggy C++ plugin must not take the dispatcher down
+        take_links();
         return {TG_RETRY_LATER,
-                "the sink let an exception escape its deliver (a bug in the plugin)"};
+                "the sink let an exception escape its deliver (a bug in the plugin)",
+                {}};
     }
     error[sizeof error - 1] = '\0';  // never trust a plugin to terminate it
-    return to_result(status, error);
+    auto result = to_result(status, error);
+    result.links = take_links();
+    return result;
 }
 
 SinkCallResult SinkInstance::run_hook(const std::string& hook, int64_t scheduled_unix_ms,
@@ -242,6 +264,26 @@ void SinkInstance::metric_observe_thunk(void* context, tg_str name, tg_str label
     try {
         static_cast<SinkInstance*>(context)->metric(SinkHostContext::MetricKind::histogram,
                                                     tg::view(name), tg::view(labels), value);
+    } catch (...) {
+    }
+}
+
+void SinkInstance::report_link_thunk(void* context, tg_str url, tg_str label) noexcept {
+    try {
+        auto* self = static_cast<SinkInstance*>(context);
+        const std::string_view u = tg::view(url);
+        // Only web links: the page puts them in an href, where javascript: would run.
+        if (u.size() > max_link_url || !(u.starts_with("https://") || u.starts_with("http://")))
+            return;
+        const std::string_view whole = tg::view(label);
+        size_t n = std::min(whole.size(), max_link_label);
+        // Cut at a character boundary: the page shows it as UTF-8.
+        while (n > 0 && n < whole.size() && (static_cast<unsigned char>(whole[n]) & 0xC0) == 0x80)
+            --n;
+        std::string text(whole.substr(0, n));
+        std::lock_guard lock(self->links_mutex_);
+        if (self->links_ && self->links_->size() < max_links)
+            self->links_->push_back({std::string(u), std::move(text)});
     } catch (...) {
     }
 }

@@ -15,9 +15,16 @@
 
 namespace tg::host {
 
+// What a sink said a delivery touched in its target (ABI 1.4 report_link): a ticket, say.
+struct SinkLink {
+    std::string url;
+    std::string label;
+};
+
 struct SinkCallResult {
     tg_status status = TG_OK;
-    std::string error;  // empty on TG_OK
+    std::string error;                 // empty on TG_OK
+    std::vector<SinkLink> links = {};  // of a delivery (not a dry run), in the order reported
 };
 
 struct DeclaredHook {
@@ -87,6 +94,7 @@ class SinkInstance {
     static void metric_add_thunk(void* context, tg_str name, tg_str labels, double value) noexcept;
     static void metric_observe_thunk(void* context, tg_str name, tg_str labels,
                                      double value) noexcept;
+    static void report_link_thunk(void* context, tg_str url, tg_str label) noexcept;
     void metric(SinkHostContext::MetricKind kind, std::string_view name, std::string_view labels,
                 double value);
 
@@ -97,9 +105,11 @@ class SinkInstance {
     tg_host_services services_{};
     void* instance_ = nullptr;
     std::vector<DeclaredHook> hooks_;
-    std::mutex metrics_mutex_;             // a sink may report from threads of its own
-    std::set<std::string> metric_series_;  // name + labels, capped per instance
-    std::set<std::string> metric_warned_;  // names already warned about
+    std::mutex metrics_mutex_;                    // a sink may report from threads of its own
+    std::set<std::string> metric_series_;         // name + labels, capped per instance
+    std::set<std::string> metric_warned_;         // names already warned about
+    std::mutex links_mutex_;                      // a buggy sink may report from another thread
+    std::optional<std::vector<SinkLink>> links_;  // during a delivery (not a dry run)
     mutable std::mutex transcript_mutex_;
     std::optional<std::vector<std::string>> transcript_;  // while a Transcript lives
 };

@@ -55,6 +55,24 @@ std::vector<std::pair<std::string, int64_t>> Scheduler::next_slots() {
     return result;
 }
 
+std::vector<HookStatus> Scheduler::status() {
+    std::lock_guard lock(entries_->mutex);
+    std::vector<HookStatus> result;
+    for (const auto& entry : entries_->list) {
+        HookStatus s{entry.hook.sink, entry.hook.hook, entry.hook.cron_text};
+        try {
+            s.next_run_ms =
+                to_ms(entry.hook.cron.next_after(from_ms(entry.last_slot_ms), entry.hook.zone));
+        } catch (const std::exception&) {  // no next slot: shown as none
+        }
+        s.last_result = entry.running ? "running" : entry.last_result;
+        s.last_error = entry.last_error;
+        s.last_run_ms = entry.last_run_ms;
+        result.push_back(std::move(s));
+    }
+    return result;
+}
+
 void Scheduler::loop() {
     std::unique_lock lock(mutex_);
     while (!stopping_) {
@@ -139,6 +157,11 @@ void Scheduler::tick(int64_t now) {
                 std::lock_guard done_lock(entries->mutex);
                 Entry& e = entries->list[i];
                 e.running = false;
+                e.last_run_ms = now_ms();
+                e.last_result = r.status == TG_OK            ? "ok"
+                                : r.status == TG_RETRY_LATER ? "retry"
+                                                             : "drop";
+                e.last_error = r.error.substr(0, 2000);
                 if (r.status == TG_OK) {
                     e.last_slot_ms = now;
                     log::info("scheduled hook done",

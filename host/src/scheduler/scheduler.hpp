@@ -3,6 +3,7 @@
 #pragma once
 
 #include "dispatch/dispatcher.hpp"
+#include "observability/hook_status.hpp"
 #include "spool/spool.hpp"
 #include "time/cron.hpp"
 
@@ -34,13 +35,18 @@ class Scheduler {
 
     // For tests and metrics: the next slot of every hook.
     std::vector<std::pair<std::string, int64_t>> next_slots();
+    // Every hook's schedule, next run and last result: for the status page.
+    std::vector<HookStatus> status();
 
   private:
     struct Entry {
         ScheduledHook hook;
         int64_t last_slot_ms = 0;
         bool running = false;
-        int64_t not_before_ms = 0;  // after a failed run: wait a little before the next try
+        int64_t not_before_ms = 0;     // after a failed run: wait a little before the next try
+        std::string last_result = {};  // of this scheduler's last run: "", "ok", "retry", "drop"
+        std::string last_error = {};
+        int64_t last_run_ms = 0;
     };
     // Shared with the completion callbacks of hook runs, which may outlive this scheduler (a
     // reload replaces it while a hook runs): they hold it weakly and do nothing once it is gone.

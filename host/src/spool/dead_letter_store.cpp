@@ -58,6 +58,19 @@ std::vector<DeadLetter> DeadLetterStore::list(const std::string& sink) {
     return read_rows(select);
 }
 
+std::vector<DeadLetter> DeadLetterStore::latest(size_t limit) {
+    // Not the payloads: they may be megabytes each, and the page does not show them.
+    const std::string sql = spool_sql::text(
+        dialect_of(store_),
+        ("SELECT id, sink, route, '', idempotency_key, created_ms, failed_ms, attempts, reason"
+         " FROM dead_letters ORDER BY id DESC LIMIT " +
+         std::to_string(limit))
+            .c_str());
+    Poco::Data::Statement select(session_);
+    select << sql;
+    return read_rows(select);
+}
+
 std::optional<DeadLetter> DeadLetterStore::find(int64_t id) {
     const std::string sql =
         spool_sql::text(dialect_of(store_),

@@ -40,6 +40,8 @@ class DeadLetterStore {
 
     std::vector<DeadLetter> list(const std::string& sink = "");  // oldest first
     std::optional<DeadLetter> find(int64_t id);
+    // The `limit` newest, newest first, their payloads left empty (the status page's).
+    std::vector<DeadLetter> latest(size_t limit);
     // The dead letters a retry or a discard of `selection` takes, oldest first.
     std::vector<DeadLetter> select(const DeadLetterSelection& selection);
     // Each goes to the end of its sink's queue, with its idempotency key, due now. Returns the

@@ -164,6 +164,10 @@ void RedmineSink::log_delivered(const tg::Delivery& delivery, const Alert& alert
                        " issue=" + (issue ? std::to_string(issue->id) : std::string("none"));
     if (issue && issue->parent_id) line += " parent=" + std::to_string(issue->parent_id);
     host_.info(line);
+    // The ticket on the host's status page (ABI 1.4), labelled as Redmine lists it.
+    if (issue)
+        host_.report_link(config_.url + "/issues/" + std::to_string(issue->id),
+                          "#" + std::to_string(issue->id) + " " + key);
 }
 
 void RedmineSink::run_hook(const tg::HookRun& run) {

@@ -84,6 +84,14 @@ class HostServices {
             services_->metric_observe(services_->host_ctx, borrow(name), borrow(labels), value);
     }
 
+    // ABI 1.4: what this delivery touched in the target (for Redmine: the ticket's URL and
+    // "#123 <subject>"), shown on the host's status page. Call it from deliver() only, once per
+    // item; the host ignores it in a dry run. A no-op on a host older than 1.4.
+    void report_link(std::string_view url, std::string_view label) const {
+        if (has(offsetof(tg_host_services, report_link)) && services_->report_link)
+            services_->report_link(services_->host_ctx, borrow(url), borrow(label));
+    }
+
   private:
     // Whether the host's table holds the function pointer at `offset` (older hosts are shorter).
     bool has(size_t offset) const {

@@ -22,7 +22,7 @@ extern "C" {
 #endif
 
 #define TG_SINK_ABI_MAJOR 1
-#define TG_SINK_ABI_MINOR 3
+#define TG_SINK_ABI_MINOR 4
 
 /* The one symbol a plugin exports. */
 #define TG_SINK_ENTRY_SYMBOL "tg_sink_entry"
@@ -88,6 +88,15 @@ typedef struct tg_host_services {
     void (*metric_add)(void* host_ctx, tg_str name, tg_str labels, double value);
     /* Records one observation in a histogram (seconds; buckets 0.005 ... 10 s, +Inf). */
     void (*metric_observe)(void* host_ctx, tg_str name, tg_str labels, double value);
+
+    /* --- Added in 1.4: check struct_size before using (an older host lacks it). --- */
+
+    /* Tells the host what in the sink's target a delivery touched (for Redmine: the ticket), for
+     * the host's status page: `url` an absolute http(s) URL (at most 2000 bytes), `label` a short
+     * text (e.g. "#123 [Alert] HighCPU (server01)", cut at 200 bytes). Call it only during
+     * deliver, on the thread of that call, once per item touched (the host keeps the first 20);
+     * calls at any other time, in a dry run, or with another scheme are ignored. Never fails. */
+    void (*report_link)(void* host_ctx, tg_str url, tg_str label);
 } tg_host_services;
 
 /* Arguments of create. Grows only at its end. */

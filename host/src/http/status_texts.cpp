@@ -1,0 +1,96 @@
+#include "http/status_texts.hpp"
+
+namespace tg::host {
+namespace {
+
+const StatusTexts english{
+    "en",
+    "tickets-grouping status",
+    "Build",
+    "Authentication",
+    "on: ",
+    "off: this page and the admin requests are served to loopback clients only",
+    "Sinks",
+    "Sink",
+    "Health",
+    "ok",
+    "failing",
+    "no delivery yet",
+    "Queue",
+    "Oldest pending",
+    "Dead letters",
+    "Last success",
+    "Last error",
+    "none",
+    "Dead letters of ",
+    "ID",
+    "Failed at",
+    "Attempts",
+    "Reason",
+    " more: tickets-grouping dead-letters list",
+    "Hooks",
+    "Hook",
+    "Schedule",
+    "Next run",
+    "Last result",
+    "No scheduled hooks.",
+    "Last deliveries",
+    "Time",
+    "Delivery",
+    "Result",
+    "Tickets",
+    "No delivery since the host started.",
+    "The store could not be read: ",
+    "Read-only. Retry and discard dead letters with tickets-grouping dead-letters.",
+    " ago",
+};
+
+const StatusTexts japanese{
+    "ja",
+    "tickets-grouping 状態",
+    "ビルド",
+    "認証",
+    "有効: ",
+    "無効: このページと管理用のリクエストはループバックからのみ受け付けます",
+    "シンク",
+    "シンク",
+    "状態",
+    "正常",
+    "失敗中",
+    "配信なし",
+    "キュー",
+    "最古の待ち",
+    "デッドレター",
+    "最後の成功",
+    "最後のエラー",
+    "なし",
+    "デッドレター: ",
+    "ID",
+    "失敗日時",
+    "試行回数",
+    "理由",
+    " 件ほか: tickets-grouping dead-letters list",
+    "フック",
+    "フック",
+    "スケジュール",
+    "次回実行",
+    "前回の結果",
+    "スケジュールされたフックはありません。",
+    "最近の配信",
+    "日時",
+    "配信",
+    "結果",
+    "チケット",
+    "起動後の配信はまだありません。",
+    "ストアを読めませんでした: ",
+    "読み取り専用です。デッドレターの再試行と破棄は tickets-grouping dead-letters で行います。",
+    "前",
+};
+
+}  // namespace
+
+const StatusTexts& status_texts(PageLanguage language) {
+    return language == PageLanguage::ja ? japanese : english;
+}
+
+}  // namespace tg::host
