@@ -4,6 +4,7 @@
 
 #include "config/routing_config.hpp"
 #include "observability/metrics.hpp"
+#include "observability/sink_health.hpp"
 #include "plugins/sink_instance.hpp"
 #include "spool/spool.hpp"
 
@@ -21,15 +22,6 @@
 #include <vector>
 
 namespace tg::host {
-
-// The outcome of a sink's last delivery attempt, for /readyz.
-struct SinkHealth {
-    std::string sink;
-    bool healthy = true;  // no attempt yet, or the last one succeeded or was refused for good
-    std::string result;   // "", "ok", "retry" or "drop"
-    std::string error;    // why the last attempt failed
-    int64_t at_ms = 0;    // when (0: no attempt yet)
-};
 
 // Limits on one delivery beyond its sink's retry policy (server settings, the same for all sinks).
 struct DeliveryLimits {

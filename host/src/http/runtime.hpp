@@ -1,11 +1,11 @@
 // What the HTTP handlers need from the running host.
 #pragma once
 
-#include "app/command_output.hpp"
 #include "config/routing_config.hpp"
-#include "dispatch/dispatcher.hpp"
+#include "http/command_output.hpp"
 #include "http/intake_budget.hpp"
 #include "observability/metrics.hpp"
+#include "observability/sink_health.hpp"
 #include "spool/intake.hpp"
 
 #include <functional>

@@ -1,0 +1,17 @@
+// The outcome of a sink's last delivery attempt: kept by the dispatcher, shown by /readyz.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace tg::host {
+
+struct SinkHealth {
+    std::string sink;
+    bool healthy = true;  // no attempt yet, or the last one succeeded or was refused for good
+    std::string result;   // "", "ok", "retry" or "drop"
+    std::string error;    // why the last attempt failed
+    int64_t at_ms = 0;    // when (0: no attempt yet)
+};
+
+}  // namespace tg::host
