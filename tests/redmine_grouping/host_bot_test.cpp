@@ -38,7 +38,7 @@ TEST_CASE("a bot's role: --check-config names every permission it lacks before t
     rgtest::TempDir restricted_dir, minimal_dir;
     std::string output;
     const int restricted = check_config(
-        rgtest::write_env_file(restricted_dir, project, rgtest::bot("RESTRICTED").api_key),
+        rgtest::write_env_file(restricted_dir, project, "", rgtest::bot("RESTRICTED").api_key),
         restricted_dir, output);
     std::cout << "--check-config as " << rgtest::bot("RESTRICTED").login << ":\n"
               << output << std::endl;
@@ -50,9 +50,9 @@ TEST_CASE("a bot's role: --check-config names every permission it lacks before t
     CHECK(output.find("NOT ok") != std::string::npos);
     CHECK(output.find(rgtest::bot("RESTRICTED").api_key) == std::string::npos);
 
-    const int minimal =
-        check_config(rgtest::write_env_file(minimal_dir, project, rgtest::bot("MINIMAL").api_key),
-                     minimal_dir, output);
+    const int minimal = check_config(
+        rgtest::write_env_file(minimal_dir, project, "", rgtest::bot("MINIMAL").api_key),
+        minimal_dir, output);
     INFO(output);
     CHECK(minimal == 0);
     CHECK(output.find("sink redmine: ok") != std::string::npos);
@@ -66,7 +66,7 @@ TEST_CASE(
     const std::string project = project_with_bots(admin, "bot-run");
     rgtest::TempDir dir;
     tg::test::HostProcess host(
-        {"--env-file", rgtest::write_env_file(dir, project, rgtest::bot("RESTRICTED").api_key),
+        {"--env-file", rgtest::write_env_file(dir, project, "", rgtest::bot("RESTRICTED").api_key),
          "--state-dir", (dir.path / "state").string()},
         (dir.path / "host.log").string());
     REQUIRE(host.wait_ready());

@@ -38,13 +38,8 @@ TEST_CASE(
     const std::string field = made.substr(at + 9, made.find('\n', at) - at - 9);
 
     rgtest::TempDir dir;
-    std::string text;
-    for (const char* key : {"REDMINE_URL", "REDMINE_API_KEY", "REDMINE_TRACKER_ID"})
-        text += std::string(key) + "=" + rgtest::redmine_env().vars.at(key) + "\n";
-    text += "REDMINE_PROJECT_ID=" + project + "\n";
-    const std::string env = (dir.path / "tickets-grouping.env").string();
+    const std::string env = rgtest::write_env_file(dir, project);
     const std::string state = (dir.path / "state").string();
-    tg::test::write_file(env, text);
     tg::test::HostProcess host({"--env-file", env, "--state-dir", state},
                                (dir.path / "host.log").string());
     REQUIRE(host.wait_ready());

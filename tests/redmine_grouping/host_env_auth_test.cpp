@@ -11,12 +11,8 @@ TEST_CASE(
     rgtest::Admin admin;
     const std::string project = admin.create_project("env-auth");
     rgtest::TempDir dir;
-    std::string text;
-    for (const char* key : {"REDMINE_URL", "REDMINE_API_KEY", "REDMINE_TRACKER_ID"})
-        text += std::string(key) + "=" + rgtest::redmine_env().vars.at(key) + "\n";
-    text += "REDMINE_PROJECT_ID=" + project + "\nWEBHOOK_BEARER_TOKEN=env-auth-token-42\n";
-    const std::string env = (dir.path / "tickets-grouping.env").string();
-    tg::test::write_file(env, text);
+    const std::string env =
+        rgtest::write_env_file(dir, project, "WEBHOOK_BEARER_TOKEN=env-auth-token-42\n");
     tg::test::HostProcess host({"--env-file", env, "--state-dir", (dir.path / "state").string()},
                                (dir.path / "host.log").string());
     REQUIRE(host.wait_ready());

@@ -32,8 +32,7 @@ struct FlapHost {
     std::unique_ptr<tg::test::HostProcess> host;
 
     FlapHost(const std::string& project, const std::string& flap_window) {
-        std::string env = tg::test::read_file(
-            rgtest::write_env_file(dir, project, rgtest::redmine_env().api_key));
+        std::string env = tg::test::read_file(rgtest::write_env_file(dir, project));
         if (!flap_window.empty()) env += "REDMINE_FLAP_WINDOW=" + flap_window + "\n";
         const std::string env_file = (dir.path / "redmine.env").string();
         tg::test::write_file(env_file, env);

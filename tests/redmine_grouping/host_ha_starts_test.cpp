@@ -30,12 +30,7 @@ TEST_CASE(
     rgtest::Admin admin;
     const std::string project = admin.create_project("ha-starts");
     rgtest::TempDir dir;
-    std::string text;
-    for (const char* key : {"REDMINE_URL", "REDMINE_API_KEY", "REDMINE_TRACKER_ID"})
-        text += std::string(key) + "=" + rgtest::redmine_env().vars.at(key) + "\n";
-    text += "REDMINE_PROJECT_ID=" + project + "\n";
-    const std::string env = (dir.path / "redmine.env").string();
-    tg::test::write_file(env, text);
+    const std::string env = rgtest::write_env_file(dir, project);
     tg::test::HostProcess host({"--env-file", env, "--state-dir", (dir.path / "state").string()},
                                (dir.path / "host.log").string());
     REQUIRE(host.wait_ready());

@@ -8,17 +8,6 @@
 
 namespace {
 
-std::string env_file_for(const rgtest::TempDir& dir, const std::string& project) {
-    std::string text;
-    for (const char* key : {"REDMINE_URL", "REDMINE_API_KEY", "REDMINE_TRACKER_ID",
-                            "REDMINE_STATUS_DONE", "REDMINE_STATUS_CARRYOVER"})
-        text += std::string(key) + "=" + rgtest::redmine_env().vars.at(key) + "\n";
-    text += "REDMINE_PROJECT_ID=" + project + "\n";
-    const std::string path = (dir.path / "redmine.env").string();
-    tg::test::write_file(path, text);
-    return path;
-}
-
 // The value of one sample line, or -1.
 double sample(const std::string& metrics, const std::string& series) {
     const std::string text = "\n" + metrics;
@@ -34,9 +23,9 @@ TEST_CASE(
     rgtest::Admin admin;
     const std::string project = admin.create_project("host-metrics");
     rgtest::TempDir dir;
-    tg::test::HostProcess host(
-        {"--env-file", env_file_for(dir, project), "--state-dir", (dir.path / "state").string()},
-        (dir.path / "host.log").string());
+    tg::test::HostProcess host({"--env-file", rgtest::write_env_file(dir, project), "--state-dir",
+                                (dir.path / "state").string()},
+                               (dir.path / "host.log").string());
     REQUIRE(host.wait_ready());
     for (const char* name :
          {"a_firing_single_alert_HighCPU_server01.json",

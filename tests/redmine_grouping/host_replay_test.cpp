@@ -20,18 +20,6 @@ const std::vector<std::string> sequence = {
     "d2_all_resolved_HighCPU.json",
 };
 
-// The operators' env file, pointed at a project of this test's own.
-std::string write_env_file(const rgtest::TempDir& dir, const std::string& project) {
-    std::string text;
-    for (const char* key : {"REDMINE_URL", "REDMINE_API_KEY", "REDMINE_TRACKER_ID",
-                            "REDMINE_STATUS_DONE", "REDMINE_STATUS_CARRYOVER"})
-        text += std::string(key) + "=" + rgtest::redmine_env().vars.at(key) + "\n";
-    text += "REDMINE_PROJECT_ID=" + project + "\nREDMINE_TIME_ZONE=Asia/Tokyo\n";
-    const std::string path = (dir.path / "redmine.env").string();
-    tg::test::write_file(path, text);
-    return path;
-}
-
 int64_t metric(int port, const std::string& series) {
     return tg::test::metric_value(tg::test::http_get(port, "/metrics").body, series);
 }
@@ -88,7 +76,7 @@ TEST_CASE(
     rgtest::Admin admin;
     const std::string project = admin.create_project("host-replay");
     rgtest::TempDir dir;
-    const std::string env_file = write_env_file(dir, project);
+    const std::string env_file = rgtest::write_env_file(dir, project);
     tg::test::HostProcess host({"--env-file", env_file, "--state-dir",
                                 (dir.path / "state").string(), "--log-level", "debug"},
                                (dir.path / "host.log").string());
@@ -127,9 +115,9 @@ TEST_CASE("every notification sent twice at once through the host: the same Redm
     rgtest::Admin admin;
     const std::string project = admin.create_project("host-twice");
     rgtest::TempDir dir;
-    tg::test::HostProcess host(
-        {"--env-file", write_env_file(dir, project), "--state-dir", (dir.path / "state").string()},
-        (dir.path / "host.log").string());
+    tg::test::HostProcess host({"--env-file", rgtest::write_env_file(dir, project), "--state-dir",
+                                (dir.path / "state").string()},
+                               (dir.path / "host.log").string());
     REQUIRE(host.wait_ready());
     for (const auto& name : sequence) {
         const std::string body = rgtest::fixture(name);
@@ -152,8 +140,8 @@ TEST_CASE("the sink's state file deleted mid-sequence: no duplicate issue") {
     const std::string project = admin.create_project("host-wiped");
     rgtest::TempDir dir;
     const std::string state = (dir.path / "state").string();
-    const std::vector<std::string> args{"--env-file", write_env_file(dir, project), "--state-dir",
-                                        state};
+    const std::vector<std::string> args{"--env-file", rgtest::write_env_file(dir, project),
+                                        "--state-dir", state};
     auto host = std::make_unique<tg::test::HostProcess>(args, (dir.path / "host.log").string());
     REQUIRE(host->wait_ready());
     for (size_t i = 0; i < sequence.size(); ++i) {

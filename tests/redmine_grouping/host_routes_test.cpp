@@ -24,14 +24,10 @@ TEST_CASE(
     rgtest::Admin admin;
     const std::string project = admin.create_project("routes-test");
     rgtest::TempDir dir;
-    std::string env_text;
-    for (const char* key : {"REDMINE_URL", "REDMINE_API_KEY", "REDMINE_TRACKER_ID"})
-        env_text += std::string(key) + "=" + rgtest::redmine_env().vars.at(key) + "\n";
-    const std::string env = (dir.path / "redmine.env").string();
+    const std::string env = rgtest::write_env_file(dir, project);
     const std::string state = (dir.path / "state").string();
     const std::string routes = (dir.path / "routes.yaml").string();
     const std::string out_log = (dir.path / "info.log").string();
-    tg::test::write_file(env, env_text);
     tg::test::write_file(routes,
                          "sinks:\n"
                          "  redmine:\n"

@@ -11,6 +11,7 @@
 
 namespace {
 
+// No project or tracker: each route's sink gives its own.
 std::string env_file(const rgtest::TempDir& dir) {
     std::string text;
     for (const char* key : {"REDMINE_URL", "REDMINE_API_KEY", "REDMINE_STATUS_DONE"})

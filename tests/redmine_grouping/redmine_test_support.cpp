@@ -445,13 +445,14 @@ std::string sink_config(const std::string& project, const std::string& extra) {
 
 std::string state_file(const TempDir& dir) { return (dir.path / "redmine_state.sqlite3").string(); }
 
-std::string write_env_file(const TempDir& dir, const std::string& project,
+std::string write_env_file(const TempDir& dir, const std::string& project, const std::string& extra,
                            const std::string& api_key) {
     std::string text = "REDMINE_API_KEY=" + api_key + "\nREDMINE_PROJECT_ID=" + project +
                        "\nREDMINE_TIME_ZONE=Asia/Tokyo\n";
     for (const char* key :
          {"REDMINE_URL", "REDMINE_TRACKER_ID", "REDMINE_STATUS_DONE", "REDMINE_STATUS_CARRYOVER"})
         text += std::string(key) + "=" + redmine_env().vars.at(key) + "\n";
+    text += extra;
     const std::filesystem::path path = dir.path / "redmine.env";
     std::ofstream(path) << text;
     return path.string();

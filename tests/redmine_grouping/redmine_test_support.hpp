@@ -137,8 +137,11 @@ int64_t id_of(const Poco::JSON::Object::Ptr& issue);
 // The sink's config for a test project, in the test's time zone; `extra` is more JSON members.
 std::string sink_config(const std::string& project, const std::string& extra = "");
 std::string state_file(const TempDir& dir);
-// The operators' env file for a test project (dir/redmine.env), with the API key given.
+// The operators' env file for a test project (dir/redmine.env): the local Redmine's URL,
+// tracker and statuses, the test's time zone, the API key given; `extra` is more lines
+// ("KEY=VALUE\n"). Returns its path.
 std::string write_env_file(const TempDir& dir, const std::string& project,
-                           const std::string& api_key);
+                           const std::string& extra = "",
+                           const std::string& api_key = redmine_env().api_key);
 
 }  // namespace rgtest

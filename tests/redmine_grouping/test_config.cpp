@@ -1,4 +1,5 @@
 #include "config.hpp"
+#include "config_settings.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -6,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 
 using namespace tg::redmine;
 using Catch::Matchers::Contains;
@@ -208,27 +210,39 @@ TEST_CASE("episode_tolerance: 30s by default, from the config or REDMINE_EPISODE
     CHECK_THROWS_WITH(with(R"({"episode_tolerance":"soon"})"), Contains("'episode_tolerance'"));
 }
 
-// The plugin's README lists every key of config_keys() in its settings table, and each key
-// with an env twin names it there.
-TEST_CASE("the README's settings table lists every key, with its env twin", "[config]") {
+// The plugin's README settings table follows the declaration (config_settings.cpp): a row for
+// every setting, with its env twin and its default word for word, and no row for anything else.
+TEST_CASE("the README's settings table is the declared settings: keys, env twins, defaults",
+          "[config]") {
     std::ifstream in(std::string(TG_RG_SOURCE_DIR) + "/../../plugins/redmine_grouping/README.md");
     REQUIRE(in);
-    std::string table;
+    std::vector<std::string> rows;
     for (std::string line; std::getline(in, line);)
-        if (line.rfind("| `", 0) == 0) table += line + "\n";
-    const std::map<std::string, std::string> twins{
-        {"flap_window", "REDMINE_FLAP_WINDOW"},
-        {"episode_tolerance", "REDMINE_EPISODE_TOLERANCE"},
-        {"reopen_window", "REDMINE_REOPEN_WINDOW"},
-        {"wont_fix_statuses", "REDMINE_WONT_FIX_STATUSES"},
-        {"update_priority", "REDMINE_UPDATE_PRIORITY"}};
-    for (const auto& key : config_keys()) {
+        if (line.rfind("| `", 0) == 0) rows.push_back(line);
+    REQUIRE(rows.size() > 20);
+    std::set<std::string> declared;
+    for (const auto& setting : settings()) {
+        const std::string key = setting.name.key;
+        declared.insert(key);
         INFO(key);
-        const bool listed = table.find("| `" + key + "`") != std::string::npos ||
-                            table.find("/ `" + key + "`") != std::string::npos;
-        CHECK(listed);
-        if (twins.count(key))
-            CHECK(table.find("`" + key + "` [" + twins.at(key) + "]") != std::string::npos);
+        const std::string named =
+            "`" + key + "`" + (setting.name.env ? " [" + std::string(setting.name.env) + "]" : "");
+        const auto row = std::find_if(rows.begin(), rows.end(), [&](const std::string& r) {
+            return r.find("| " + named + " ") == 0 ||
+                   r.find("/ " + named + " ") != std::string::npos;
+        });
+        REQUIRE(row != rows.end());
+        // The default column: the text between the first two " | " after the key cell.
+        const size_t start = row->find(" | ") + 3;
+        const std::string default_column = row->substr(start, row->find(" | ", start) - start);
+        CHECK(default_column == std::string(setting.default_text));
+    }
+    for (const auto& row : rows) {
+        INFO(row);
+        const size_t cell_end = row.find(" | ");
+        for (size_t at = row.find('`'); at < cell_end;
+             at = row.find('`', row.find('`', at + 1) + 1))
+            CHECK(declared.count(row.substr(at + 1, row.find('`', at + 1) - at - 1)));
     }
 }
 

@@ -38,7 +38,7 @@ PlanOptions options(bool close = false, int64_t window_s = 0, int64_t now = 10'0
     return {close, std::chrono::seconds(window_s), now};
 }
 
-Action act(ActionKind k, int64_t issue, int64_t parent = 0,
+Action act(ActionKind k, IssueRef issue, IssueRef parent = 0,
            std::string key = "[Alert] HighCPU (server01)", bool close = false) {
     return {k, issue, parent, std::move(key), close};
 }
@@ -269,11 +269,12 @@ TEST_CASE("the a, b, c, d, e, d2 sequence plans the expected writes", "[planner]
             if (a.kind == ActionKind::create_root) root = new_root = next_id++;
             if (a.kind == ActionKind::set_parent)
                 for (auto& [k, h] : hosts)
-                    if (h.id == a.issue) h.parent = a.parent == kNewRoot ? new_root : a.parent;
+                    if (h.id == a.issue)
+                        h.parent = a.parent == kNewRoot ? new_root : a.parent.existing_id();
             if (a.kind == ActionKind::create_issue) {
                 hosts[key].key = key;
                 hosts[key].id = next_id++;
-                hosts[key].parent = a.parent == kNewRoot ? new_root : a.parent;
+                hosts[key].parent = a.parent == kNewRoot ? new_root : a.parent.existing_id();
             }
         }
         if (plan.record_episode) hosts[key].last = e;

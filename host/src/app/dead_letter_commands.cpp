@@ -133,31 +133,35 @@ DeadLetterSelection selection_of(const Options& options) {
     return selection;
 }
 
+// Names each id of the selection that is not among `found`; returns whether there was none.
+bool all_found(const DeadLetterSelection& selection, const std::vector<int64_t>& found) {
+    bool all = true;
+    for (int64_t id : selection.ids)
+        if (std::find(found.begin(), found.end(), id) == found.end()) {
+            std::cerr << "tickets-grouping: no dead letter " << id
+                      << (selection.sink.empty() ? "" : " of sink " + selection.sink) << '\n';
+            all = false;
+        }
+    return all;
+}
+
 // What a retry or a discard did: the ids moved, and each id given that was not there.
 int report(const DeadLetterSelection& selection, const std::vector<int64_t>& moved,
            const std::string& done) {
-    for (int64_t id : selection.ids)
-        if (std::find(moved.begin(), moved.end(), id) == moved.end())
-            std::cerr << "tickets-grouping: no dead letter " << id
-                      << (selection.sink.empty() ? "" : " of sink " + selection.sink) << '\n';
+    const bool all = all_found(selection, moved);
     std::cout << moved.size() << " dead letter(s) " << done;
     for (int64_t id : moved) std::cout << ' ' << id;
     std::cout << '\n';
-    return moved.size() == selection.ids.size() || selection.all ? 0 : 1;
+    return all ? 0 : 1;
 }
 
 // Each dead letter of the selection given to its sink as a dry run; nothing is moved.
 int retry_dry_run(DeadLetterStore& store, const Configuration& configuration,
                   const DeadLetterSelection& selection) {
     const auto letters = store.select(selection);
-    int exit_code = 0;
-    for (int64_t id : selection.ids)
-        if (std::none_of(letters.begin(), letters.end(),
-                         [id](const DeadLetter& d) { return d.id == id; })) {
-            std::cerr << "tickets-grouping: no dead letter " << id
-                      << (selection.sink.empty() ? "" : " of sink " + selection.sink) << '\n';
-            exit_code = 1;
-        }
+    std::vector<int64_t> found;
+    for (const auto& d : letters) found.push_back(d.id);
+    int exit_code = all_found(selection, found) ? 0 : 1;
     for (const auto& d : letters) {
         const NewDelivery delivery{d.sink, d.route, d.payload, d.idempotency_key};
         const std::string path = "/-/dry-deliver?sink=" + query_value(d.sink) +
@@ -165,7 +169,7 @@ int retry_dry_run(DeadLetterStore& store, const Configuration& configuration,
                                  "&key=" + query_value(d.idempotency_key);
         std::cout << "dead letter " << d.id << " (dry run, nothing moved):\n";
         const CommandOutput output = here_or_through_host(configuration, path, d.payload, [&] {
-            return dry_delivery_command(call_on(create_sinks(configuration, d.sink)), delivery);
+            return delivery_command(call_on(create_sinks(configuration, d.sink)), delivery, true);
         });
         exit_code = std::max(exit_code, print(output));
     }

@@ -3,10 +3,10 @@
 // address), so that no sink instance is ever created twice on one state directory.
 #pragma once
 
-#include "app/command_output.hpp"
 #include "app/configuration.hpp"
 #include "app/running_host_client.hpp"
 #include "app/state_lock.hpp"
+#include "http/command_output.hpp"
 
 #include <Poco/URI.h>
 

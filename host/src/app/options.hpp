@@ -1,16 +1,14 @@
 // The command line of tickets-grouping.
 #pragma once
 
+#include "config/usage_error.hpp"
+
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 namespace tg::host {
-
-struct UsageError : std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
 
 struct Options {
     std::optional<std::string> config_file;

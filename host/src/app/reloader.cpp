@@ -29,9 +29,7 @@ void Reloader::dead_letter_removed_sinks(const RoutingConfig& routing) {
     try {
         for (const auto& [sink, count] :
              spool_.dead_letter_removed_sinks(configured, "sink removed")) {
-            metrics_
-                .counter("tickets_grouping_dead_letters_total",
-                         "Deliveries moved to the dead letters.", {{"sink", sink}})
+            metrics_.counter(metric::dead_letters_total, {{"sink", sink}})
                 .fetch_add(static_cast<uint64_t>(count));
             log::warn("deliveries of a sink no longer configured moved to the dead letters",
                       {{"sink", sink},
@@ -88,10 +86,7 @@ void Reloader::stop() {
 }
 
 Runtime::ReloadResult Reloader::refuse(const std::string& why) {
-    metrics_
-        .counter("tickets_grouping_reloads_total", "Configuration reloads by result.",
-                 {{"result", "failed"}})
-        .fetch_add(1);
+    metrics_.counter(metric::reloads_total, {{"result", "failed"}}).fetch_add(1);
     log::error("reload refused, the running configuration stays", {{"error", why}});
     return {"reload refused: " + why, {}};
 }
@@ -213,10 +208,7 @@ Runtime::ReloadResult Reloader::reload() {
     current_ = next;
     if (http_) http_->apply(server_change);
     dead_letter_removed_sinks(*next.routing);
-    metrics_
-        .counter("tickets_grouping_reloads_total", "Configuration reloads by result.",
-                 {{"result", "ok"}})
-        .fetch_add(1);
+    metrics_.counter(metric::reloads_total, {{"result", "ok"}}).fetch_add(1);
     log::info("configuration reloaded", {{"sinks", std::to_string(next_sinks.size())},
                                          {"handed_over", std::to_string(changed.size())}});
     for (const auto& warning : server_change.warnings) log::warn(warning);

@@ -29,18 +29,16 @@ namespace tg::host {
 namespace {
 
 void register_spool_metrics(Metrics& metrics, Spool& spool) {
-    metrics.gauge("tickets_grouping_build_info", "Build information (always 1).",
-                  [] { return 1.0; }, {{"version", TG_VERSION}});
-    metrics.gauge("tickets_grouping_spool_depth", "Deliveries waiting in the spool.",
+    metrics.gauge(metric::build_info, [] { return 1.0; }, {{"version", TG_VERSION}});
+    metrics.gauge(metric::spool_depth,
                   [&spool] { return static_cast<double>(spool.stats().depth); });
-    metrics.gauge("tickets_grouping_spool_oldest_age_seconds",
-                  "Age of the oldest delivery waiting.", [&spool] {
-                      const auto stats = spool.stats();
-                      return stats.oldest_created_ms
-                                 ? static_cast<double>(now_ms() - stats.oldest_created_ms) / 1000.0
-                                 : 0.0;
-                  });
-    metrics.gauge("tickets_grouping_dead_letters", "Deliveries in the dead letters.",
+    metrics.gauge(metric::spool_oldest_age_seconds, [&spool] {
+        const auto stats = spool.stats();
+        return stats.oldest_created_ms
+                   ? static_cast<double>(now_ms() - stats.oldest_created_ms) / 1000.0
+                   : 0.0;
+    });
+    metrics.gauge(metric::dead_letters,
                   [&spool] { return static_cast<double>(spool.stats().dead_letters); });
 }
 
@@ -56,19 +54,16 @@ void register_sink_queue_metrics(Metrics& metrics, Spool& spool, const Runtime& 
             return samples;
         };
     };
-    metrics.gauges("tickets_grouping_queue_depth", "Deliveries waiting in the spool, per sink.",
+    metrics.gauges(metric::queue_depth,
                    per_sink([](const SpoolStats& s) { return static_cast<double>(s.depth); }));
-    metrics.gauges("tickets_grouping_queue_oldest_age_seconds",
-                   "Age of the oldest delivery waiting, per sink (0: none).",
-                   per_sink([](const SpoolStats& s) {
+    metrics.gauges(metric::queue_oldest_age_seconds, per_sink([](const SpoolStats& s) {
                        return s.oldest_created_ms
                                   ? static_cast<double>(now_ms() - s.oldest_created_ms) / 1000.0
                                   : 0.0;
                    }));
-    metrics.gauges(
-        "tickets_grouping_queue_dead_letters",
-        "Deliveries in the dead letters, per sink (dead-letters list shows them).",
-        per_sink([](const SpoolStats& s) { return static_cast<double>(s.dead_letters); }));
+    metrics.gauges(metric::queue_dead_letters, per_sink([](const SpoolStats& s) {
+                       return static_cast<double>(s.dead_letters);
+                   }));
 }
 
 // What GET / shows beyond /readyz: the build, the queues, the newest dead letters (one session of
@@ -161,7 +156,7 @@ int serve(const Options& options, const Configuration& initial) {
     runtime.dry_deliver = [&dispatcher](const std::string& sink, const std::string& route,
                                         const std::string& key, const std::string& payload) {
         log::info("a dead letter's dry run on request", {{"sink", sink}});
-        return dry_delivery_command(call_on_worker(dispatcher), {sink, route, payload, key});
+        return delivery_command(call_on_worker(dispatcher), {sink, route, payload, key}, true);
     };
     auto http =
         std::make_unique<HttpServer>(new HandlerFactory(runtime), initial.listen, routing.server);

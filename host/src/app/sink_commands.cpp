@@ -7,6 +7,7 @@
 #include <atomic>
 #include <chrono>
 #include <future>
+#include <optional>
 #include <sstream>
 
 namespace tg::host {
@@ -22,21 +23,22 @@ std::string indented(const std::vector<std::string>& lines) {
     return text;
 }
 
-// One delivery to its sink: "sink NAME (route PATH): ok|error" and, in a dry run, what it said.
-CommandOutput delivery_command(const SinkCall& call, const NewDelivery& delivery, bool dry_run) {
+// One call on the sink and, in a dry run, what the sink said during it.
+struct TranscribedCall {
+    SinkCallResult result;
     std::vector<std::string> said;
-    const auto result = call(delivery.sink, [&](SinkInstance& sink) {
-        SinkInstance::Transcript transcript(sink);
-        auto r =
-            sink.deliver(delivery.payload, delivery.idempotency_key, delivery.route, 1, dry_run);
-        if (dry_run) said = transcript.lines();
-        return r;
+};
+TranscribedCall call_transcribed(const SinkCall& call, const std::string& sink, bool dry_run,
+                                 const std::function<SinkCallResult(SinkInstance&)>& what) {
+    TranscribedCall out;
+    out.result = call(sink, [&](SinkInstance& instance) {
+        std::optional<SinkInstance::Transcript> transcript;
+        if (dry_run) transcript.emplace(instance);
+        auto result = what(instance);
+        if (transcript) out.said = transcript->lines();
+        return result;
     });
-    CommandOutput output;
-    output.out = "sink " + delivery.sink + " (route " + delivery.route +
-                 "): " + (result.status == TG_OK ? "ok" : result.error) + "\n" + indented(said);
-    output.exit_code = result.status == TG_OK ? 0 : 1;
-    return output;
+    return out;
 }
 
 }  // namespace
@@ -51,36 +53,45 @@ SinkCall call_on(const std::vector<std::shared_ptr<SinkInstance>>& sinks) {
 }
 
 SinkCall call_on_worker(Dispatcher& dispatcher) {
-    return
-        [&dispatcher](const std::string& name,
-                      const std::function<SinkCallResult(SinkInstance&)>& call) -> SinkCallResult {
-            // Shared with the task, which may run after this call gave up waiting: it then does
-            // nothing.
-            struct State {
-                std::promise<SinkCallResult> result;
-                std::atomic<bool> abandoned{false};
-                std::function<SinkCallResult(SinkInstance&)> call;
-            };
-            auto state = std::make_shared<State>();
-            state->call = call;
-            auto future = state->result.get_future();
-            const bool queued =
-                dispatcher.run_on_worker(name, [state](std::shared_ptr<SinkInstance>& instance) {
-                    if (state->abandoned) return;
-                    if (!instance)
-                        state->result.set_value({TG_DROP, "the host is stopping"});
-                    else
-                        state->result.set_value(state->call(*instance));
-                });
-            if (!queued) return {TG_DROP, "no sink named '" + name + "'"};
-            if (future.wait_for(worker_wait) != std::future_status::ready) {
-                state->abandoned = true;
+    return [&dispatcher](
+               const std::string& name,
+               const std::function<SinkCallResult(SinkInstance&)>& call) -> SinkCallResult {
+        // Shared with the task. The call given refers to the caller's stack: the task may run
+        // it only while the caller waits. Pending until the worker takes the task; then
+        // running (the caller waits it out, however long) or, when the caller gave up first,
+        // abandoned (the task does nothing).
+        enum Phase { pending, running, abandoned };
+        struct State {
+            std::promise<SinkCallResult> result;
+            std::atomic<Phase> phase{pending};
+            std::function<SinkCallResult(SinkInstance&)> call;
+        };
+        auto state = std::make_shared<State>();
+        state->call = call;
+        auto future = state->result.get_future();
+        const bool queued =
+            dispatcher.run_on_worker(name, [state](std::shared_ptr<SinkInstance>& instance) {
+                Phase expected = pending;
+                if (!state->phase.compare_exchange_strong(expected, running)) return;
+                try {
+                    state->result.set_value(instance
+                                                ? state->call(*instance)
+                                                : SinkCallResult{TG_DROP, "the host is stopping"});
+                } catch (...) {
+                    state->result.set_exception(std::current_exception());
+                }
+            });
+        if (!queued) return {TG_DROP, "no sink named '" + name + "'"};
+        if (future.wait_for(worker_wait) != std::future_status::ready) {
+            Phase expected = pending;
+            if (state->phase.compare_exchange_strong(expected, abandoned))
                 return {TG_RETRY_LATER,
                         "the sink's worker stayed busy for 120 s (a call in progress); "
                         "nothing was done, try again"};
-            }
-            return future.get();
-        };
+            // Taken just now or earlier: it ends, and its result is this call's.
+        }
+        return future.get();
+    };
 }
 
 CommandOutput run_hook_command(const SinkCall& call, const std::string& sink_and_hook,
@@ -91,12 +102,8 @@ CommandOutput run_hook_command(const SinkCall& call, const std::string& sink_and
     const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
                             std::chrono::system_clock::now().time_since_epoch())
                             .count();
-    std::vector<std::string> said;
-    const auto result = call(sink, [&](SinkInstance& instance) {
-        SinkInstance::Transcript transcript(instance);
-        auto r = instance.run_hook(hook, now, dry_run);
-        if (dry_run) said = transcript.lines();
-        return r;
+    const auto [result, said] = call_transcribed(call, sink, dry_run, [&](SinkInstance& instance) {
+        return instance.run_hook(hook, now, dry_run);
     });
     CommandOutput output;
     if (result.status != TG_OK) {
@@ -106,6 +113,18 @@ CommandOutput run_hook_command(const SinkCall& call, const std::string& sink_and
     }
     output.out =
         "hook " + sink_and_hook + (dry_run ? " (dry run)" : "") + ": done\n" + indented(said);
+    return output;
+}
+
+CommandOutput delivery_command(const SinkCall& call, const NewDelivery& delivery, bool dry_run) {
+    const auto [result,
+                said] = call_transcribed(call, delivery.sink, dry_run, [&](SinkInstance& sink) {
+        return sink.deliver(delivery.payload, delivery.idempotency_key, delivery.route, 1, dry_run);
+    });
+    CommandOutput output;
+    output.out = "sink " + delivery.sink + " (route " + delivery.route +
+                 "): " + (result.status == TG_OK ? "ok" : result.error) + "\n" + indented(said);
+    output.exit_code = result.status == TG_OK ? 0 : 1;
     return output;
 }
 
@@ -128,10 +147,6 @@ CommandOutput replay_command(const SinkCall& call, const RoutingConfig& routing,
         output.exit_code = std::max(output.exit_code, one.exit_code);
     }
     return output;
-}
-
-CommandOutput dry_delivery_command(const SinkCall& call, const NewDelivery& delivery) {
-    return delivery_command(call, delivery, true);
 }
 
 }  // namespace tg::host

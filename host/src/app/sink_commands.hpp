@@ -3,9 +3,9 @@
 // command is sent to it (POST /-/run-hook, /-/replay).
 #pragma once
 
-#include "app/command_output.hpp"
 #include "config/routing_config.hpp"
 #include "dispatch/dispatcher.hpp"
+#include "http/command_output.hpp"
 #include "plugins/sink_instance.hpp"
 #include "spool/intake.hpp"
 
@@ -29,8 +29,8 @@ CommandOutput run_hook_command(const SinkCall& call, const std::string& sink_and
 // `text` is a saved webhook body, `source` its name in messages.
 CommandOutput replay_command(const SinkCall& call, const RoutingConfig& routing,
                              const std::string& text, const std::string& source, bool dry_run);
-// One delivery as it is spooled (a dead letter's), given to its sink as a dry run:
-// "sink NAME (route PATH): ok" and what the sink said it would do.
-CommandOutput dry_delivery_command(const SinkCall& call, const NewDelivery& delivery);
+// One delivery as it is spooled (a dead letter's, a replayed body's) given to its sink:
+// "sink NAME (route PATH): ok|error" and, in a dry run, what the sink said it would do.
+CommandOutput delivery_command(const SinkCall& call, const NewDelivery& delivery, bool dry_run);
 
 }  // namespace tg::host

@@ -5,6 +5,7 @@
 #include "config/routing_config.hpp"
 #include "observability/metrics.hpp"
 #include "observability/recent_deliveries.hpp"
+#include "observability/sink_health.hpp"
 #include "plugins/sink_instance.hpp"
 #include "spool/spool.hpp"
 
@@ -22,20 +23,6 @@
 #include <vector>
 
 namespace tg::host {
-
-// The outcome of a sink's last delivery attempt, for /readyz and the status page.
-struct SinkHealth {
-    std::string sink;
-    bool healthy = true;  // no attempt yet, or the last one succeeded or was refused for good
-    std::string result;   // "", "ok", "retry" or "drop"
-    std::string error;    // why the last attempt failed
-    int64_t at_ms = 0;    // when (0: no attempt yet)
-    // For the status page, kept across later attempts: the last success, and the last failure
-    // with its error (0: none since the host started).
-    int64_t last_success_ms = 0;
-    int64_t last_error_ms = 0;
-    std::string last_error;
-};
 
 // Limits on one delivery beyond its sink's retry policy (server settings, the same for all sinks).
 struct DeliveryLimits {

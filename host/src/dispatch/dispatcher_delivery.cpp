@@ -42,10 +42,7 @@ void Dispatcher::bury(const std::string& name, const SpooledDelivery& d, uint32_
         log_lease_lost(name, id);
         return;
     }
-    metrics_
-        .counter("tickets_grouping_dead_letters_total", "Deliveries moved to the dead letters.",
-                 {{"sink", name}})
-        .fetch_add(1);
+    metrics_.counter(metric::dead_letters_total, {{"sink", name}}).fetch_add(1);
     log::error("delivery dead-lettered", {{"sink", name},
                                           {"route", d.route},
                                           {"delivery", id},
@@ -100,8 +97,7 @@ void Dispatcher::deliver(Worker& worker, SinkInstance& sink, const RetryPolicy& 
     for (const auto& link : result.links) record.links.push_back({link.url, link.label});
     recent_.add(std::move(record));
     metrics_
-        .counter("tickets_grouping_deliveries_total", "Delivery attempts by sink and result.",
-                 {{"sink", name}, {"result", status_name(result.status)}})
+        .counter(metric::deliveries_total, {{"sink", name}, {"result", status_name(result.status)}})
         .fetch_add(1);
     try {
         if (result.status == TG_OK) {
@@ -147,10 +143,7 @@ void Dispatcher::deliver(Worker& worker, SinkInstance& sink, const RetryPolicy& 
             log_lease_lost(name, id);
             return;
         }
-        metrics_
-            .counter("tickets_grouping_retries_total", "Deliveries scheduled for another attempt.",
-                     {{"sink", name}})
-            .fetch_add(1);
+        metrics_.counter(metric::retries_total, {{"sink", name}}).fetch_add(1);
         log::warn("delivery will be retried", {{"sink", name},
                                                {"route", d.route},
                                                {"delivery", id},
@@ -176,11 +169,9 @@ void Dispatcher::run_hooks(Worker& worker, SinkInstance& sink) {
         }
         const auto result = sink.run_hook(request.hook, request.slot_ms, false);
         metrics_
-            .counter("tickets_grouping_hook_runs_total",
-                     "Scheduled hook runs by sink, hook and result.",
-                     {{"sink", worker.name},
-                      {"hook", request.hook},
-                      {"result", status_name(result.status)}})
+            .counter(metric::hook_runs_total, {{"sink", worker.name},
+                                               {"hook", request.hook},
+                                               {"result", status_name(result.status)}})
             .fetch_add(1);
         if (request.done) request.done(result);
     }

@@ -70,10 +70,7 @@ void send_reload(Runtime& runtime, HTTPServerResponse& response) {
 
 Poco::Net::HTTPRequestHandler* HandlerFactory::refused(const char* reason, int status,
                                                        const std::string& message) {
-    runtime_.metrics
-        .counter("tickets_grouping_webhook_rejected_total", "Webhook requests refused, by reason.",
-                 {{"reason", reason}})
-        .fetch_add(1);
+    runtime_.metrics.counter(metric::webhook_rejected_total, {{"reason", reason}}).fetch_add(1);
     auto config = runtime_.config();
     return new FunctionHandler(
         [config, status, message](HTTPServerRequest&, HTTPServerResponse& response) {

@@ -1,6 +1,6 @@
 #include "http/http_server.hpp"
 
-#include "app/options.hpp"
+#include "config/usage_error.hpp"
 #include "http/listener.hpp"
 #include "http/request_connection.hpp"
 #include "time/duration.hpp"

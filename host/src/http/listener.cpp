@@ -1,6 +1,6 @@
 #include "http/listener.hpp"
 
-#include "app/options.hpp"
+#include "config/usage_error.hpp"
 
 #include <Poco/Net/SSLManager.h>
 

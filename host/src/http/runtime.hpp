@@ -1,13 +1,13 @@
 // What the HTTP handlers need from the running host.
 #pragma once
 
-#include "app/command_output.hpp"
 #include "config/routing_config.hpp"
-#include "dispatch/dispatcher.hpp"
+#include "http/command_output.hpp"
 #include "http/intake_budget.hpp"
 #include "observability/delivery_record.hpp"
 #include "observability/hook_status.hpp"
 #include "observability/metrics.hpp"
+#include "observability/sink_health.hpp"
 #include "spool/dead_letter_store.hpp"
 #include "spool/intake.hpp"
 #include "spool/spool.hpp"

@@ -22,10 +22,7 @@ HTTPResponse::HTTPStatus to_status(int code) { return static_cast<HTTPResponse::
 
 void WebhookHandler::refuse(Poco::Net::HTTPServerResponse& response, const char* reason, int status,
                             const std::string& message, bool read_all) {
-    runtime_.metrics
-        .counter("tickets_grouping_webhook_rejected_total", "Webhook requests refused, by reason.",
-                 {{"reason", reason}})
-        .fetch_add(1);
+    runtime_.metrics.counter(metric::webhook_rejected_total, {{"reason", reason}}).fetch_add(1);
     if (!read_all) response.setKeepAlive(false);  // the unread body would be the next request
     if (status == HTTPResponse::HTTP_SERVICE_UNAVAILABLE) response.set("Retry-After", "1");
     send_error(response, to_status(status), message);
@@ -142,12 +139,8 @@ void WebhookHandler::handleRequest(Poco::Net::HTTPServerRequest& request,
                "cannot store the notification now, retry later", true);
         return;
     }
-    runtime_.metrics
-        .counter("tickets_grouping_notifications_received_total", "Webhook notifications accepted.")
-        .fetch_add(1);
-    runtime_.metrics
-        .counter("tickets_grouping_alerts_received_total", "Alerts in accepted notifications.")
-        .fetch_add(alerts);
+    runtime_.metrics.counter(metric::notifications_received_total).fetch_add(1);
+    runtime_.metrics.counter(metric::alerts_received_total).fetch_add(alerts);
     send_ok(response);
 }
 

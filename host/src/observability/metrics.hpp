@@ -1,6 +1,8 @@
 // Prometheus metrics of the host, exposed at /metrics in text format 0.0.4.
 #pragma once
 
+#include "observability/host_metrics.hpp"
+
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -35,6 +37,18 @@ class Metrics {
     bool observe(const std::string& name, const std::string& help, const LabelSet& labels,
                  double value);
     static const std::vector<double>& histogram_buckets();
+
+    // The same, for a family of host_metrics.hpp.
+    std::atomic<uint64_t>& counter(const MetricFamily& family, const LabelSet& labels = {}) {
+        return counter(family.name, family.help, labels);
+    }
+    void gauge(const MetricFamily& family, std::function<double()> read,
+               const LabelSet& labels = {}) {
+        gauge(family.name, family.help, std::move(read), labels);
+    }
+    void gauges(const MetricFamily& family, std::function<Samples()> read) {
+        gauges(family.name, family.help, std::move(read));
+    }
 
     std::string render() const;
 

@@ -209,11 +209,13 @@ void SinkInstance::log_thunk(void* context, tg_log_level level, tg_str message) 
         auto* self = static_cast<SinkInstance*>(context);
         const std::string text(tg::view(message));
         if (self->host_.log) self->host_.log(level, self->name_, text);
-        std::lock_guard lock(self->transcript_mutex_);
         // What the sink says it would do ("dry run: ..."), and its warnings and errors; not its
-        // chatter (each request it made).
+        // chatter (each request it made). Without a transcript (every delivery but a command's)
+        // no lock is taken.
         const bool telling = text.starts_with("dry run") || level >= TG_LOG_WARN;
-        if (self->transcript_ && telling && self->transcript_->size() < 10000)
+        if (!telling || !self->transcribing_.load(std::memory_order_acquire)) return;
+        std::lock_guard lock(self->transcript_mutex_);
+        if (self->transcript_ && self->transcript_->size() < 10000)
             self->transcript_->push_back(
                 level >= TG_LOG_WARN
                     ? std::string(level == TG_LOG_WARN ? "warning: " : "error: ") + text
@@ -225,10 +227,12 @@ void SinkInstance::log_thunk(void* context, tg_log_level level, tg_str message) 
 SinkInstance::Transcript::Transcript(SinkInstance& sink) : sink_(sink) {
     std::lock_guard lock(sink_.transcript_mutex_);
     sink_.transcript_.emplace();
+    sink_.transcribing_.store(true, std::memory_order_release);
 }
 
 SinkInstance::Transcript::~Transcript() {
     std::lock_guard lock(sink_.transcript_mutex_);
+    sink_.transcribing_.store(false, std::memory_order_release);
     sink_.transcript_.reset();
 }
 

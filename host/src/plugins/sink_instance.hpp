@@ -5,6 +5,7 @@
 
 #include <tickets_grouping/sink_abi.h>
 
+#include <atomic>
 #include <functional>
 #include <mutex>
 #include <optional>
@@ -112,6 +113,7 @@ class SinkInstance {
     std::optional<std::vector<SinkLink>> links_;  // during a delivery (not a dry run)
     mutable std::mutex transcript_mutex_;
     std::optional<std::vector<std::string>> transcript_;  // while a Transcript lives
+    std::atomic<bool> transcribing_{false};               // transcript_ is set
 };
 
 }  // namespace tg::host

@@ -201,4 +201,18 @@ class Spool final : public Intake {
     std::thread lease_thread_;
 };
 
+// Runs `work` on one of the dispatcher's connections; a failure marks a PostgreSQL connection for
+// reopening before its next use (SQLite's file connection stays).
+template <class F>
+inline auto Spool::with_connection(Connection& connection, std::mutex& mutex, F&& work) {
+    std::lock_guard lock(mutex);
+    Poco::Data::Session& session = usable(connection, "NORMAL");
+    try {
+        return work(session);
+    } catch (const Poco::Exception& e) {
+        if (store_.kind == StoreUrl::Kind::postgresql) connection.broken = true;
+        throw SpoolError(e.displayText());  // what() is only the exception's class name
+    }
+}
+
 }  // namespace tg::host

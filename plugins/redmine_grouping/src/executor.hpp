@@ -17,6 +17,8 @@
 
 #include <tickets_grouping/sink.hpp>
 
+#include <optional>
+
 namespace tg::redmine {
 
 class Executor {
@@ -49,7 +51,9 @@ class Executor {
     void note(int64_t issue_id, const std::string& notes, const std::string& why);
 
   private:
-    struct Replan {};  // the state learned something from Redmine: plan this alert again
+    // What run() came to: every action done, or a replan: Redmine refused a child under a Root
+    // a person closed, the state forgot that Root, and the alert is planned again.
+    enum class RunOutcome { done, replan };
     struct Created {
         int64_t id = 0;
         int64_t parent = 0;
@@ -66,20 +70,31 @@ class Executor {
     void follow_priority(const Alert& alert, const std::string& key, bool created);
     // flap_window: opens the ticket's window, or counts a change folded into it.
     void record_flap(const Plan& plan, const AlertFacts& facts, int64_t now_unix);
-    void run(const Plan& plan, const AlertFacts& facts, const std::string& group,
-             const TextContext& context);
-    // `key` is the state's name for the issue (and the alert_key_field's value).
-    Created create(const std::string& key, const std::string& subject,
-                   const std::string& description, int64_t parent, const TextContext& context,
-                   bool root);
-    // Returns the parent Redmine kept (read back).
-    int64_t set_parent(int64_t issue_id, int64_t parent_id);
+    RunOutcome run(const Plan& plan, const AlertFacts& facts, const std::string& group,
+                   const TextContext& context);
+    // The plan's creates: the new issue's id, nothing for a replan (create()).
+    std::optional<int64_t> create_root(const std::string& group, const TextContext& context);
+    std::optional<int64_t> create_ticket(const AlertFacts& facts, const std::string& group,
+                                         int64_t parent, const TextContext& context);
+    // Every other action, on an issue Redmine has (`issue`, and `parent` for set_parent).
+    RunOutcome update(const Action& action, int64_t issue, int64_t parent,
+                      const TextContext& context);
+    void counted(const char* action);
+    // `key` is the state's name for the issue (and the alert_key_field's value). Nothing when
+    // Redmine refused it under a Root a person closed (forget_closed_root): plan again.
+    std::optional<Created> create(const std::string& key, const std::string& subject,
+                                  const std::string& description, int64_t parent,
+                                  const TextContext& context, bool root);
+    // Returns the parent Redmine kept (read back); nothing as for create().
+    std::optional<int64_t> set_parent(int64_t issue_id, int64_t parent_id);
     // The sink's first issue was written format-neutral: now that its page showed Redmine's
     // formatting, its description is written again in it.
     void rewrite_description(int64_t issue_id, const std::string& sent, const TextContext& context);
     void put_with_notes(int64_t issue_id, Poco::JSON::Object::Ptr fields, const std::string& notes,
                         const std::string& why);
-    [[noreturn]] void check_parent_after_refusal(int64_t parent_id, const tg::Drop& refusal);
+    // After Redmine refused a write under `parent_id`: whether that Root is closed or gone (the
+    // state then forgets it and closes its children's records); false leaves the refusal as it is.
+    bool forget_closed_root(int64_t parent_id);
     // Logs, counts and keeps for apply() what Redmine silently left out (tree_readback.hpp).
     void report(const std::vector<DroppedField>& dropped);
 

@@ -8,29 +8,29 @@ namespace {
 
 // Puts the alert's (open or about to be open) issue into its alertname's group. Returns the
 // parent a new issue should be created under.
-int64_t group_into_root(const AlertFacts& alert, const GroupFacts& group, int64_t self,
-                        int64_t self_parent, std::vector<Action>& out) {
+IssueRef group_into_root(const AlertFacts& alert, const GroupFacts& group, IssueRef self,
+                         int64_t self_parent, std::vector<Action>& out) {
     // Without an open Root every other open host joins the new one; with one, only those under
     // no parent (a wave interrupted between creating the Root and moving them).
     std::vector<const HostIssue*> loose;
     for (const auto& h : group.other_hosts)
         if (group.open_root == 0 || h.parent_id == 0) loose.push_back(&h);
-    int64_t root = group.open_root;
-    if (root == 0) {
+    IssueRef root = group.open_root;
+    if (!root) {
         if (group.other_hosts.empty()) return 0;  // a single host: no Root yet
         out.push_back({ActionKind::create_root, 0, 0, alert.key});
         root = kNewRoot;
     }
     for (const auto* h : loose)
-        if (h->parent_id != root)
+        if (IssueRef(h->parent_id) != root)
             out.push_back({ActionKind::set_parent, h->issue_id, root, h->key});
-    if (self != kNewIssue && self_parent != root)
+    if (self != kNewIssue && IssueRef(self_parent) != root)
         out.push_back({ActionKind::set_parent, self, root, alert.key});
     return root;
 }
 
 void create_new(const AlertFacts& alert, const GroupFacts& group, std::vector<Action>& out) {
-    const int64_t parent = group_into_root(alert, group, kNewIssue, 0, out);
+    const IssueRef parent = group_into_root(alert, group, kNewIssue, 0, out);
     out.push_back({ActionKind::create_issue, kNewIssue, parent, alert.key});
 }
 
@@ -180,7 +180,9 @@ std::string describe_plan(const Plan& plan) {
         if (!plan.record_episode) return "nothing (a repeat of the episode already written)";
         return "nothing (no ticket to change)";
     }
-    auto on = [](int64_t id) { return id > 0 ? " (#" + std::to_string(id) + ")" : std::string(); };
+    auto on = [](IssueRef ref) {
+        return ref.existing_id() ? " (#" + std::to_string(ref.existing_id()) + ")" : std::string();
+    };
     std::string text;
     for (const Action& a : plan.actions) {
         if (!text.empty()) text += ", ";
@@ -193,8 +195,9 @@ std::string describe_plan(const Plan& plan) {
                                  : "create the ticket";
                 break;
             case ActionKind::set_parent:
-                text += a.issue > 0 ? "#" + std::to_string(a.issue) + " joins the Root"
-                                    : std::string("join the Root");
+                text += a.issue.existing_id()
+                            ? "#" + std::to_string(a.issue.existing_id()) + " joins the Root"
+                            : std::string("join the Root");
                 break;
             case ActionKind::note_recurrence:
                 text += "再発 note" + on(a.issue);

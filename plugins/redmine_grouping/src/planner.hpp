@@ -71,9 +71,28 @@ struct PlanOptions {
     std::chrono::seconds episode_tolerance{0};
 };
 
-// Targets that only exist once an earlier action of the same plan has run.
-inline constexpr int64_t kNewRoot = -1;
-inline constexpr int64_t kNewIssue = -2;
+// The issue an action concerns: one Redmine has (its id; 0 = none), or one an earlier action of
+// the same plan creates, whose id is known only once that action has run (kNewRoot, kNewIssue).
+// Not a number: the executor resolves it (Executor::run), nothing does arithmetic on it.
+class IssueRef {
+  public:
+    enum class Pending { no, root, issue };
+    // A Redmine id reads as one (`{ActionKind::note_recurrence, issue->id}`).
+    constexpr IssueRef(int64_t id = 0) : id_(id) {}  // NOLINT(google-explicit-constructor)
+    constexpr explicit IssueRef(Pending pending) : pending_(pending) {}
+
+    constexpr Pending pending() const { return pending_; }
+    // The id of an issue Redmine has; 0 for none and for one still to be created.
+    constexpr int64_t existing_id() const { return pending_ == Pending::no ? id_ : 0; }
+    constexpr explicit operator bool() const { return pending_ != Pending::no || id_ != 0; }
+    constexpr bool operator==(const IssueRef&) const = default;
+
+  private:
+    Pending pending_ = Pending::no;
+    int64_t id_ = 0;
+};
+inline constexpr IssueRef kNewRoot{IssueRef::Pending::root};
+inline constexpr IssueRef kNewIssue{IssueRef::Pending::issue};
 
 enum class ActionKind {
     create_root,      // POST the Root of the alertname
@@ -87,8 +106,8 @@ enum class ActionKind {
 
 struct Action {
     ActionKind kind;
-    int64_t issue = 0;
-    int64_t parent = 0;
+    IssueRef issue;
+    IssueRef parent;
     std::string key;
     bool close = false;
     bool operator==(const Action&) const = default;

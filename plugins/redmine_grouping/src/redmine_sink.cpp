@@ -3,6 +3,7 @@
 #include "alert_key.hpp"
 #include "carry_over.hpp"
 #include "config_check.hpp"
+#include "dry_run_scope.hpp"
 #include "flap_summary.hpp"
 #include "rebuild.hpp"
 
@@ -98,49 +99,35 @@ void RedmineSink::deliver(const tg::Delivery& delivery) {
     }
 
     const bool dry = delivery.dry_run;
-    if (dry) {
-        client_.set_dry_run([this](const std::string& line) { host_.info(line); });
-        store_.begin_dry_run();
-    }
+    DryRunScope dry_run(dry, client_, store_, host_);
     std::vector<std::string> failures = notification.rejected;  // these cannot succeed on a retry
     for (const auto& why : notification.rejected) host_.error(why);
     bool retryable = false;
-    try {
-        ensure_state();
-        for (const Alert& alert : notification.alerts) {
-            try {
-                // Replicas sharing the store take turns per Root key (the alertname by default):
-                // a group's Root and tickets are decided from state one of them changes at a time.
-                const auto lock = store_.lock(group_lock_name(root_key(alert, config_.key_labels)));
-                executor_.apply(alert, notification.external_url, now());
-                if (!dry) log_delivered(delivery, alert);
-            } catch (const tg::Drop& e) {
-                failures.push_back(e.what());
-                host_.error(std::string("alert ") + ticket_key(alert, config_.key_labels) + ": " +
-                            e.what());
-            } catch (const std::exception& e) {  // tg::RetryLater, SQLite, ...: worth a retry
-                retryable = true;
-                failures.push_back(e.what());
-                host_.warn(std::string("alert ") + ticket_key(alert, config_.key_labels) + ": " +
-                           e.what());
-            }
+    ensure_state();
+    for (const Alert& alert : notification.alerts) {
+        try {
+            // Replicas sharing the store take turns per Root key (the alertname by default): a
+            // group's Root and tickets are decided from state one of them changes at a time.
+            const auto lock = store_.lock(group_lock_name(root_key(alert, config_.key_labels)));
+            executor_.apply(alert, notification.external_url, now());
+            if (!dry) log_delivered(delivery, alert);
+        } catch (const tg::Drop& e) {
+            failures.push_back(e.what());
+            host_.error(std::string("alert ") + ticket_key(alert, config_.key_labels) + ": " +
+                        e.what());
+        } catch (const std::exception& e) {  // tg::RetryLater, SQLite, ...: worth a retry
+            retryable = true;
+            failures.push_back(e.what());
+            host_.warn(std::string("alert ") + ticket_key(alert, config_.key_labels) + ": " +
+                       e.what());
         }
-        if (failures.empty() && !dry && !key.empty()) {
-            const int64_t t = unix_seconds(now());
-            store_.mark_applied(key, t);
-            store_.prune_applied(t - kKeepAppliedKeys);
-        }
-    } catch (...) {
-        if (dry) {
-            store_.end_dry_run();
-            client_.set_dry_run(nullptr);
-        }
-        throw;
     }
-    if (dry) {
-        store_.end_dry_run();
-        client_.set_dry_run(nullptr);
+    if (failures.empty() && !dry && !key.empty()) {
+        const int64_t t = unix_seconds(now());
+        store_.mark_applied(key, t);
+        store_.prune_applied(t - kKeepAppliedKeys);
     }
+    dry_run.end();
     if (failures.empty()) return;
     std::string message = "redmine_grouping: " + std::to_string(failures.size()) + " of " +
                           std::to_string(notification.size()) + " alert(s) failed: ";

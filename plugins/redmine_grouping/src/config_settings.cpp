@@ -1,0 +1,368 @@
+#include "config_settings.hpp"
+
+#include "templates.hpp"
+#include "text_format.hpp"
+#include "time/cron.hpp"
+#include "time/duration.hpp"
+
+#include <Poco/Net/IPAddress.h>
+#include <Poco/URI.h>
+#include <date/tz.h>
+
+#include <cctype>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+
+namespace tg::redmine {
+
+namespace {
+
+using S = SettingName;
+using Source = ConfigSource;
+
+StatusRef status_ref(const std::string& text) {
+    StatusRef ref;
+    const std::string t = config_trim(text);
+    if (!t.empty() && t.size() < 16 && t.find_first_not_of("0123456789") == std::string::npos)
+        ref.id = std::stoll(t);
+    else
+        ref.name = t;
+    return ref;
+}
+
+// "required (or set REDMINE_URL)"
+std::string required(const S& s) {
+    return s.env ? "required (or set " + std::string(s.env) + ")" : std::string("required");
+}
+
+// A label name as Prometheus allows it: the key labels end up in subjects and state keys.
+bool label_name(const std::string& s) {
+    if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0]))) return false;
+    for (char ch : s)
+        if (!(std::isalnum(static_cast<unsigned char>(ch)) || ch == '_')) return false;
+    return true;
+}
+
+std::optional<std::string> label(const Source& src, const S& s) {
+    auto l = src.string(s);
+    if (!l) return std::nullopt;
+    const std::string name = config_trim(*l);
+    if (!label_name(name)) config_fail(s.key, "'" + name + "' is not a label name");
+    return name;
+}
+
+void label_list(const Source& src, const S& s, std::vector<std::string>& target) {
+    auto list = src.strings(s);
+    if (!list) return;
+    if (list->empty()) config_fail(s.key, "needs at least one label");
+    std::set<std::string> seen;
+    for (const auto& name : *list) {
+        if (!label_name(name)) config_fail(s.key, "'" + name + "' is not a label name");
+        if (!seen.insert(name).second) config_fail(s.key, "'" + name + "' is listed twice");
+    }
+    target = *list;
+}
+
+// A duration (Prometheus' units), whole seconds, at most `limit` (`limit_text` as the README
+// writes it).
+void duration(const Source& src, const S& s, std::chrono::seconds& target,
+              std::chrono::seconds limit, const char* limit_text) {
+    auto w = src.string(s);
+    if (!w) return;
+    try {
+        target = std::chrono::duration_cast<std::chrono::seconds>(
+            common::parse_duration(config_trim(*w)));
+    } catch (const std::invalid_argument& e) {
+        config_fail(s.key, e.what());
+    }
+    if (target > limit) config_fail(s.key, std::string("must be at most ") + limit_text);
+}
+
+void check_template(const std::string& key, const std::string& source) {
+    if (auto error = template_error(source)) config_fail(key, "bad template: " + *error);
+}
+
+std::string joined(const std::vector<std::string>& names) {
+    std::string text;
+    for (const auto& n : names) text += (text.empty() ? "" : ", ") + n;
+    return text;
+}
+
+// An http:// URL to another machine sends the API key over the network unencrypted.
+std::optional<std::string> clear_text_warning(const Poco::URI& uri) {
+    if (uri.getScheme() != "http") return std::nullopt;
+    Poco::Net::IPAddress address;
+    if (uri.getHost() == "localhost" ||
+        (Poco::Net::IPAddress::tryParse(uri.getHost(), address) && address.isLoopback()))
+        return std::nullopt;
+    return "'" + uri.toString() +
+           "' is http://: the API key travels in clear text to that host; use https://";
+}
+
+void read_url(const Source& src, const S& s, Config& c) {
+    auto url = src.string(s);
+    if (!url || config_trim(*url).empty()) config_fail(s.key, required(s));
+    c.url = config_trim(*url);
+    while (!c.url.empty() && c.url.back() == '/') c.url.pop_back();
+    try {
+        Poco::URI uri(c.url);
+        if ((uri.getScheme() != "http" && uri.getScheme() != "https") || uri.getHost().empty())
+            config_fail(s.key, "expected an http:// or https:// URL, got '" + c.url + "'");
+        if (!uri.getUserInfo().empty() || !uri.getQuery().empty() || !uri.getFragment().empty())
+            config_fail(s.key, "must not carry credentials, a query or a fragment");
+        if (auto why = clear_text_warning(uri)) c.warnings.push_back(s.key + ": " + *why);
+    } catch (const Poco::Exception& e) {
+        config_fail(s.key, "not a URL: " + e.displayText());
+    }
+}
+
+// api_key_file is read first: its env twin counts only when api_key is not in the config.
+void read_api_key_file(const Source& src, const S& s, Config& c) {
+    const S name{s.key, src.present("api_key") ? nullptr : s.env};
+    if (src.present("api_key") && src.present(s.key))
+        config_fail(s.key, "give either api_key or api_key_file, not both");
+    auto file = src.string(name);
+    if (!file) return;
+    const std::string path = config_trim(*file);
+    std::ifstream in(path);
+    if (!in) config_fail(s.key, "cannot read '" + path + "'");
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    c.api_key = config_trim(buffer.str());
+    if (c.api_key.empty()) config_fail(s.key, "'" + path + "' is empty");
+}
+
+void read_api_key(const Source& src, const S& s, Config& c) {
+    if (c.api_key.empty())
+        if (auto key = src.string(s)) c.api_key = config_trim(*key);
+    if (c.api_key.empty())
+        config_fail(s.key, "required (or api_key_file, or set " + std::string(s.env) + ")");
+    for (char ch : c.api_key)
+        if (static_cast<unsigned char>(ch) < 0x21 || static_cast<unsigned char>(ch) > 0x7e)
+            config_fail(s.key, "contains characters that cannot go in an HTTP header");
+}
+
+void read_project(const Source& src, const S& s, Config& c) {
+    auto project = src.id_or_name(s);
+    if (!project || config_trim(*project).empty()) config_fail(s.key, required(s));
+    c.project = config_trim(*project);
+}
+
+void read_time_zone(const Source& src, const S& s, Config& c) {
+    if (auto tz = src.string(s)) {
+        c.time_zone = config_trim(*tz);
+        try {
+            date::locate_zone(c.time_zone);
+        } catch (const std::exception&) {
+            config_fail(s.key, "unknown IANA time zone '" + c.time_zone + "'");
+        }
+        return;
+    }
+    try {
+        c.time_zone = date::current_zone()->name();
+    } catch (const std::exception&) {
+        c.time_zone = "UTC";
+    }
+}
+
+void read_carry_over_schedule(const Source& src, const S& s, Config& c) {
+    auto cron = src.string(s);
+    if (!cron) return;
+    c.carry_over_schedule = config_trim(*cron);
+    try {
+        common::CronSchedule::parse(c.carry_over_schedule);  // the host's own reading of it
+    } catch (const std::invalid_argument& e) {
+        config_fail(s.key, e.what());
+    }
+}
+
+void read_wont_fix_statuses(const Source& src, const S& s, Config& c) {
+    auto entries = src.strings(s);
+    if (!entries) return;
+    std::set<std::string> seen;
+    for (const auto& entry : *entries) {
+        if (!seen.insert(entry).second) config_fail(s.key, "'" + entry + "' is listed twice");
+        c.wont_fix_statuses.push_back(status_ref(entry));
+    }
+}
+
+void read_timeout(const Source& src, const S& s, Config& c) {
+    auto t = src.string(s);
+    if (!t) return;
+    try {
+        c.timeout = common::parse_duration(config_trim(*t));
+    } catch (const std::invalid_argument& e) {
+        config_fail(s.key, e.what());
+    }
+    if (c.timeout.count() <= 0) config_fail(s.key, "must be positive");
+    // Poco takes microseconds: a bound keeps the conversion far from overflowing.
+    if (c.timeout > std::chrono::hours(24)) config_fail(s.key, "must be at most 24h");
+}
+
+void read_templates(const Source& src, const S& s, Config& c) {
+    auto t = src.mapping(s);
+    if (!t) return;
+    const auto& names = template_names();
+    for (const auto& [name, source] : *t) {
+        if (std::find(names.begin(), names.end(), name) == names.end())
+            config_fail(s.key + "." + name, "unknown template (known: " + joined(names) + ")");
+        check_template(s.key + "." + name, source);
+        c.templates[name] = source;
+    }
+}
+
+void read_custom_fields(const Source& src, const S& s, Config& c) {
+    auto m = src.mapping(s);
+    if (!m) return;
+    for (const auto& [id, source] : *m) {
+        const std::string key = s.key + "." + id;
+        const int64_t field = config_id(key, config_trim(id));
+        check_template(key, source);
+        c.custom_fields[field] = source;
+    }
+}
+
+std::string trimmed(const std::string& v) { return config_trim(v); }
+template <typename T>
+T trimmed(const T& v) {
+    return v;
+}
+
+// A plain setting: one ConfigSource reading (`Read`) into one field of Config (`Field`).
+template <auto Read, auto Field>
+void plain(const Source& src, const S& s, Config& c) {
+    if (auto v = (src.*Read)(s)) c.*Field = trimmed(*v);
+}
+
+}  // namespace
+
+const std::vector<Setting>& settings() {
+    static const std::vector<Setting> all{
+        {{"url", "REDMINE_URL"}, "required", read_url},
+        {{"api_key_file", "REDMINE_API_KEY_FILE"}, "required", read_api_key_file},
+        {{"api_key", "REDMINE_API_KEY"}, "required", read_api_key},
+        {{"project", "REDMINE_PROJECT_ID"}, "required", read_project},
+        {{"tracker_id", "REDMINE_TRACKER_ID"},
+         "the project's first",
+         plain<&Source::id, &Config::tracker_id>},
+        {{"status_done", "REDMINE_STATUS_DONE"},
+         "— (required with `close_on_resolve`)",
+         [](const Source& src, const S& s, Config& c) {
+             if (auto v = src.id_or_name(s)) c.status_done = status_ref(*v);
+         }},
+        {{"status_carryover", "REDMINE_STATUS_CARRYOVER"},
+         "— (required by `carry_over`)",
+         [](const Source& src, const S& s, Config& c) {
+             if (auto v = src.id_or_name(s)) c.status_carryover = status_ref(*v);
+         }},
+        {{"time_zone", "REDMINE_TIME_ZONE"}, "the machine's zone", read_time_zone},
+        {{"carry_over_schedule", "REDMINE_CARRY_OVER_SCHEDULE"},
+         "`0 9 * * *`",
+         read_carry_over_schedule},
+        {{"close_on_resolve", "REDMINE_CLOSE_ON_RESOLVE"},
+         "`false`",
+         plain<&Source::boolean, &Config::close_on_resolve>},
+        {{"reopen_window", "REDMINE_REOPEN_WINDOW"},
+         "`0` (never)",
+         [](const Source& src, const S& s, Config& c) {
+             duration(src, s, c.reopen_window, std::chrono::seconds::max(), "");
+         }},
+        {{"flap_window", "REDMINE_FLAP_WINDOW"},
+         "`0` (off)",
+         [](const Source& src, const S& s, Config& c) {
+             duration(src, s, c.flap_window, std::chrono::hours(24), "24h");
+         }},
+        {{"episode_tolerance", "REDMINE_EPISODE_TOLERANCE"},
+         "`30s`",
+         [](const Source& src, const S& s, Config& c) {
+             duration(src, s, c.episode_tolerance, std::chrono::minutes(10), "10m");
+         }},
+        {{"wont_fix_statuses", "REDMINE_WONT_FIX_STATUSES"}, "—", read_wont_fix_statuses},
+        {{"ca_file", "REDMINE_CA_FILE"},
+         "—",
+         [](const Source& src, const S& s, Config& c) {
+             auto f = src.string(s);
+             if (!f) return;
+             c.ca_file = config_trim(*f);
+             if (!std::ifstream(c.ca_file)) config_fail(s.key, "cannot read '" + c.ca_file + "'");
+         }},
+        {{"tls_verify", "REDMINE_TLS_VERIFY"},
+         "`true`",
+         plain<&Source::boolean, &Config::tls_verify>},
+        {{"timeout", "REDMINE_TIMEOUT"}, "`30s`", read_timeout},
+        {{"text_formatting", "REDMINE_TEXT_FORMATTING"},
+         "`auto`",
+         [](const Source& src, const S& s, Config& c) {
+             auto f = src.string(s);
+             if (!f) return;
+             try {
+                 c.text_formatting = parse_text_format(config_trim(*f), c.warnings);
+             } catch (const std::invalid_argument& e) {
+                 config_fail(s.key, e.what());
+             }
+         }},
+        {{"language", "REDMINE_LANGUAGE"},
+         "`ja`",
+         [](const Source& src, const S& s, Config& c) {
+             auto l = src.string(s);
+             if (!l) return;
+             const std::string v = config_trim(*l);
+             if (v != "ja" && v != "en") config_fail(s.key, "expected ja or en, got '" + v + "'");
+             c.language = v == "ja" ? Language::ja : Language::en;
+         }},
+        {{"templates"}, "—", read_templates},
+        {{"ticket_key_labels"},
+         "`[alertname, instance]`",
+         [](const Source& src, const S& s, Config& c) { label_list(src, s, c.key_labels.ticket); }},
+        {{"root_key_labels"},
+         "`[alertname]`",
+         [](const Source& src, const S& s, Config& c) { label_list(src, s, c.key_labels.root); }},
+        {{"priority_label"},
+         "`severity`",
+         [](const Source& src, const S& s, Config& c) {
+             if (auto l = label(src, s)) c.priority_label = *l;
+         }},
+        {{"priorities"},
+         "—",
+         [](const Source& src, const S& s, Config& c) {
+             if (auto m = src.mapping(s))
+                 for (const auto& [value, priority] : *m) {
+                     if (config_trim(priority).empty())
+                         config_fail(s.key + "." + value, "empty priority");
+                     c.priorities[value] = config_trim(priority);
+                 }
+         }},
+        {{"priority"}, "Redmine's default", plain<&Source::id_or_name, &Config::priority>},
+        {{"update_priority", "REDMINE_UPDATE_PRIORITY"},
+         "`false`",
+         [](const Source& src, const S& s, Config& c) {
+             if (auto b = src.boolean(s)) c.update_priority = *b;
+             if (c.update_priority && c.priorities.empty())
+                 config_fail(s.key,
+                             "needs priorities, the mapping of priority_label's values it follows");
+         }},
+        {{"assignee"}, "—", plain<&Source::id_or_name, &Config::assignee>},
+        {{"assignee_label"},
+         "—",
+         [](const Source& src, const S& s, Config& c) {
+             if (auto l = label(src, s)) c.assignee_label = *l;
+         }},
+        {{"watchers"}, "—", plain<&Source::strings, &Config::watchers>},
+        {{"category"}, "—", plain<&Source::id_or_name, &Config::category>},
+        {{"custom_fields"}, "—", read_custom_fields},
+        {{"private"}, "`false`", plain<&Source::boolean, &Config::is_private>},
+        {{"alert_key_field"},
+         "—",
+         [](const Source& src, const S& s, Config& c) {
+             if (auto f = src.id(s)) c.alert_key_field = *f;
+             if (c.alert_key_field && c.custom_fields.count(c.alert_key_field))
+                 config_fail("custom_fields." + std::to_string(c.alert_key_field),
+                             "that custom field is the " + s.key + " already");
+         }},
+    };
+    return all;
+}
+
+}  // namespace tg::redmine
