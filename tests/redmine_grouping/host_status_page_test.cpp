@@ -51,8 +51,7 @@ TEST_CASE(
     const std::string field = made.substr(at + 9, made.find('\n', at) - at - 9);
 
     rgtest::TempDir dir;
-    const std::string env =
-        rgtest::write_env_file(dir, project, rgtest::redmine_env().vars.at("REDMINE_API_KEY"));
+    const std::string env = rgtest::write_env_file(dir, project);
     tg::test::HostProcess host({"--env-file", env, "--state-dir", (dir.path / "state").string()},
                                (dir.path / "host.log").string());
     REQUIRE(host.wait_ready());
