@@ -1,5 +1,5 @@
 // The state store's behaviour, written once and run on both stores: the embedded SQLite file
-// (test_state_store.cpp, label unit) and a shared PostgreSQL schema (test_shared_state.cpp).
+// (state_store_test.cpp, label unit) and a shared PostgreSQL schema (shared_state_test.cpp).
 #pragma once
 
 #include "state_store.hpp"

@@ -1,5 +1,5 @@
 // Issue 11, finding 5 ("markup from alerts reaches Redmine raw"), without Redmine: what the
-// guard leaves of hostile annotations and labels. test_redmine_rendering.cpp renders the same
+// guard leaves of hostile annotations and labels. redmine_rendering_test.cpp renders the same
 // through Redmine's own formatters.
 #include "markup_guard.hpp"
 #include "text.hpp"
