@@ -31,11 +31,7 @@ TEST_CASE(
     "text, and once the field is optional again dead-letters retry --all makes each ticket once") {
     rgtest::Admin admin;
     const std::string project = admin.create_project("dead-letters");
-    const std::string made = rgtest::rails_runner("dead_letters/required_field.rb",
-                                                  {"TG_PROJECT=" + project, "TG_REQUIRED=1"});
-    const size_t at = made.find("TG_FIELD=");
-    REQUIRE(at != std::string::npos);
-    const std::string field = made.substr(at + 9, made.find('\n', at) - at - 9);
+    const std::string field = rgtest::set_required_field(project, true);
 
     rgtest::TempDir dir;
     const std::string env = rgtest::write_env_file(dir, project);
@@ -95,8 +91,7 @@ TEST_CASE(
     CHECK(admin.issues(project).empty());
     CHECK(host.log().find("a dead letter's dry run on request") != std::string::npos);
 
-    rgtest::rails_runner("dead_letters/required_field.rb",
-                         {"TG_PROJECT=" + project, "TG_REQUIRED=0"});
+    rgtest::set_required_field(project, false);
     std::string retried;
     CHECK(command({"retry", "--all"}, retried) == 0);
     CHECK(retried.find("2 dead letter(s) back in their sink's queue") != std::string::npos);

@@ -44,11 +44,7 @@ TEST_CASE(
     "the real Redmine ticket") {
     rgtest::Admin admin;
     const std::string project = admin.create_project("status-page");
-    const std::string made = rgtest::rails_runner("dead_letters/required_field.rb",
-                                                  {"TG_PROJECT=" + project, "TG_REQUIRED=1"});
-    const size_t at = made.find("TG_FIELD=");
-    REQUIRE(at != std::string::npos);
-    const std::string field = made.substr(at + 9, made.find('\n', at) - at - 9);
+    const std::string field = rgtest::set_required_field(project, true);
 
     rgtest::TempDir dir;
     const std::string env = rgtest::write_env_file(dir, project);
@@ -63,8 +59,7 @@ TEST_CASE(
                                           "tickets_grouping_dead_letters") == 1;
         },
         std::chrono::seconds(60)));
-    rgtest::rails_runner("dead_letters/required_field.rb",
-                         {"TG_PROJECT=" + project, "TG_REQUIRED=0"});
+    rgtest::set_required_field(project, false);
     REQUIRE(tg::test::http_post(host.port(), "/webhook", alert("StatusPageTicket", "server02"))
                 .status == 200);
     REQUIRE(tg::test::eventually([&] { return admin.issues(project).size() == 1; },

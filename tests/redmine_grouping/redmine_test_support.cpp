@@ -445,6 +445,16 @@ std::string sink_config(const std::string& project, const std::string& extra) {
 
 std::string state_file(const TempDir& dir) { return (dir.path / "redmine_state.sqlite3").string(); }
 
+std::string set_required_field(const std::string& project, bool required) {
+    const std::string made = rails_runner(
+        "dead_letters/required_field.rb",
+        {"TG_PROJECT=" + project, std::string("TG_REQUIRED=") + (required ? "1" : "0")});
+    const size_t at = made.find("TG_FIELD=");
+    if (at == std::string::npos)
+        throw std::runtime_error("dead_letters/required_field.rb said no TG_FIELD: " + made);
+    return made.substr(at + 9, made.find('\n', at) - at - 9);
+}
+
 std::string write_env_file(const TempDir& dir, const std::string& project, const std::string& extra,
                            const std::string& api_key) {
     std::string text = "REDMINE_API_KEY=" + api_key + "\nREDMINE_PROJECT_ID=" + project +

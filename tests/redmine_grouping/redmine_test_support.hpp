@@ -137,6 +137,10 @@ int64_t id_of(const Poco::JSON::Object::Ptr& issue);
 // The sink's config for a test project, in the test's time zone; `extra` is more JSON members.
 std::string sink_config(const std::string& project, const std::string& extra = "");
 std::string state_file(const TempDir& dir);
+// A custom field of the project's issues, required (Redmine then refuses the sink's tickets with
+// 422) or optional again (dead_letters/required_field.rb). Returns its name.
+std::string set_required_field(const std::string& project, bool required);
+
 // The operators' env file for a test project (dir/redmine.env): the local Redmine's URL,
 // tracker and statuses, the test's time zone, the API key given; `extra` is more lines
 // ("KEY=VALUE\n"). Returns its path.

@@ -256,4 +256,13 @@ std::string HostProcess::log() const {
     }
 }
 
+std::string offline_env_file(const TempDir& dir, const std::string& extra) {
+    const std::string path = dir / "tickets-grouping.env";
+    write_file(path,
+               "REDMINE_URL=http://127.0.0.1:9\nREDMINE_API_KEY=0123456789abcdef\n"
+               "REDMINE_PROJECT_ID=alerts\n" +
+                   extra);
+    return path;
+}
+
 }  // namespace tg::test

@@ -40,6 +40,10 @@ class TempDir {
     std::string path_;
 };
 
+// The operators' env file for a host whose Redmine sink is never reached (a refused port): for
+// tests of the host itself (auth, pages). `extra` is more lines ("KEY=VALUE\n"). Returns its path.
+std::string offline_env_file(const TempDir& dir, const std::string& extra);
+
 struct HttpResult {
     int status = 0;  // 0: no answer (connection refused, reset, timeout)
     std::string body;

@@ -12,15 +12,6 @@ namespace {
 
 const std::string body = R"({"alerts":[{"labels":{"alertname":"test","instance":"server01"}}]})";
 
-std::string env_file(const TempDir& dir, const std::string& extra) {
-    const std::string path = dir / "tickets-grouping.env";
-    write_file(path,
-               "REDMINE_URL=http://127.0.0.1:9\nREDMINE_API_KEY=0123456789abcdef\n"
-               "REDMINE_PROJECT_ID=alerts\n" +
-                   extra);
-    return path;
-}
-
 HttpResult post(int port, const std::string& path, const std::string& authorization = "") {
     std::map<std::string, std::string> headers{{"Content-Type", "application/json"}};
     if (!authorization.empty()) headers["Authorization"] = authorization;
@@ -41,7 +32,7 @@ TEST_CASE(
     "required on /webhook and /-/reload, and never logged") {
     TempDir dir;
     const std::string token = "env-file-bearer-0815";
-    HostProcess host({"--env-file", env_file(dir, "WEBHOOK_BEARER_TOKEN=" + token + "\n"),
+    HostProcess host({"--env-file", offline_env_file(dir, "WEBHOOK_BEARER_TOKEN=" + token + "\n"),
                       "--state-dir", dir / "state"},
                      dir / "host.log");
     REQUIRE(host.wait_ready());
@@ -70,7 +61,7 @@ TEST_CASE(
     TempDir dir;
     write_file(dir / "password", "basic-pa55-from-file\n");
     HostProcess host(
-        {"--env-file", env_file(dir, ""), "--state-dir", dir / "state"}, dir / "host.log",
+        {"--env-file", offline_env_file(dir, ""), "--state-dir", dir / "state"}, dir / "host.log",
         {{"WEBHOOK_BASIC_USERNAME", "am"}, {"WEBHOOK_BASIC_PASSWORD_FILE", dir / "password"}});
     REQUIRE(host.wait_ready());
     CHECK(post(host.port(), "/webhook").status == 401);
@@ -112,8 +103,8 @@ TEST_CASE(
         std::string output;
         // `timeout`: a host that took the settings would serve until stopped.
         const int status = run_command(
-            {"timeout", "20", host_binary(), "--env-file", env_file(dir, c.env), "--state-dir",
-             dir / "state", "--listen", "127.0.0.1:" + std::to_string(free_port())},
+            {"timeout", "20", host_binary(), "--env-file", offline_env_file(dir, c.env),
+             "--state-dir", dir / "state", "--listen", "127.0.0.1:" + std::to_string(free_port())},
             output);
         INFO(c.env << "->\n" << output);
         CHECK(status == 1);
@@ -127,7 +118,7 @@ TEST_CASE(
     "no authentication in the default deployment: listening beyond loopback without auth warns "
     "at start and on /readyz, still serves, and reload answers loopback only") {
     TempDir dir;
-    HostProcess host({"--env-file", env_file(dir, ""), "--state-dir", dir / "state"},
+    HostProcess host({"--env-file", offline_env_file(dir, ""), "--state-dir", dir / "state"},
                      dir / "host.log", {}, 0, "", "0.0.0.0");
     REQUIRE(host.wait_ready());
     CHECK(host.log().find("without authentication") != std::string::npos);

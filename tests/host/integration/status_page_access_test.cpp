@@ -7,23 +7,10 @@
 
 using namespace tg::test;
 
-namespace {
-
-std::string env_file(const TempDir& dir, const std::string& extra) {
-    const std::string path = dir / "tickets-grouping.env";
-    write_file(path,
-               "REDMINE_URL=http://127.0.0.1:9\nREDMINE_API_KEY=0123456789abcdef\n"
-               "REDMINE_PROJECT_ID=alerts\n" +
-                   extra);
-    return path;
-}
-
-}  // namespace
-
 TEST_CASE("issue 14: the status page needs the webhook's credentials when auth is configured") {
     TempDir dir;
     const std::string token = "status-page-bearer-4711";
-    HostProcess host({"--env-file", env_file(dir, "WEBHOOK_BEARER_TOKEN=" + token + "\n"),
+    HostProcess host({"--env-file", offline_env_file(dir, "WEBHOOK_BEARER_TOKEN=" + token + "\n"),
                       "--state-dir", dir / "state"},
                      dir / "host.log");
     REQUIRE(host.wait_ready());
@@ -47,7 +34,7 @@ TEST_CASE("issue 14: the status page needs the webhook's credentials when auth i
 
 TEST_CASE("issue 14: without auth the status page is served to a loopback client") {
     TempDir dir;
-    HostProcess host({"--env-file", env_file(dir, ""), "--state-dir", dir / "state"},
+    HostProcess host({"--env-file", offline_env_file(dir, ""), "--state-dir", dir / "state"},
                      dir / "host.log");
     REQUIRE(host.wait_ready());
     const auto page = http_get(host.port(), "/");
