@@ -77,6 +77,10 @@ TEST_CASE(
     CHECK(command({"show", std::to_string(first->getValue<int64_t>("id"))}, shown) == 0);
     CHECK(shown.find("\"server01\"") != std::string::npos);  // the whole body
     CHECK(shown.find("attempts: 1") != std::string::npos);
+    // The history of its attempts, each with Redmine's own text (here the one refusal).
+    const size_t history = shown.find("history (1 of 1 attempt):\n  1  ");
+    CHECK(history != std::string::npos);
+    CHECK(shown.find(field, history) != std::string::npos);
 
     // A dry run of the retry, in the running host: what the sink would do, nothing moved.
     std::string dry;

@@ -67,7 +67,18 @@ Poco::JSON::Object::Ptr as_json(const DeadLetter& d, bool with_payload) {
     for (const auto& name : alertnames(d.payload)) names->add(name);
     o->set("alertnames", names);
     o->set("idempotency_key", d.idempotency_key);
-    if (with_payload) o->set("payload", d.payload);
+    if (with_payload) {  // show: the whole of it, with the history of its attempts
+        Poco::JSON::Array::Ptr history = new Poco::JSON::Array;
+        for (const auto& a : d.history) {
+            Poco::JSON::Object::Ptr attempt = new Poco::JSON::Object;
+            attempt->set("attempt", a.number);
+            attempt->set("at", utc(a.at_ms));
+            attempt->set("error", a.error);
+            history->add(attempt);
+        }
+        o->set("history", history);
+        o->set("payload", d.payload);
+    }
     return o;
 }
 
@@ -119,8 +130,14 @@ int show(DeadLetterStore& store, const Options& options) {
               << "\naccepted: " << utc(d->created_ms) << "\nfailed: " << utc(d->failed_ms)
               << "\nattempts: " << d->attempts << "\nreason: " << d->reason
               << "\nalertnames: " << joined(alertnames(d->payload))
-              << "\nidempotency key: " << d->idempotency_key << "\n\n"
-              << d->payload << '\n';
+              << "\nidempotency key: " << d->idempotency_key << '\n';
+    if (!d->history.empty()) {
+        std::cout << "history (" << d->history.size() << " of " << d->attempts
+                  << (d->attempts == 1 ? " attempt" : " attempts") << "):\n";
+        for (const auto& a : d->history)
+            std::cout << "  " << a.number << "  " << utc(a.at_ms) << "  " << a.error << '\n';
+    }
+    std::cout << '\n' << d->payload << '\n';
     return 0;
 }
 

@@ -29,6 +29,7 @@ std::vector<DeadLetter> read_rows(Poco::Data::Statement& select) {
         d.failed_ms = rows[6].convert<int64_t>();
         d.attempts = rows[7].convert<uint32_t>();
         d.reason = rows[8].convert<std::string>();
+        d.history = read_attempts(rows[9].convert<std::string>());
         letters.push_back(std::move(d));
     }
     return letters;
@@ -62,8 +63,8 @@ std::vector<DeadLetter> DeadLetterStore::latest(size_t limit) {
     // Not the payloads: they may be megabytes each, and the page does not show them.
     const std::string sql = spool_sql::text(
         dialect_of(store_),
-        ("SELECT id, sink, route, '', idempotency_key, created_ms, failed_ms, attempts, reason"
-         " FROM dead_letters ORDER BY id DESC LIMIT " +
+        ("SELECT id, sink, route, '', idempotency_key, created_ms, failed_ms, attempts, reason,"
+         " '' FROM dead_letters ORDER BY id DESC LIMIT " +
          std::to_string(limit))
             .c_str());
     Poco::Data::Statement select(session_);

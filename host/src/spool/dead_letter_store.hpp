@@ -4,6 +4,7 @@
 // creates no sink instance: the host's workers take a retried delivery at their next look.
 #pragma once
 
+#include "spool/attempt_history.hpp"
 #include "spool/store_url.hpp"
 
 #include <Poco/Data/Session.h>
@@ -25,6 +26,9 @@ struct DeadLetter {
     int64_t failed_ms = 0;   // moved to the dead letters
     uint32_t attempts = 0;
     std::string reason;  // the last error
+    // The failed attempts with their errors, oldest first (the last kAttemptsKept); empty for a
+    // dead letter of a spool older than the history.
+    std::vector<FailedAttempt> history;
 };
 
 // Which dead letters a retry or a discard takes: `ids`, or every one (of `sink` if not "").

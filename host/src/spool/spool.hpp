@@ -152,6 +152,8 @@ class Spool final : public Intake {
         std::optional<Poco::Data::Session> session;
         bool broken = false;
     };
+    // The delivery's failed attempts so far (attempt_history.hpp); "" when none, or it is gone.
+    std::string history_of(Poco::Data::Session& session, int64_t id) const;
     Poco::Data::Session& usable(Connection& connection, const char* synchronous);
     template <class F>
     auto with_connection(Connection& connection, std::mutex& mutex, F&& work);

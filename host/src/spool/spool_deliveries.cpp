@@ -2,6 +2,8 @@
 // dead letters, and counted.
 #include "spool/spool.hpp"
 
+#include "spool/attempt_history.hpp"
+
 #include "spool/spool_sql.hpp"
 #include "spool/store_session.hpp"
 
@@ -10,6 +12,14 @@
 using namespace Poco::Data::Keywords;
 
 namespace tg::host {
+
+std::string Spool::history_of(Poco::Data::Session& session, int64_t id) const {
+    std::string history;
+    Poco::Data::Statement select(session);
+    select << sql(spool_sql::history_of_delivery), use(id), into(history);
+    select.execute();
+    return history;
+}
 
 Claim Spool::claim(const std::string& sink) {
     Claim result = with_dispatch([&](Poco::Data::Session& session) {
@@ -76,9 +86,10 @@ void Spool::complete(int64_t id) {
 bool Spool::reschedule(int64_t id, uint32_t attempts, int64_t next_ms, const std::string& error) {
     const bool ours = with_dispatch([&](Poco::Data::Session& session) {
         std::string text = error;
+        std::string history = append_attempt(history_of(session, id), {now_ms(), attempts, error});
         Poco::Data::Statement update(session);
         update << sql(spool_sql::reschedule_delivery), use(attempts), use(next_ms), use(text),
-            use(id), use(owner_);
+            use(history), use(id), use(owner_);
         return update.execute() == 1;
     });
     std::lock_guard lock(held_mutex_);
@@ -93,13 +104,15 @@ bool Spool::dead_letter(const SpooledDelivery& d, uint32_t attempts, const std::
         SpooledDelivery row = d;
         session.begin();
         try {
+            std::string history =
+                append_attempt(history_of(session, row.id), {failed, attempts, reason});
             Poco::Data::Statement remove(session);
             remove << sql(spool_sql::delete_leased_delivery), use(row.id), use(owner_);
             const bool removed = remove.execute() == 1;
             if (removed)
                 session << sql(spool_sql::insert_dead_letter), use(row.sink), use(row.route),
                     use(row.payload), use(row.idempotency_key), use(row.created_ms), use(failed),
-                    use(attempts), use(why), now;
+                    use(attempts), use(why), use(history), now;
             session.commit();
             return removed;
         } catch (...) {
@@ -143,10 +156,10 @@ std::vector<std::pair<std::string, int64_t>> Spool::dead_letter_removed_sinks(
         for (auto& sink : spooled) {
             if (configured.count(sink)) continue;
             std::vector<int64_t> ids, created;
-            std::vector<std::string> routes, payloads, keys;
+            std::vector<std::string> routes, payloads, keys, histories;
             std::vector<uint32_t> attempts;
             session << sql(spool_sql::rows_of_sink), use(sink), into(ids), into(routes),
-                into(payloads), into(keys), into(created), into(attempts), now;
+                into(payloads), into(keys), into(created), into(attempts), into(histories), now;
             int64_t count = 0, failed = now_ms();
             std::string why = reason;
             session.begin();
@@ -157,7 +170,7 @@ std::vector<std::pair<std::string, int64_t>> Spool::dead_letter_removed_sinks(
                     if (remove.execute() != 1) continue;
                     session << sql(spool_sql::insert_dead_letter), use(sink), use(routes[i]),
                         use(payloads[i]), use(keys[i]), use(created[i]), use(failed),
-                        use(attempts[i]), use(why), now;
+                        use(attempts[i]), use(why), use(histories[i]), now;
                     ++count;
                 }
                 session.commit();

@@ -27,7 +27,7 @@ inline std::string text(Dialect dialect, const char* sql) {
 // Version 4 makes SQLite's ids unique for the file's life, as PostgreSQL's sequences are.
 // Version 5 keeps the dead letters an operator discards (`dead-letters discard`), for the
 // retention of the dead letters.
-inline constexpr int schema_version = 5;
+inline constexpr int schema_version = 6;
 
 struct Step {
     const char* sqlite;
@@ -151,6 +151,14 @@ inline constexpr Step schema_v5[] = {
      nullptr},
 };
 
+// The failed attempts with their errors (attempt_history.hpp), carried from a delivery into its
+// dead letter, back by a retry and into the discard log.
+inline constexpr Step schema_v6[] = {
+    {"ALTER TABLE deliveries ADD COLUMN history TEXT NOT NULL DEFAULT ''", nullptr},
+    {"ALTER TABLE dead_letters ADD COLUMN history TEXT NOT NULL DEFAULT ''", nullptr},
+    {"ALTER TABLE discarded_dead_letters ADD COLUMN history TEXT NOT NULL DEFAULT ''", nullptr},
+};
+
 struct Migration {
     int version;
     const Step* steps;
@@ -160,7 +168,7 @@ struct Migration {
 inline constexpr Migration migrations[] = {
     {1, schema_v1, std::size(schema_v1)}, {2, schema_v2, std::size(schema_v2)},
     {3, schema_v3, std::size(schema_v3)}, {4, schema_v4, std::size(schema_v4)},
-    {5, schema_v5, std::size(schema_v5)},
+    {5, schema_v5, std::size(schema_v5)}, {6, schema_v6, std::size(schema_v6)},
 };
 
 // ---------------------------------------------------------------- intake
@@ -216,13 +224,15 @@ inline constexpr const char* delete_delivery = "DELETE FROM deliveries WHERE id 
 inline constexpr const char* delete_leased_delivery =
     "DELETE FROM deliveries WHERE id = ? AND lease_owner = ?";
 
+inline constexpr const char* history_of_delivery = "SELECT history FROM deliveries WHERE id = ?";
+
 inline constexpr const char* reschedule_delivery =
-    "UPDATE deliveries SET attempts = ?, next_ms = ?, last_error = ?, lease_owner = '',"
-    " lease_until_ms = 0, in_call = 0 WHERE id = ? AND lease_owner = ?";
+    "UPDATE deliveries SET attempts = ?, next_ms = ?, last_error = ?, history = ?,"
+    " lease_owner = '', lease_until_ms = 0, in_call = 0 WHERE id = ? AND lease_owner = ?";
 
 inline constexpr const char* insert_dead_letter =
     "INSERT INTO dead_letters (sink, route, payload, idempotency_key, created_ms, failed_ms,"
-    " attempts, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+    " attempts, reason, history) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
 // Dead letters older than the retention (server.dead_letter_retention) go, and the discarded ones
 // as long after they were discarded.
@@ -233,25 +243,25 @@ inline constexpr const char* prune_discarded_dead_letters =
 // ---------------------------------------------------------------- dead-letters (the command)
 
 inline constexpr const char* dead_letter_columns =
-    "SELECT id, sink, route, payload, idempotency_key, created_ms, failed_ms, attempts, reason"
-    " FROM dead_letters";
+    "SELECT id, sink, route, payload, idempotency_key, created_ms, failed_ms, attempts, reason,"
+    " history FROM dead_letters";
 // Back in the sink's queue with its idempotency key, as a new arrival; a delivery of that key
 // still pending already is that work (the unique key folds them).
 inline constexpr const char* retry_dead_letter =
-    "INSERT INTO deliveries (sink, route, payload, idempotency_key, created_ms, next_ms)"
-    " SELECT sink, route, payload, idempotency_key, ?, ? FROM dead_letters WHERE id = ?"
+    "INSERT INTO deliveries (sink, route, payload, idempotency_key, created_ms, next_ms, history)"
+    " SELECT sink, route, payload, idempotency_key, ?, ?, history FROM dead_letters WHERE id = ?"
     " ON CONFLICT DO NOTHING";
 inline constexpr const char* discard_dead_letter =
     "INSERT INTO discarded_dead_letters (id, sink, route, payload, idempotency_key, created_ms,"
-    " failed_ms, attempts, reason, discarded_ms)"
-    " SELECT id, sink, route, payload, idempotency_key, created_ms, failed_ms, attempts, reason, ?"
-    " FROM dead_letters WHERE id = ?";
+    " failed_ms, attempts, reason, discarded_ms, history)"
+    " SELECT id, sink, route, payload, idempotency_key, created_ms, failed_ms, attempts, reason, ?,"
+    " history FROM dead_letters WHERE id = ?";
 inline constexpr const char* delete_dead_letter = "DELETE FROM dead_letters WHERE id = ?";
 // Rows of sinks no longer configured: nobody delivers them (see Spool::dead_letter_removed_sinks).
 inline constexpr const char* spooled_sinks =
     "SELECT DISTINCT sink FROM deliveries WHERE sink <> ''";
 inline constexpr const char* rows_of_sink =
-    "SELECT id, route, payload, idempotency_key, created_ms, attempts FROM deliveries"
+    "SELECT id, route, payload, idempotency_key, created_ms, attempts, history FROM deliveries"
     " WHERE sink = ? ORDER BY id";
 // Only when no replica holds it (a retiring worker may still be delivering it).
 inline constexpr const char* delete_free_delivery =

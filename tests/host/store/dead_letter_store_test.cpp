@@ -107,3 +107,52 @@ void discard_log_pruned(const std::string& kind) {
 }
 STORE_TEST_CASE("issue 14: the discard log is pruned after server.dead_letter_retention",
                 discard_log_pruned)
+
+// `dead-letters show` prints each failed attempt with its error: the spool keeps them beside the
+// delivery (the last kAttemptsKept), into its dead letter, and back into the queue on a retry.
+void attempt_history(const std::string& kind) {
+    TestStore store(kind);
+    auto spool = store.open("host");
+    spool->commit({{"redmine", "route", "{}", "k1"}});
+    auto fail_once = [&](uint32_t attempt, const std::string& error) {
+        const Claim claim = spool->claim("redmine");
+        REQUIRE(claim.delivery);
+        REQUIRE(spool->reschedule(claim.delivery->id, attempt, now_ms() - 1, error));
+    };
+    fail_once(1, "Redmine POST /issues.json: HTTP 503 Service Unavailable");
+    fail_once(2, "Redmine: timeout after 30 s\n(connection reset)");
+    Claim claim = spool->claim("redmine");
+    REQUIRE(claim.delivery);
+    REQUIRE(spool->dead_letter(*claim.delivery, 3, "HTTP 422: 必須項目 を入力してください"));
+
+    DeadLetterStore letters(store.url());
+    auto d = letters.find(letters.list().at(0).id);
+    REQUIRE(d);
+    REQUIRE(d->history.size() == 3);
+    CHECK(d->history[0].number == 1);
+    CHECK(d->history[0].error == "Redmine POST /issues.json: HTTP 503 Service Unavailable");
+    CHECK(d->history[1].error == "Redmine: timeout after 30 s (connection reset)");  // one line
+    CHECK(d->history[2].number == 3);
+    CHECK(d->history[2].error == "HTTP 422: 必須項目 を入力してください");
+    CHECK(d->history[0].at_ms <= d->history[2].at_ms);
+    CHECK(d->history[2].at_ms == d->failed_ms);
+
+    // A retry carries the history back; more failures are added to it, the oldest dropped past
+    // kAttemptsKept.
+    REQUIRE(letters.retry({{d->id}, false, ""}).size() == 1);
+    for (uint32_t attempt = 4; attempt <= 24; ++attempt) fail_once(attempt, "HTTP 503");
+    claim = spool->claim("redmine");
+    REQUIRE(claim.delivery);
+    REQUIRE(spool->dead_letter(*claim.delivery, 25, "HTTP 422 again"));
+    d = letters.find(letters.list().at(0).id);
+    REQUIRE(d);
+    REQUIRE(d->history.size() == kAttemptsKept);
+    CHECK(d->history.front().number == 25 - kAttemptsKept + 1);
+    CHECK(d->history.back().number == 25);
+    CHECK(d->history.back().error == "HTTP 422 again");
+    CHECK(letters.latest(10).at(0).history.empty());  // the page's list reads no history
+}
+STORE_TEST_CASE(
+    "issue 14: a dead letter keeps the history of its attempts with each error, through a retry, "
+    "bounded",
+    attempt_history)
