@@ -99,9 +99,11 @@ if ((sanitizers)); then
     fault_sink tg_host_integration_tests tg_scheduler_tests tg_faults_tests tg_faults_redmine_tests
   ((fuzz)) && background_build build-ci-fuzz --target fuzz_webhook fuzz_matcher fuzz_routing \
     fuzz_redmine_config
+  # One test more than cores: the Redmine burst tests (one at a time, about 400 s together) wait
+  # on Redmine, and the other tests keep both cores busy beside them.
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp" \
-    ctest --test-dir build-ci-asan --output-on-failure -j "$jobs" --timeout 900 -E "$plain_only"
+    ctest --test-dir build-ci-asan --output-on-failure -j "$((jobs + 1))" --timeout 900 -E "$plain_only"
 elif ((fuzz)); then
   background_build build-ci-fuzz --target fuzz_webhook fuzz_matcher fuzz_routing fuzz_redmine_config
 fi
