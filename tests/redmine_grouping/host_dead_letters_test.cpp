@@ -28,7 +28,8 @@ std::string alert(const std::string& instance) {
 
 TEST_CASE(
     "issue 14: tickets Redmine refused for a required custom field are dead-lettered with its "
-    "text, and once the field is optional again dead-letters retry --all makes each ticket once") {
+    "text, and once the field is optional again dead-letters retry --all makes each ticket once",
+    "[rails]") {
     rgtest::Admin admin;
     const std::string project = admin.create_project("dead-letters");
     const std::string field = rgtest::set_required_field(project, true);

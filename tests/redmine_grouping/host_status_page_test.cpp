@@ -41,7 +41,8 @@ int chromium(const std::vector<std::string>& extra, std::string& output) {
 
 TEST_CASE(
     "issue 14: the status page in headless Chromium shows a dead letter's reason and a link to "
-    "the real Redmine ticket") {
+    "the real Redmine ticket",
+    "[rails]") {
     rgtest::Admin admin;
     const std::string project = admin.create_project("status-page");
     const std::string field = rgtest::set_required_field(project, true);

@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 
 #include <unistd.h>
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
@@ -476,10 +477,10 @@ int rails_runner_status(const std::string& script, const std::vector<std::string
                                   tests + "/redmine_grouping/" + script};
     argv.insert(argv.end(), vars.begin(), vars.end());
     int status = 0;
-    for (int attempt = 1; attempt <= 5; ++attempt) {
+    for (int attempt = 1; attempt <= 10; ++attempt) {
         status = tg::test::run_command(argv, output);
         if (status == 0 || output.find("database is locked") == std::string::npos) break;
-        std::this_thread::sleep_for(std::chrono::seconds(attempt));
+        std::this_thread::sleep_for(std::chrono::seconds(std::min(attempt, 5)));
     }
     return status;
 }
