@@ -21,6 +21,5 @@ TEST_CASE("attempt history: each attempt a line, errors on one line, the last on
     CHECK(read.front().number == 30 - kAttemptsKept + 1);
     CHECK(read.back().number == 30);
     CHECK(read_attempts("").empty());
-    CHECK(read_attempts("garbage\n12\tx\ty\n5\t1\tok\n").size() ==
-          1);  // unreadable lines skipped
+    CHECK(read_attempts("garbage\n12\tx\ty\n5\t1\tok\n").size() == 1);  // unreadable lines skipped
 }
