@@ -32,7 +32,7 @@ CarryOverResult CarryOver::run(bool dry_run, TimePoint now) {
     const int64_t done =
         config.status_done.empty() ? 0 : statuses.resolve(config.status_done, "status_done");
     // The whole list first: changing statuses while paging could shift the pages.
-    const auto issues = list_open_sink_issues(client, config);
+    const auto issues = list_open_sink_issues(tracker, config);
     if (!issues.empty() && !dry_run) formats.ensure(issues.front().id);
     CarryOverResult result;
     std::vector<std::string> failures;

@@ -7,11 +7,11 @@
 #include "config.hpp"
 #include "executor.hpp"
 #include "rebuild.hpp"
-#include "redmine_client.hpp"
 #include "state_store.hpp"
 #include "status_catalog.hpp"
 #include "text.hpp"
 #include "text_format.hpp"
+#include "tracker.hpp"
 
 #include <tickets_grouping/sink.hpp>
 
@@ -27,7 +27,7 @@ struct CarryOverResult {
 
 struct CarryOver {
     const Config& config;
-    RedmineClient& client;
+    Tracker& tracker;
     StateStore& store;
     StatusCatalog& statuses;
     Executor& executor;

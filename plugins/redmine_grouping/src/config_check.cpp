@@ -58,7 +58,7 @@ void ConfigCheck::problem(const std::string& what) {
 bool ConfigCheck::run() {
     try {
         // /issues.json answers a wrong key as the anonymous user; /users/current.json does not.
-        user_ = client_.get("/users/current.json?include=memberships")->getObject("user");
+        user_ = tracker_.read("/users/current.json?include=memberships")->getObject("user");
     } catch (const std::exception& e) {
         problem(std::string("api_key: Redmine at url refuses it: ") + e.what());
         return false;
@@ -87,8 +87,8 @@ bool ConfigCheck::run() {
 
 Poco::JSON::Object::Ptr ConfigCheck::project() {
     try {
-        return client_
-            .get("/projects/" + RedmineClient::encode(config_.project) + ".json?include=trackers")
+        return tracker_
+            .read("/projects/" + url_encoded(config_.project) + ".json?include=trackers")
             ->getObject("project");
     } catch (const std::exception& e) {
         problem("project: '" + config_.project + "' cannot be read: " + e.what());
@@ -108,7 +108,7 @@ void ConfigCheck::tracker(const Poco::JSON::Object::Ptr& project) {
                            ? enabled->getObject(0)->getValue<Poco::Int64>("id")
                            : 0;
     try {  // the tracker's own settings can switch the parent field off
-        auto trackers = client_.get("/trackers.json")->getArray("trackers");
+        auto trackers = tracker_.read("/trackers.json")->getArray("trackers");
         for (size_t i = 0; trackers && i < trackers->size(); ++i) {
             auto t = trackers->getObject(static_cast<unsigned>(i));
             auto fields = t->getArray("enabled_standard_fields");
@@ -136,7 +136,7 @@ std::set<std::string> ConfigCheck::role_permissions(const Poco::JSON::Array::Ptr
         names += (names.empty() ? "'" : ", '") + role->optValue<std::string>("name", "") + "'";
         // Any API user may read a role (roles#show): its permissions, not its tracker limits.
         auto shown =
-            client_.get("/roles/" + std::to_string(role->getValue<Poco::Int64>("id")) + ".json")
+            tracker_.read("/roles/" + std::to_string(role->getValue<Poco::Int64>("id")) + ".json")
                 ->getObject("role");
         auto list = shown ? shown->getArray("permissions") : nullptr;
         for (size_t p = 0; list && p < list->size(); ++p)
@@ -193,12 +193,15 @@ std::vector<std::pair<int64_t, std::string>> ConfigCheck::target_statuses() {
 
 void ConfigCheck::leaf_issue(const std::vector<std::pair<int64_t, std::string>>& targets) {
     // A leaf: a parent with open subtasks cannot close, so Redmine hides its closed statuses.
-    std::string query = "/issues.json?project_id=" + RedmineClient::encode(config_.project) +
-                        "&status_id=open&limit=1&subproject_id=!*&child_id=!*&sort=id:desc";
-    if (config_.tracker_id != 0) query += "&tracker_id=" + std::to_string(config_.tracker_id);
+    IssueQuery query;
+    query.project = config_.project;
+    query.filters = {{"status_id", "open"}, {"subproject_id", "!*"}, {"child_id", "!*"}};
+    if (config_.tracker_id != 0)
+        query.filters.emplace_back("tracker_id", std::to_string(config_.tracker_id));
+    query.limit = 1;
     try {
-        auto issues = client_.get(query)->getArray("issues");
-        if (!issues || issues->size() == 0) {
+        auto issues = tracker_.search_issues(query).issues;
+        if (issues->size() == 0) {
             host_.warn(
                 "status_done/status_carryover/alert_key_field: no open issue in the project yet, "
                 "so the workflow and the key field could not be checked; they are read back at "
@@ -210,9 +213,7 @@ void ConfigCheck::leaf_issue(const std::vector<std::pair<int64_t, std::string>>&
         const int64_t id = issues->getObject(0)->getValue<Poco::Int64>("id");
         formats_.ensure(id);
         host_.info(formats_.describe());
-        auto issue =
-            client_.get("/issues/" + std::to_string(id) + ".json?include=allowed_statuses")
-                ->getObject("issue");
+        auto issue = tracker_.issue(id, IssueDetail::allowed_statuses);
         if (config_.alert_key_field != 0 &&
             !has_id(issue->getArray("custom_fields"), config_.alert_key_field))
             problem("alert_key_field: custom field #" + std::to_string(config_.alert_key_field) +

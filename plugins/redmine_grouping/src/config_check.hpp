@@ -7,10 +7,10 @@
 #pragma once
 
 #include "config.hpp"
-#include "redmine_client.hpp"
 #include "status_catalog.hpp"
 #include "text_format.hpp"
 #include "ticket_fields.hpp"
+#include "tracker.hpp"
 
 #include <tickets_grouping/sink.hpp>
 
@@ -25,10 +25,10 @@ namespace tg::redmine {
 
 class ConfigCheck {
   public:
-    ConfigCheck(const Config& config, RedmineClient& client, StatusCatalog& statuses,
+    ConfigCheck(const Config& config, Tracker& tracker, StatusCatalog& statuses,
                 TicketFields& fields, TextFormatting& formats, const tg::HostServices& host)
         : config_(config),
-          client_(client),
+          tracker_(tracker),
           statuses_(statuses),
           fields_(fields),
           formats_(formats),
@@ -49,7 +49,7 @@ class ConfigCheck {
     void leaf_issue(const std::vector<std::pair<int64_t, std::string>>& targets);
 
     const Config& config_;
-    RedmineClient& client_;
+    Tracker& tracker_;
     StatusCatalog& statuses_;
     TicketFields& fields_;
     TextFormatting& formats_;

@@ -7,7 +7,7 @@
 #pragma once
 
 #include "config.hpp"
-#include "redmine_client.hpp"
+#include "tracker.hpp"
 
 #include <optional>
 #include <string>
@@ -25,7 +25,7 @@ std::optional<std::string> literal_filter(const std::string& value, bool text_ty
 
 // The newest issue of the project whose key (alert_key_field) or subject is exactly the one
 // given, created at most 5 minutes before `since_unix` (clock skew); nullopt when none.
-std::optional<FoundIssue> find_created_issue(RedmineClient& client, const Config& config,
+std::optional<FoundIssue> find_created_issue(Tracker& tracker, const Config& config,
                                              const std::string& key, const std::string& subject,
                                              int64_t since_unix);
 

@@ -28,16 +28,15 @@ GroupFacts Executor::group_for(const std::string& group, const std::string& key)
 
 void Executor::verify(AlertFacts& facts, const std::string& group) {
     const int64_t id = facts.issue->id;
-    auto answer = client_.get_if_exists(issue_path(id));
+    auto issue = tracker_.find_issue(id, IssueDetail::plain);
     facts.verified = true;
-    if (!answer || !answer->getObject("issue")) {
+    if (!issue) {
         host_.warn("issue #" + std::to_string(id) + " of '" + facts.key +
                    "' no longer exists in Redmine; a new one will be created");
         store_.forget_issue(facts.key);
         facts.issue.reset();
         return;
     }
-    auto issue = answer->getObject("issue");
     IssueState s = *facts.issue;
     s.open = !statuses_.issue_closed(issue);
     s.parent_id = parent_of(issue);
@@ -90,7 +89,7 @@ void Executor::apply(const Alert& alert, const std::string& external_url, TimePo
                             : group.open_root           ? group.open_root
                             : group.other_hosts.empty() ? 0
                                                         : group.other_hosts.front().issue_id);
-        if (client_.dry_run())
+        if (tracker_.dry_run())
             host_.info("dry run: '" + key + "' (Root '" + root + "'): " + describe_plan(plan));
         TextContext context;
         context.alert = &alert;
@@ -108,7 +107,7 @@ void Executor::apply(const Alert& alert, const std::string& external_url, TimePo
         if (plan.wont_fix) {
             host_.info("'" + key + "' fired again; its issue #" + std::to_string(facts.issue->id) +
                        " was closed as won't fix (wont_fix_statuses): no ticket, nothing written");
-            if (!client_.dry_run()) host_.count("redmine_wont_fix_refires_total");
+            if (!tracker_.dry_run()) host_.count("redmine_wont_fix_refires_total");
         }
         if (plan.record_episode) store_.put_episode(key, facts.episode);
         // After the episode: a failure here retries the delivery, which finds its notes written
@@ -131,7 +130,7 @@ void Executor::apply(const Alert& alert, const std::string& external_url, TimePo
 
 // redmine_actions_total{action}: what reached Redmine (not counted in a dry run).
 void Executor::counted(const char* action) {
-    if (!client_.dry_run()) host_.count("redmine_actions_total", std::string("action=") + action);
+    if (!tracker_.dry_run()) host_.count("redmine_actions_total", std::string("action=") + action);
 }
 
 Executor::RunOutcome Executor::run(const Plan& plan, const AlertFacts& facts,
@@ -248,7 +247,7 @@ std::optional<Executor::Created> Executor::create(const std::string& key,
     const int64_t now_unix = unix_seconds(context.now);
     // A crash between a create and its record leaves the intent behind: look before creating.
     if (auto since = store_.intent(key)) {
-        if (auto found = find_created_issue(client_, config_, key, subject, *since)) {
+        if (auto found = find_created_issue(tracker_, config_, key, subject, *since)) {
             host_.info("adopting issue #" + std::to_string(found->id) + " '" + subject +
                        "' created by an interrupted attempt");
             const auto kept =
@@ -265,26 +264,23 @@ std::optional<Executor::Created> Executor::create(const std::string& key,
     if (parent) fields->set("parent_issue_id", parent);
     fields_.add(*fields, context, key, root);  // may read names from Redmine: before the intent
     store_.put_intent(key, now_unix);
-    Poco::JSON::Object::Ptr answer;
+    Poco::JSON::Object::Ptr issue;
     try {
-        answer = client_.post("/issues.json", wrap_issue(fields),
-                              "create '" + subject + "'" +
-                                  (parent ? " under #" + std::to_string(parent) : std::string()));
+        issue = tracker_.create_issue(
+            *fields, "create '" + subject + "'" +
+                         (parent ? " under #" + std::to_string(parent) : std::string()));
     } catch (const tg::Drop&) {
         store_.clear_intent(key);  // refused: nothing was created
         if (parent > 0 && forget_closed_root(parent)) return std::nullopt;
         throw;
     }
-    auto issue = answer->getObject("issue");
-    if (!issue || !issue->has("id"))
-        throw tg::RetryLater("Redmine POST /issues.json answered without an issue id");
     try {
         fields_.check_saved(*fields, issue);
     } catch (const std::exception& e) {  // the issue exists: a failed read-back must not undo it
         host_.warn("issue #" + std::to_string(issue->getValue<Poco::Int64>("id")) +
                    ": its fields could not be read back: " + e.what());
     }
-    if (client_.dry_run()) return Created{issue->getValue<Poco::Int64>("id"), parent};
+    if (tracker_.dry_run()) return Created{issue->getValue<Poco::Int64>("id"), parent};
     report(dropped_from_created(issue, config_, key, parent));
     return Created{issue->getValue<Poco::Int64>("id"), parent_of(issue)};  // what Redmine kept
 }
@@ -297,8 +293,7 @@ void Executor::rewrite_description(int64_t issue_id, const std::string& sent,
     Poco::JSON::Object::Ptr fields = new Poco::JSON::Object;
     fields->set("description", now);
     try {  // the issue is right already, only plainer: a failure must not undo the alert
-        client_.put(issue_path(issue_id), wrap_issue(fields),
-                    "description in Redmine's formatting");
+        tracker_.update_issue(issue_id, *fields, "description in Redmine's formatting");
     } catch (const std::exception& e) {
         host_.warn("issue #" + std::to_string(issue_id) +
                    ": its format-neutral description stays: " + e.what());
@@ -308,14 +303,12 @@ void Executor::rewrite_description(int64_t issue_id, const std::string& sent,
 bool Executor::forget_closed_root(int64_t parent_id) {
     // Redmine refuses an open child under a closed parent (422). If the Root was closed by a
     // person, forget it and plan again: the wave gets a new Root.
-    auto answer = client_.get_if_exists(issue_path(parent_id));
-    const bool gone = !answer || !answer->getObject("issue") ||
-                      statuses_.issue_closed(answer->getObject("issue"));
+    const auto issue = tracker_.find_issue(parent_id, IssueDetail::plain);
+    const bool gone = !issue || statuses_.issue_closed(issue);
     if (!gone) return false;
     host_.info("Root #" + std::to_string(parent_id) +
                " is closed or gone; the alerts get a new Root");
     store_.set_root_open(parent_id, false);
-    const auto issue = answer ? answer->getObject("issue") : nullptr;
     store_.close_children(parent_id, issue ? time_of(issue, "closed_on") : 0);
     return true;
 }
@@ -327,19 +320,19 @@ std::optional<int64_t> Executor::set_parent(int64_t issue_id, int64_t parent_id)
     else
         fields->set("parent_issue_id", std::string());
     try {
-        client_.put(issue_path(issue_id), wrap_issue(fields),
-                    parent_id ? "parent #" + std::to_string(parent_id) : std::string("no parent"));
+        tracker_.update_issue(
+            issue_id, *fields,
+            parent_id ? "parent #" + std::to_string(parent_id) : std::string("no parent"));
     } catch (const tg::Drop&) {
         if (parent_id > 0 && forget_closed_root(parent_id)) return std::nullopt;
         throw;
     }
-    if (client_.dry_run()) {  // the dry run's state is undone at its end
+    if (tracker_.dry_run()) {  // the dry run's state is undone at its end
         store_.set_parent(issue_id, parent_id);
         return parent_id;
     }
     // Redmine answers 204 to a parent it dropped: read it back.
-    auto answer = client_.get(issue_path(issue_id))->getObject("issue");
-    const int64_t saved = parent_of(answer);
+    const int64_t saved = parent_of(tracker_.issue(issue_id));
     store_.set_parent(issue_id, saved);
     report(dropped_parent(issue_id, parent_id, saved, config_));
     return saved;

@@ -4,15 +4,16 @@
 #pragma once
 
 #include "alert.hpp"
+#include "clock.hpp"
 #include "config.hpp"
 #include "issue_json.hpp"
 #include "planner.hpp"
-#include "redmine_client.hpp"
 #include "state_store.hpp"
 #include "status_catalog.hpp"
 #include "text.hpp"
 #include "text_format.hpp"
 #include "ticket_fields.hpp"
+#include "tracker.hpp"
 #include "tree_readback.hpp"
 
 #include <tickets_grouping/sink.hpp>
@@ -23,17 +24,18 @@ namespace tg::redmine {
 
 class Executor {
   public:
-    Executor(const Config& config, RedmineClient& client, StateStore& store,
-             StatusCatalog& statuses, const TextBuilder& text, TextFormatting& formats,
-             TicketFields& fields, const tg::HostServices& host)
+    Executor(const Config& config, Tracker& tracker, StateStore& store, StatusCatalog& statuses,
+             const TextBuilder& text, TextFormatting& formats, TicketFields& fields,
+             const tg::HostServices& host, const Clock& clock)
         : config_(config),
-          client_(client),
+          tracker_(tracker),
           store_(store),
           statuses_(statuses),
           text_(text),
           formats_(formats),
           fields_(fields),
-          host_(host) {}
+          host_(host),
+          clock_(clock) {}
 
     void apply(const Alert& alert, const std::string& external_url, TimePoint now);
 
@@ -90,8 +92,8 @@ class Executor {
     // The sink's first issue was written format-neutral: now that its page showed Redmine's
     // formatting, its description is written again in it.
     void rewrite_description(int64_t issue_id, const std::string& sent, const TextContext& context);
-    void put_with_notes(int64_t issue_id, Poco::JSON::Object::Ptr fields, const std::string& notes,
-                        const std::string& why);
+    void put_with_notes(int64_t issue_id, const Poco::JSON::Object& fields,
+                        const std::string& notes, const std::string& why);
     // After Redmine refused a write under `parent_id`: whether that Root is closed or gone (the
     // state then forgets it and closes its children's records); false leaves the refusal as it is.
     bool forget_closed_root(int64_t parent_id);
@@ -99,13 +101,14 @@ class Executor {
     void report(const std::vector<DroppedField>& dropped);
 
     const Config& config_;
-    RedmineClient& client_;
+    Tracker& tracker_;
     StateStore& store_;
     StatusCatalog& statuses_;
     const TextBuilder& text_;
     TextFormatting& formats_;
     TicketFields& fields_;
     const tg::HostServices& host_;
+    const Clock& clock_;
     std::vector<std::string> dropped_;  // of the alert being applied
 };
 

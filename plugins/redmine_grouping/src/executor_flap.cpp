@@ -10,8 +10,7 @@ bool Executor::summarise_flap(const std::string& key, const FlapState& flap, Tim
         store_.forget_flap(key);
         return false;
     }
-    auto answer = client_.get_if_exists(issue_path(id));
-    auto issue = answer ? answer->getObject("issue") : nullptr;
+    auto issue = tracker_.find_issue(id, IssueDetail::plain);
     if (!issue) {
         host_.warn("issue #" + std::to_string(id) + " of '" + key +
                    "' no longer exists in Redmine; its flap summary is not written");
@@ -41,7 +40,7 @@ bool Executor::summarise_flap(const std::string& key, const FlapState& flap, Tim
         note(id, text, "flap summary note");
     }
     store_.forget_flap(key);
-    if (!client_.dry_run()) host_.count("redmine_actions_total", "action=flap_summary");
+    if (!tracker_.dry_run()) host_.count("redmine_actions_total", "action=flap_summary");
     host_.info("'" + key + "': flap summary written on #" + std::to_string(id) + " (" +
                std::to_string(flap.recurrences) + " re-fire(s), " +
                std::to_string(flap.resolutions) + " resolve(s), now " +
@@ -63,7 +62,7 @@ void Executor::record_flap(const Plan& plan, const AlertFacts& facts, int64_t no
                    std::to_string(flap.issue_id) + "'s flap summary (" +
                    std::to_string(flap.recurrences) + " re-fire(s), " +
                    std::to_string(flap.resolutions) + " resolve(s) so far)");
-        if (!client_.dry_run())
+        if (!tracker_.dry_run())
             host_.count("redmine_folded_changes_total",
                         firing ? "change=refire" : "change=resolve");
     }

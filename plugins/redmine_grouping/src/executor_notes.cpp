@@ -30,16 +30,15 @@ std::string normalised(const std::string& text) {
 // Redmine has no idempotency key: a PUT whose answer was lost (the connection broke) may have
 // written its note. Before such a note is sent again, the issue's journals since the first try
 // are searched for it; without a lost answer this costs two local state writes and no request.
-void Executor::put_with_notes(int64_t issue_id, Poco::JSON::Object::Ptr fields,
+void Executor::put_with_notes(int64_t issue_id, const Poco::JSON::Object& fields,
                               const std::string& notes, const std::string& why) {
-    if (notes.empty() || client_.dry_run()) {
-        client_.put(issue_path(issue_id), wrap_issue(fields), why);
+    if (notes.empty() || tracker_.dry_run()) {
+        tracker_.update_issue(issue_id, fields, why);
         return;
     }
     const std::string digest = digest_of(notes);
     if (auto since = store_.note_intent(issue_id, digest)) {
-        auto issue = client_.get(issue_path(issue_id) + "?include=journals")->getObject("issue");
-        auto journals = issue ? issue->getArray("journals") : nullptr;
+        auto journals = tracker_.issue(issue_id, IssueDetail::journals)->getArray("journals");
         for (size_t i = 0; journals && i < journals->size(); ++i) {
             auto journal = journals->getObject(i);
             const auto at = time_of(journal, "created_on");
@@ -52,12 +51,10 @@ void Executor::put_with_notes(int64_t issue_id, Poco::JSON::Object::Ptr fields,
             }
         }
     } else {
-        store_.put_note_intent(issue_id, digest,
-                               unix_seconds(std::chrono::time_point_cast<std::chrono::nanoseconds>(
-                                   std::chrono::system_clock::now())));
+        store_.put_note_intent(issue_id, digest, unix_seconds(clock_.now()));
     }
     try {
-        client_.put(issue_path(issue_id), wrap_issue(fields), why);
+        tracker_.update_issue(issue_id, fields, why);
     } catch (const tg::Drop&) {
         store_.clear_note_intent(issue_id, digest);  // refused: nothing was written
         throw;
@@ -66,21 +63,19 @@ void Executor::put_with_notes(int64_t issue_id, Poco::JSON::Object::Ptr fields,
 }
 
 void Executor::note(int64_t issue_id, const std::string& notes, const std::string& why) {
-    Poco::JSON::Object::Ptr fields = new Poco::JSON::Object;
-    fields->set("notes", notes);
+    Poco::JSON::Object fields;
+    fields.set("notes", notes);
     put_with_notes(issue_id, fields, notes, why);
 }
 
 void Executor::change_status(int64_t issue_id, int64_t status_id, const std::string& notes,
                              const std::string& why) {
-    Poco::JSON::Object::Ptr fields = new Poco::JSON::Object;
-    fields->set("status_id", status_id);
-    if (!notes.empty()) fields->set("notes", notes);
+    Poco::JSON::Object fields;
+    fields.set("status_id", status_id);
+    if (!notes.empty()) fields.set("notes", notes);
     put_with_notes(issue_id, fields, notes, why + ", status #" + std::to_string(status_id));
-    if (client_.dry_run()) return;
-    auto answer = client_.get(issue_path(issue_id));
-    auto issue = answer->getObject("issue");
-    const int64_t now_status = issue ? issue->getObject("status")->getValue<Poco::Int64>("id") : 0;
+    if (tracker_.dry_run()) return;
+    const int64_t now_status = id_in(tracker_.issue(issue_id), "status");
     if (now_status != status_id) {
         const std::string message =
             "Redmine kept issue #" + std::to_string(issue_id) + " in status '" +

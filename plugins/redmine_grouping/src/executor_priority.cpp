@@ -31,8 +31,7 @@ void Executor::follow_priority(const Alert& alert, const std::string& key, bool 
     if (known && known->issue_id != issue->id) known.reset();  // a new ticket of the key
     if (known && (known->by_hand || known->priority_id == *wanted)) return;
 
-    auto json = client_.get(issue_path(issue->id) + "?include=journals")->getObject("issue");
-    if (!json) throw tg::RetryLater("Redmine answered no issue #" + std::to_string(issue->id));
+    auto json = tracker_.issue(issue->id, IssueDetail::journals);
     const int64_t current = id_in(json, "priority");
     const bool by_hand = priority_set_by_hand(
         json->getArray("journals"), [this](const std::string& notes, int64_t from, int64_t to) {
@@ -50,14 +49,14 @@ void Executor::follow_priority(const Alert& alert, const std::string& key, bool 
         return;
     }
     formats_.ensure(issue->id);
-    Poco::JSON::Object::Ptr fields = new Poco::JSON::Object;
-    fields->set("priority_id", *wanted);
+    Poco::JSON::Object fields;
+    fields.set("priority_id", *wanted);
     const std::string notes =
         text_.priority_note(fields_.priority_name(current), fields_.priority_name(*wanted));
-    fields->set("notes", notes);
+    fields.set("notes", notes);
     put_with_notes(issue->id, fields, notes, "priority #" + std::to_string(*wanted));
     store_.put_ticket_priority(key, {issue->id, *wanted, false});
-    if (!client_.dry_run()) host_.count("redmine_actions_total", "action=priority");
+    if (!tracker_.dry_run()) host_.count("redmine_actions_total", "action=priority");
 }
 
 }  // namespace tg::redmine

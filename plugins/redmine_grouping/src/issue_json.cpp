@@ -8,14 +8,6 @@ int64_t unix_seconds(TimePoint t) {
     return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
 }
 
-std::string issue_path(int64_t id) { return "/issues/" + std::to_string(id) + ".json"; }
-
-Poco::JSON::Object wrap_issue(Poco::JSON::Object::Ptr fields) {
-    Poco::JSON::Object body;
-    body.set("issue", fields);
-    return body;
-}
-
 int64_t id_in(const Poco::JSON::Object::Ptr& issue, const char* field) {
     auto object = issue ? issue->getObject(field) : nullptr;
     return object && object->has("id") ? object->getValue<Poco::Int64>("id") : 0;

@@ -11,8 +11,6 @@
 namespace tg::redmine {
 
 int64_t unix_seconds(TimePoint t);
-std::string issue_path(int64_t id);                             // /issues/N.json
-Poco::JSON::Object wrap_issue(Poco::JSON::Object::Ptr fields);  // {"issue": fields}
 // An object field's id (parent, tracker, status, ...); 0 when absent.
 int64_t id_in(const Poco::JSON::Object::Ptr& issue, const char* field);
 inline int64_t parent_of(const Poco::JSON::Object::Ptr& issue) { return id_in(issue, "parent"); }

@@ -11,48 +11,41 @@
 
 namespace tg::redmine {
 
-std::vector<ListedIssue> list_open_sink_issues(RedmineClient& client, const Config& config) {
+std::vector<ListedIssue> list_open_sink_issues(Tracker& tracker, const Config& config) {
     std::vector<ListedIssue> out;
+    IssueQuery query;
+    query.project = config.project;
+    query.filters = {{"subproject_id", "!*"}, {"status_id", "open"}};
     // With the key field, only issues that have a key (`cf_N=*` means "any value").
-    const std::string filter =
-        config.alert_key_field ? "&cf_" + std::to_string(config.alert_key_field) + "=*" : "";
-    for (int64_t offset = 0;;) {
-        auto answer =
-            client.get("/issues.json?project_id=" + RedmineClient::encode(config.project) +
-                       "&subproject_id=!*&status_id=open" + filter +
-                       "&sort=id&limit=100&offset=" + std::to_string(offset));
-        auto list = answer->getArray("issues");
-        const size_t n = list ? list->size() : 0;
-        for (size_t i = 0; i < n; ++i) {
-            auto issue = list->getObject(static_cast<unsigned>(i));
-            ListedIssue li;
-            li.subject = issue->optValue<std::string>("subject", "");
-            li.key = config.alert_key_field ? custom_value(issue, config.alert_key_field) : "";
-            if (li.key.empty()) li.key = li.subject;
-            if (!is_alert_subject(li.key) && !is_root_subject(li.key)) continue;
-            li.id = issue->getValue<Poco::Int64>("id");
-            if (auto s = issue->getObject("status")) {
-                li.status_id = s->getValue<Poco::Int64>("id");
-                if (s->has("is_closed")) li.closed = s->getValue<bool>("is_closed");
-            }
-            if (auto p = issue->getObject("parent")) li.parent_id = p->getValue<Poco::Int64>("id");
-            try {
-                if (auto t = parse_rfc3339(issue->optValue<std::string>("updated_on", "")))
-                    li.updated_at = unix_seconds(*t);
-            } catch (const std::exception&) {
-            }
-            out.push_back(std::move(li));
+    if (config.alert_key_field)
+        query.filters.emplace_back("cf_" + std::to_string(config.alert_key_field), "*");
+    query.newest_first = false;
+    tracker.each_issue(query, [&](const Poco::JSON::Object::Ptr& issue) {
+        ListedIssue li;
+        li.subject = issue->optValue<std::string>("subject", "");
+        li.key = config.alert_key_field ? custom_value(issue, config.alert_key_field) : "";
+        if (li.key.empty()) li.key = li.subject;
+        if (!is_alert_subject(li.key) && !is_root_subject(li.key)) return true;
+        li.id = issue->getValue<Poco::Int64>("id");
+        if (auto s = issue->getObject("status")) {
+            li.status_id = s->getValue<Poco::Int64>("id");
+            if (s->has("is_closed")) li.closed = s->getValue<bool>("is_closed");
         }
-        offset += static_cast<int64_t>(n);
-        const int64_t total = answer->optValue<Poco::Int64>("total_count", 0);
-        if (n == 0 || offset >= total) break;
-    }
+        if (auto p = issue->getObject("parent")) li.parent_id = p->getValue<Poco::Int64>("id");
+        try {
+            if (auto t = parse_rfc3339(issue->optValue<std::string>("updated_on", "")))
+                li.updated_at = unix_seconds(*t);
+        } catch (const std::exception&) {
+        }
+        out.push_back(std::move(li));
+        return true;
+    });
     return out;
 }
 
-void rebuild_state(RedmineClient& client, StateStore& store, const Config& config,
+void rebuild_state(Tracker& tracker, StateStore& store, const Config& config,
                    const tg::HostServices& host, int64_t now_unix) {
-    const auto issues = list_open_sink_issues(client, config);
+    const auto issues = list_open_sink_issues(tracker, config);
     store.clear();
     std::map<std::string, int64_t> roots;        // the newest open Root per group wins
     std::map<int64_t, std::string> root_groups;  // every open Root's group, by issue id

@@ -4,8 +4,8 @@
 #pragma once
 
 #include "config.hpp"
-#include "redmine_client.hpp"
 #include "state_store.hpp"
+#include "tracker.hpp"
 
 #include <tickets_grouping/sink.hpp>
 
@@ -27,9 +27,9 @@ struct ListedIssue {
 
 // Every open issue of the project (not its subprojects) whose subject this sink writes or whose
 // alert key field (config.alert_key_field) is set, paged.
-std::vector<ListedIssue> list_open_sink_issues(RedmineClient& client, const Config& config);
+std::vector<ListedIssue> list_open_sink_issues(Tracker& tracker, const Config& config);
 
-void rebuild_state(RedmineClient& client, StateStore& store, const Config& config,
+void rebuild_state(Tracker& tracker, StateStore& store, const Config& config,
                    const tg::HostServices& host, int64_t now_unix);
 
 }  // namespace tg::redmine

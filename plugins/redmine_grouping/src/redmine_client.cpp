@@ -28,11 +28,7 @@ RedmineClient::RedmineClient(ClientOptions options) : options_(std::move(options
 
 RedmineClient::~RedmineClient() = default;
 
-std::string RedmineClient::encode(std::string_view value) {
-    std::string out;
-    Poco::URI::encode(std::string(value), "!#$&'()*+,/:;=?@[]|~ \"<>%{}^`\\", out);
-    return out;
-}
+std::string RedmineClient::encode(std::string_view value) { return url_encoded(value); }
 
 Poco::Net::HTTPClientSession& RedmineClient::session() {
     if (session_) return *session_;

@@ -2,6 +2,8 @@
 // X-Redmine-API-Key header: never in a URL, a log line or an error message.
 #pragma once
 
+#include "tracker.hpp"
+
 #include <Poco/JSON/Object.h>
 #include <Poco/Net/HTTPClientSession.h>
 
@@ -29,11 +31,23 @@ struct RequestCounts {
     int total() const { return get + post + put; }
 };
 
-class RedmineClient {
+class RedmineClient final : public Tracker {
   public:
     explicit RedmineClient(ClientOptions options);
-    ~RedmineClient();
+    ~RedmineClient() override;
 
+    // Tracker, as Redmine's REST calls (redmine_client_issues.cpp).
+    Poco::JSON::Object::Ptr find_issue(int64_t id, IssueDetail detail) override;
+    Poco::JSON::Object::Ptr create_issue(const Poco::JSON::Object& fields,
+                                         const std::string& summary) override;
+    void update_issue(int64_t id, const Poco::JSON::Object& fields,
+                      const std::string& summary) override;
+    IssueList search_issues(const IssueQuery& query) override;
+    Poco::JSON::Object::Ptr read(const std::string& path) override { return get(path); }
+    std::string read_page(const std::string& path) override { return get_page(path); }
+    bool dry_run() const override { return static_cast<bool>(dry_run_log_); }
+
+    // The REST calls themselves.
     // Each throws tg::RetryLater (I/O, timeout, 5xx) or tg::Drop (401/403/404/422, ...).
     Poco::JSON::Object::Ptr get(const std::string& path);
     // As get, but a 404 is an answer (nullptr), not an error.
@@ -50,7 +64,6 @@ class RedmineClient {
     // Told of every request made (method, path without the key, HTTP status or 0, milliseconds).
     using Observer = std::function<void(const std::string&, const std::string&, int, double)>;
     void set_observer(Observer observer) { observer_ = std::move(observer); }
-    bool dry_run() const { return static_cast<bool>(dry_run_log_); }
 
     const RequestCounts& counts() const { return counts_; }
     static std::string encode(std::string_view query_value);

@@ -31,10 +31,6 @@ StateLocation state_location(const tg::SinkContext& context) {
         (std::filesystem::path(context.state_dir) / "redmine_state.sqlite3").string());
 }
 
-TimePoint now() {
-    return std::chrono::time_point_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now());
-}
-
 constexpr int64_t kKeepAppliedKeys = 30 * 86400;  // far longer than any host retry
 
 }  // namespace
@@ -48,7 +44,7 @@ RedmineSink::RedmineSink(const tg::SinkContext& context)
       store_(state_location(context)),
       statuses_(client_, config_.tracker_id),
       fields_(config_, client_, text_, host_),
-      executor_(config_, client_, store_, statuses_, text_, formats_, fields_, host_) {
+      executor_(config_, client_, store_, statuses_, text_, formats_, fields_, host_, clock_) {
     for (const auto& warning : config_.warnings) host_.warn(warning);
     // One debug line per Redmine request: operators and tests can count what each alert cost.
     // The same requests as a histogram: redmine_request_duration_seconds{method,status}.
@@ -81,7 +77,8 @@ void RedmineSink::ensure_state() {
     // a shared store: one rebuilds, the others find it done.
     if (!store_.needs_rebuild()) return;
     const auto lock = store_.lock("rebuild");
-    if (store_.needs_rebuild()) rebuild_state(client_, store_, config_, host_, unix_seconds(now()));
+    if (store_.needs_rebuild())
+        rebuild_state(client_, store_, config_, host_, unix_seconds(clock_.now()));
 }
 
 void RedmineSink::deliver(const tg::Delivery& delivery) {
@@ -109,7 +106,7 @@ void RedmineSink::deliver(const tg::Delivery& delivery) {
             // Replicas sharing the store take turns per Root key (the alertname by default): a
             // group's Root and tickets are decided from state one of them changes at a time.
             const auto lock = store_.lock(group_lock_name(root_key(alert, config_.key_labels)));
-            executor_.apply(alert, notification.external_url, now());
+            executor_.apply(alert, notification.external_url, clock_.now());
             if (!dry) log_delivered(delivery, alert);
         } catch (const tg::Drop& e) {
             failures.push_back(e.what());
@@ -123,7 +120,7 @@ void RedmineSink::deliver(const tg::Delivery& delivery) {
         }
     }
     if (failures.empty() && !dry && !key.empty()) {
-        const int64_t t = unix_seconds(now());
+        const int64_t t = unix_seconds(clock_.now());
         store_.mark_applied(key, t);
         store_.prune_applied(t - kKeepAppliedKeys);
     }
@@ -162,11 +159,11 @@ void RedmineSink::run_hook(const tg::HookRun& run) {
     if (run.name != "carry_over" && !flap_summary) tg::Sink::run_hook(run);
     store_.ensure_open();  // as before a delivery: a lost PostgreSQL connection is opened again
     if (flap_summary) {
-        FlapSummary{config_, store_, executor_, host_}.run(run.dry_run, now());
+        FlapSummary{config_, store_, executor_, host_}.run(run.dry_run, clock_.now());
         return;
     }
     CarryOver{config_, client_, store_, statuses_, executor_, text_, formats_, host_}.run(
-        run.dry_run, now());
+        run.dry_run, clock_.now());
 }
 
 // Each problem is one line naming the setting or permission it concerns (config_check.hpp).
@@ -174,6 +171,6 @@ bool RedmineSink::check() {
     return ConfigCheck(config_, client_, statuses_, fields_, formats_, host_).run();
 }
 
-void RedmineSink::probe() { client_.get("/users/current.json"); }
+void RedmineSink::probe() { client_.read("/users/current.json"); }
 
 }  // namespace tg::redmine

@@ -3,6 +3,7 @@
 // carry_over hook. See planner.hpp for the rules and executor.hpp for how they reach Redmine.
 #pragma once
 
+#include "clock.hpp"
 #include "config.hpp"
 #include "executor.hpp"
 #include "redmine_client.hpp"
@@ -38,6 +39,7 @@ class RedmineSink : public tg::Sink {
     void log_delivered(const tg::Delivery& delivery, const Alert& alert);
 
     tg::HostServices host_;
+    SystemClock clock_;
     Config config_;
     TextBuilder text_;
     RedmineClient client_;

@@ -15,7 +15,7 @@ bool StatusCatalog::issue_closed(const Poco::JSON::Object::Ptr& issue) {
 
 void StatusCatalog::load() {
     if (statuses_) return;
-    auto answer = client_.get("/issue_statuses.json");
+    auto answer = tracker_.read("/issue_statuses.json");
     std::map<int64_t, Status> statuses;
     std::vector<int64_t> order;
     if (auto list = answer->getArray("issue_statuses"))
@@ -57,7 +57,7 @@ int64_t StatusCatalog::reopen_status(int64_t tracker_id) {
     if (tracker_id == 0) tracker_id = tracker_id_;
     if (!trackers_loaded_) {
         trackers_loaded_ = true;
-        auto answer = client_.get("/trackers.json");
+        auto answer = tracker_.read("/trackers.json");
         if (auto list = answer->getArray("trackers"))
             for (size_t i = 0; i < list->size(); ++i) {
                 auto t = list->getObject(static_cast<unsigned>(i));

@@ -3,7 +3,7 @@
 #pragma once
 
 #include "config.hpp"
-#include "redmine_client.hpp"
+#include "tracker.hpp"
 
 #include <Poco/JSON/Object.h>
 
@@ -15,8 +15,8 @@ namespace tg::redmine {
 
 class StatusCatalog {
   public:
-    StatusCatalog(RedmineClient& client, int64_t tracker_id)
-        : client_(client), tracker_id_(tracker_id) {}
+    StatusCatalog(Tracker& tracker, int64_t tracker_id)
+        : tracker_(tracker), tracker_id_(tracker_id) {}
 
     int64_t resolve(const StatusRef& ref, const std::string& config_key);  // throws tg::Drop
     bool is_closed(int64_t status_id);
@@ -34,7 +34,7 @@ class StatusCatalog {
         bool closed = false;
     };
     void load();
-    RedmineClient& client_;
+    Tracker& tracker_;
     int64_t tracker_id_;
     std::optional<std::map<int64_t, Status>> statuses_;
     std::vector<int64_t> order_;

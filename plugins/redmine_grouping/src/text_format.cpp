@@ -67,9 +67,9 @@ std::optional<TextFormat> format_of_page(std::string_view html) {
     return std::nullopt;
 }
 
-TextFormatting::TextFormatting(const Config& config, RedmineClient& client, TextBuilder& text,
+TextFormatting::TextFormatting(const Config& config, Tracker& tracker, TextBuilder& text,
                                const tg::HostServices& host)
-    : config_(config), client_(client), text_(text), host_(host) {
+    : config_(config), tracker_(tracker), text_(text), host_(host) {
     if (config.text_formatting != TextFormat::automatic) {
         text_.set_format(config.text_formatting);
         state_ = State::known;
@@ -78,7 +78,7 @@ TextFormatting::TextFormatting(const Config& config, RedmineClient& client, Text
 }
 
 std::optional<TextFormat> TextFormatting::from_page(const std::string& path) {
-    return format_of_page(client_.get_page(path));
+    return format_of_page(tracker_.read_page(path));
 }
 
 void TextFormatting::learn(TextFormat format, const std::string& where) {
@@ -102,13 +102,15 @@ void TextFormatting::ensure(int64_t issue_id) {
             return;
         }
         looked_in_project_ = true;
-        const std::string project = RedmineClient::encode(config_.project);
-        auto list =
-            client_.get("/issues.json?project_id=" + project + "&status_id=*&sort=id:desc&limit=1")
-                ->getArray("issues");
+        IssueQuery newest;
+        newest.project = config_.project;
+        newest.filters = {{"status_id", "*"}};
+        newest.limit = 1;
+        auto list = tracker_.search_issues(newest).issues;
         // Another user's issue may not show the editor: then the sink's first issue will.
+        const std::string project = url_encoded(config_.project);
         const std::string page =
-            list && list->size() > 0
+            list->size() > 0
                 ? "/issues/" + std::to_string(list->getObject(0)->getValue<Poco::Int64>("id"))
                 : "/projects/" + project;  // 6.0+ marks every page
         if (auto f = from_page(page)) learn(*f, page);

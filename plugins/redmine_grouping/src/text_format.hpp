@@ -9,8 +9,8 @@
 #pragma once
 
 #include "config.hpp"
-#include "redmine_client.hpp"
 #include "text.hpp"
+#include "tracker.hpp"
 
 #include <tickets_grouping/sink.hpp>
 
@@ -32,7 +32,7 @@ std::optional<TextFormat> format_of_page(std::string_view html);
 // Learns the formatting once per sink instance and sets it on the TextBuilder.
 class TextFormatting {
   public:
-    TextFormatting(const Config& config, RedmineClient& client, TextBuilder& text,
+    TextFormatting(const Config& config, Tracker& tracker, TextBuilder& text,
                    const tg::HostServices& host);
 
     // Before texts are written: looks at the page of `issue_id` (an issue of the sink's state)
@@ -53,7 +53,7 @@ class TextFormatting {
     void give_up(const std::string& why);
 
     const Config& config_;
-    RedmineClient& client_;
+    Tracker& tracker_;
     TextBuilder& text_;
     const tg::HostServices& host_;
     State state_ = State::unknown;

@@ -19,10 +19,10 @@ std::optional<int64_t> numeric(const std::string& ref) {
 
 // Every page of a Redmine list (limit 100), until `each` answers false.
 template <typename Each>
-void each_item(RedmineClient& client, const std::string& path, const char* list, Each each) {
+void each_item(Tracker& tracker, const std::string& path, const char* list, Each each) {
     const char* join = path.find('?') == std::string::npos ? "?" : "&";
     for (int64_t offset = 0;;) {
-        auto answer = client.get(path + join + "limit=100&offset=" + std::to_string(offset));
+        auto answer = tracker.read(path + join + "limit=100&offset=" + std::to_string(offset));
         auto items = answer->getArray(list);
         const size_t n = items ? items->size() : 0;
         for (size_t i = 0; i < n; ++i)
@@ -37,7 +37,7 @@ void each_item(RedmineClient& client, const std::string& path, const char* list,
 void TicketFields::load_priorities() {
     if (priorities_) return;
     std::map<std::string, int64_t> names;
-    auto answer = client_.get("/enumerations/issue_priorities.json");
+    auto answer = tracker_.read("/enumerations/issue_priorities.json");
     priority_order_.clear();
     if (auto list = answer->getArray("issue_priorities"))
         for (size_t i = 0; i < list->size(); ++i) {
@@ -54,8 +54,7 @@ void TicketFields::load_members() {
     std::map<std::string, int64_t> names;  // user names and group names of the project
     // An API user who may not list members (403) can still name assignees by id.
     try {
-        each_item(client_,
-                  "/projects/" + RedmineClient::encode(config_.project) + "/memberships.json",
+        each_item(tracker_, "/projects/" + url_encoded(config_.project) + "/memberships.json",
                   "memberships", [&](const Poco::JSON::Object::Ptr& m) {
                       for (const char* kind : {"user", "group"})
                           if (auto p = m->getObject(kind))
@@ -74,8 +73,8 @@ void TicketFields::load_categories() {
     if (categories_) return;
     std::map<std::string, int64_t> names;
     try {
-        auto answer = client_.get("/projects/" + RedmineClient::encode(config_.project) +
-                                  "/issue_categories.json");
+        auto answer =
+            tracker_.read("/projects/" + url_encoded(config_.project) + "/issue_categories.json");
         if (auto list = answer->getArray("issue_categories"))
             for (size_t i = 0; i < list->size(); ++i) {
                 auto c = list->getObject(static_cast<unsigned>(i));
@@ -134,7 +133,7 @@ std::optional<int64_t> TicketFields::principal(const std::string& ref) {
     try {
         // Since 5.1 `name=` matches part of the login, the names or the e-mail, 25 at a time:
         // every page, and only the login that is exactly this one.
-        each_item(client_, "/users.json?status=1&name=" + RedmineClient::encode(ref), "users",
+        each_item(tracker_, "/users.json?status=1&name=" + url_encoded(ref), "users",
                   [&](const Poco::JSON::Object::Ptr& u) {
                       if (u->optValue<std::string>("login", "") != ref) return true;
                       found = u->getValue<Poco::Int64>("id");
@@ -164,7 +163,7 @@ void TicketFields::add(Poco::JSON::Object& fields, const TextContext& context,
     const Alert* alert = context.alert;
     auto unknown = [&](const std::string& setting, const std::string& ref) {
         host_.warn(setting + ": Redmine has no '" + ref + "'; the ticket is created without it");
-        if (!client_.dry_run()) host_.count("redmine_ignored_fields_total", "field=" + setting);
+        if (!tracker_.dry_run()) host_.count("redmine_ignored_fields_total", "field=" + setting);
     };
     if (!root) {
         const auto [setting, ref] = priority_setting(alert);
@@ -227,7 +226,7 @@ void TicketFields::ignored(int64_t issue_id, const std::string& field, const std
 
 void TicketFields::check_saved(const Poco::JSON::Object& sent,
                                const Poco::JSON::Object::Ptr& saved) {
-    if (!saved || client_.dry_run()) return;
+    if (!saved || tracker_.dry_run()) return;
     const int64_t issue_id = saved->getValue<Poco::Int64>("id");
     for (const auto& [field, object] :
          {std::pair{"priority_id", "priority"}, std::pair{"assigned_to_id", "assigned_to"},
@@ -264,8 +263,7 @@ void TicketFields::check_saved(const Poco::JSON::Object& sent,
         }
     }
     if (auto watchers = sent.getArray("watcher_user_ids")) {
-        auto issue = client_.get("/issues/" + std::to_string(issue_id) + ".json?include=watchers")
-                         ->getObject("issue");
+        auto issue = tracker_.issue(issue_id, IssueDetail::watchers);
         std::set<int64_t> got;
         if (auto list = issue ? issue->getArray("watchers") : nullptr)
             for (size_t i = 0; i < list->size(); ++i)

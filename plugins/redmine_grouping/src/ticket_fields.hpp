@@ -7,8 +7,8 @@
 #pragma once
 
 #include "config.hpp"
-#include "redmine_client.hpp"
 #include "text.hpp"
+#include "tracker.hpp"
 
 #include <tickets_grouping/sink.hpp>
 
@@ -24,9 +24,9 @@ namespace tg::redmine {
 
 class TicketFields {
   public:
-    TicketFields(const Config& config, RedmineClient& client, const TextBuilder& text,
+    TicketFields(const Config& config, Tracker& tracker, const TextBuilder& text,
                  const tg::HostServices& host)
-        : config_(config), client_(client), text_(text), host_(host) {}
+        : config_(config), tracker_(tracker), text_(text), host_(host) {}
 
     // Adds the configured fields to a new issue's `fields`; `key` goes to alert_key_field. A Root
     // gets no priority: Redmine derives a parent's priority from its children.
@@ -63,7 +63,7 @@ class TicketFields {
                  const std::string& saved);
 
     const Config& config_;
-    RedmineClient& client_;
+    Tracker& tracker_;
     const TextBuilder& text_;
     const tg::HostServices& host_;
     std::optional<std::map<std::string, int64_t>> priorities_, members_, categories_;
