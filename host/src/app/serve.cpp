@@ -98,10 +98,8 @@ SpoolOptions spool_options(const Configuration& configuration) {
     return options;
 }
 
-}  // namespace
-
-int serve(const Options& options, const Configuration& initial) {
-    // Signals go to the main thread's sigwait, never to a worker in the middle of a call.
+// Signals go to the main thread's sigwait, never to a worker in the middle of a call.
+sigset_t block_signals() {
     sigset_t signals;
     sigemptyset(&signals);
     sigaddset(&signals, SIGTERM);
@@ -109,14 +107,20 @@ int serve(const Options& options, const Configuration& initial) {
     sigaddset(&signals, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
     std::signal(SIGPIPE, SIG_IGN);
+    return signals;
+}
+
+void set_memory_and_file_modes() {
     // Webhook bodies, their parsed alerts and payloads are buffers of megabytes that live for one
     // request. A fixed threshold keeps them in mmap()ed blocks that free() gives back to the
     // system; glibc's sliding one would move them into the heap arenas, where each of the
     // threads' arenas keeps its peak.
     mallopt(M_MMAP_THRESHOLD, 256 * 1024);
     ::umask(027);  // nothing we write (spool, state) is for other users to read
+}
 
-    const auto& routing = *initial.routing;
+// The state directory, locked, and the SQLite spool's directory.
+StateLock prepare_directories(const Configuration& initial) {
     std::filesystem::create_directories(initial.state_dir);
     // Its sinks own their state directories alone: one host per state directory.
     auto state_lock = StateLock::try_acquire(initial.state_dir);
@@ -128,20 +132,11 @@ int serve(const Options& options, const Configuration& initial) {
         const auto spool_dir = std::filesystem::path(initial.store.sqlite_path).parent_path();
         if (!spool_dir.empty()) std::filesystem::create_directories(spool_dir);
     }
-    Metrics metrics;
-    Spool spool(initial.store, spool_options(initial));
-    register_spool_metrics(metrics, spool);
+    return std::move(*state_lock);
+}
 
-    Dispatcher dispatcher(spool, metrics, {routing.server.max_crashes, routing.server.probe_after});
-    spool.on_commit([&dispatcher] { dispatcher.wake(); });
-    Runtime runtime(spool, metrics, initial.routing);
-    runtime.listen = initial.listen;
-    register_sink_queue_metrics(metrics, spool, runtime);
-    runtime.dead_letters = [&spool] { return spool.stats().dead_letters; };
-    runtime.sink_health = [&dispatcher] { return dispatcher.health(); };
-    Reloader reloader(options, initial, spool, dispatcher, metrics, runtime);
-    reloader.start();
-    wire_status_page(runtime, spool, dispatcher, reloader, initial.store);
+// The commands the HTTP API runs on request: a reload, a hook, a replay, a dead letter's dry run.
+void wire_commands(Runtime& runtime, Dispatcher& dispatcher, Reloader& reloader) {
     runtime.reload = [&reloader] { return reloader.reload(); };
     runtime.run_hook = [&dispatcher](const std::string& sink_and_hook, bool dry_run) {
         log::info("running a hook on request", {{"hook", sink_and_hook}});
@@ -158,25 +153,30 @@ int serve(const Options& options, const Configuration& initial) {
         log::info("a dead letter's dry run on request", {{"sink", sink}});
         return delivery_command(call_on_worker(dispatcher), {sink, route, payload, key}, true);
     };
-    auto http =
-        std::make_unique<HttpServer>(new HandlerFactory(runtime), initial.listen, routing.server);
-    reloader.set_http(http.get());
-    http->start();
-    state_lock->publish(initial.listen, routing.server.tls.has_value());
-    log::info("listening", {{"address", initial.listen},
-                            {"state_dir", initial.state_dir},
-                            {"store", initial.store.description},
-                            {"replica", spool.owner()},
-                            {"sinks", std::to_string(routing.sinks.size())},
-                            {"version", TG_VERSION}});
-    warn_if_exposed(initial.listen, routing.server.auth);
-    SystemdNotifier systemd;
-    systemd.ready("listening on " + initial.listen);
+}
 
-    // With a watchdog (WatchdogSec=), keep-alives at a third of its timeout, while no sink's
-    // worker has been busy in one round for longer than the timeout itself: a worker stuck there
-    // (a call that never returns, a store that never answers) gets the host restarted, and its
-    // unrecorded claim then counts towards server.max_crashes.
+// A keep-alive when no worker has been busy for longer than the watchdog's timeout; else none,
+// and the stuck sink logged once. Returns whether keep-alives are withheld now.
+bool keep_alive_unless_stalled(Dispatcher& dispatcher, SystemdNotifier& systemd,
+                               std::chrono::milliseconds watchdog, bool withheld) {
+    const auto stalls = dispatcher.stalled(watchdog);
+    if (stalls.empty()) {
+        systemd.keep_alive();
+    } else if (!withheld) {
+        log::error("a sink's worker is stuck: the watchdog's keep-alives stop",
+                   {{"sink", stalls.front().sink},
+                    {"busy_seconds", std::to_string(stalls.front().busy.count() / 1000)}});
+    }
+    return !stalls.empty();
+}
+
+// Until SIGTERM or SIGINT; SIGHUP reloads.
+// With a watchdog (WatchdogSec=), keep-alives at a third of its timeout, while no sink's
+// worker has been busy in one round for longer than the timeout itself: a worker stuck there
+// (a call that never returns, a store that never answers) gets the host restarted, and its
+// unrecorded claim then counts towards server.max_crashes.
+void wait_for_stop(const sigset_t& signals, Dispatcher& dispatcher, SystemdNotifier& systemd,
+                   Runtime& runtime) {
     const auto watchdog = systemd.watchdog_timeout();
     const auto tick = watchdog ? *watchdog / 3 : std::chrono::milliseconds(0);
     bool withheld = false;
@@ -187,16 +187,7 @@ int serve(const Options& options, const Configuration& initial) {
                                    static_cast<long>(tick.count() % 1000) * 1000000};
             signal = sigtimedwait(&signals, nullptr, &timeout);
             if (signal < 0) {
-                const auto stalls = dispatcher.stalled(*watchdog);
-                if (stalls.empty()) {
-                    systemd.keep_alive();
-                } else if (!withheld) {
-                    log::error(
-                        "a sink's worker is stuck: the watchdog's keep-alives stop",
-                        {{"sink", stalls.front().sink},
-                         {"busy_seconds", std::to_string(stalls.front().busy.count() / 1000)}});
-                }
-                withheld = !stalls.empty();
+                withheld = keep_alive_unless_stalled(dispatcher, systemd, *watchdog, withheld);
                 continue;
             }
         } else {
@@ -207,11 +198,13 @@ int serve(const Options& options, const Configuration& initial) {
             continue;
         }
         log::info("stopping", {{"signal", std::to_string(signal)}});
-        break;
+        return;
     }
-    systemd.stopping();
-    // Stop taking requests, let those in flight finish, then the workers' current calls.
-    http->stop(std::chrono::seconds(5));
+}
+
+// Stop taking requests, let those in flight finish, then the workers' current calls.
+int stop_serving(HttpServer& http, Reloader& reloader, Dispatcher& dispatcher) {
+    http.stop(std::chrono::seconds(5));
     reloader.stop();
     if (!dispatcher.stop(std::chrono::seconds(10))) {
         // A sink is still in a call on a detached thread that uses the spool, the metrics and
@@ -223,6 +216,49 @@ int serve(const Options& options, const Configuration& initial) {
     }
     log::info("stopped");
     return 0;
+}
+
+}  // namespace
+
+int serve(const Options& options, const Configuration& initial) {
+    const sigset_t signals = block_signals();
+    set_memory_and_file_modes();
+
+    const auto& routing = *initial.routing;
+    StateLock state_lock = prepare_directories(initial);
+    Metrics metrics;
+    Spool spool(initial.store, spool_options(initial));
+    register_spool_metrics(metrics, spool);
+
+    Dispatcher dispatcher(spool, metrics, {routing.server.max_crashes, routing.server.probe_after});
+    spool.on_commit([&dispatcher] { dispatcher.wake(); });
+    Runtime runtime(spool, metrics, initial.routing);
+    runtime.listen = initial.listen;
+    register_sink_queue_metrics(metrics, spool, runtime);
+    runtime.dead_letters = [&spool] { return spool.stats().dead_letters; };
+    runtime.sink_health = [&dispatcher] { return dispatcher.health(); };
+    Reloader reloader(options, initial, spool, dispatcher, metrics, runtime);
+    reloader.start();
+    wire_status_page(runtime, spool, dispatcher, reloader, initial.store);
+    wire_commands(runtime, dispatcher, reloader);
+    auto http =
+        std::make_unique<HttpServer>(new HandlerFactory(runtime), initial.listen, routing.server);
+    reloader.set_http(http.get());
+    http->start();
+    state_lock.publish(initial.listen, routing.server.tls.has_value());
+    log::info("listening", {{"address", initial.listen},
+                            {"state_dir", initial.state_dir},
+                            {"store", initial.store.description},
+                            {"replica", spool.owner()},
+                            {"sinks", std::to_string(routing.sinks.size())},
+                            {"version", TG_VERSION}});
+    warn_if_exposed(initial.listen, routing.server.auth);
+    SystemdNotifier systemd;
+    systemd.ready("listening on " + initial.listen);
+
+    wait_for_stop(signals, dispatcher, systemd, runtime);
+    systemd.stopping();
+    return stop_serving(*http, reloader, dispatcher);
 }
 
 }  // namespace tg::host

@@ -1,6 +1,7 @@
 #include "config/env.hpp"
 
 #include <stdexcept>
+#include <utility>
 
 #include "config/config_error.hpp"
 #include "system/file_read.hpp"
@@ -28,6 +29,129 @@ bool only_comment_left(std::string_view rest) {
     size_t i = 0;
     while (i < rest.size() && is_blank(rest[i])) ++i;
     return i == rest.size() || rest[i] == '#';
+}
+
+size_t skip_blanks(std::string_view line, size_t i) {
+    while (i < line.size() && is_blank(line[i])) ++i;
+    return i;
+}
+
+// One line of an environment file, for its errors.
+struct EnvLine {
+    std::string_view text;  // without the line end
+    const std::string& file_name;
+    int number;
+
+    [[noreturn]] void fail(const std::string& key, const std::string& why) const {
+        throw ConfigError(file_name, number, key, why);
+    }
+};
+
+// The character that backslash + `e` stands for in a double-quoted value; other escapes stay
+// as they are written.
+void append_escaped(std::string& value, char e) {
+    switch (e) {
+        case '"':
+        case '\\':
+        case '$':
+            value += e;
+            break;
+        case 'n':
+            value += '\n';
+            break;
+        case 't':
+            value += '\t';
+            break;
+        case 'r':
+            value += '\r';
+            break;
+        default:
+            value += '\\';
+            value += e;
+    }
+}
+
+// "VALUE" with its escapes; `i` is at the opening quote.
+std::string double_quoted_value(const EnvLine& env_line, size_t i, const std::string& key) {
+    const std::string_view line = env_line.text;
+    std::string value;
+    ++i;
+    bool closed = false;
+    while (i < line.size()) {
+        char c = line[i];
+        if (c == '"') {
+            closed = true;
+            ++i;
+            break;
+        }
+        if (c == '\\' && i + 1 < line.size()) {
+            append_escaped(value, line[i + 1]);
+            i += 2;
+            continue;
+        }
+        value += c;
+        ++i;
+    }
+    if (!closed) env_line.fail(key, "malformed line: missing closing double quote");
+    if (!only_comment_left(line.substr(i))) {
+        env_line.fail(key, "malformed line: unexpected text after the closing double quote");
+    }
+    return value;
+}
+
+// 'VALUE', taken as it is; `i` is at the opening quote.
+std::string single_quoted_value(const EnvLine& env_line, size_t i, const std::string& key) {
+    const std::string_view line = env_line.text;
+    size_t close = line.find('\'', i + 1);
+    if (close == std::string_view::npos) {
+        env_line.fail(key, "malformed line: missing closing single quote");
+    }
+    if (!only_comment_left(line.substr(close + 1))) {
+        env_line.fail(key, "malformed line: unexpected text after the closing single quote");
+    }
+    return std::string(line.substr(i + 1, close - i - 1));
+}
+
+// The rest of the line, trimmed; " #" (blank then #) starts a comment.
+std::string unquoted_value(std::string_view v) {
+    for (size_t k = 1; k < v.size(); ++k) {
+        if (v[k] == '#' && is_blank(v[k - 1])) {
+            v = v.substr(0, k);
+            break;
+        }
+    }
+    while (!v.empty() && is_blank(v.back())) v.remove_suffix(1);
+    return std::string(v);
+}
+
+// [export ]KEY=VALUE; nullopt for a blank line or a comment.
+std::optional<std::pair<std::string, std::string>> parse_env_line(const EnvLine& env_line) {
+    const std::string_view line = env_line.text;
+    size_t i = skip_blanks(line, 0);
+    if (i == line.size() || line[i] == '#') return std::nullopt;
+    if (line.substr(i).starts_with("export") && i + 6 < line.size() && is_blank(line[i + 6])) {
+        i = skip_blanks(line, i + 6);
+    }
+    size_t key_start = i;
+    while (i < line.size() && is_name_char(line[i])) ++i;
+    std::string key(line.substr(key_start, i - key_start));
+    if (key.empty() || !is_name_start(key[0])) {
+        env_line.fail(
+            "", "malformed line: expected KEY=value with KEY matching [A-Za-z_][A-Za-z0-9_]*");
+    }
+    i = skip_blanks(line, i);
+    if (i == line.size() || line[i] != '=') {
+        env_line.fail(key, "malformed line: expected '=' after the variable name");
+    }
+    i = skip_blanks(line, i + 1);
+    std::string value;
+    if (i < line.size() && line[i] == '"')
+        value = double_quoted_value(env_line, i, key);
+    else if (i < line.size() && line[i] == '\'')
+        value = single_quoted_value(env_line, i, key);
+    else
+        value = unquoted_value(line.substr(i));
+    return std::pair{std::move(key), std::move(value)};
 }
 
 }  // namespace
@@ -63,91 +187,8 @@ void Environment::load_env_text(std::string_view text, const std::string& file_n
         pos = nl == std::string_view::npos ? text.size() + 1 : nl + 1;
         ++line_no;
         if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-        size_t i = 0;
-        while (i < line.size() && is_blank(line[i])) ++i;
-        if (i == line.size() || line[i] == '#') continue;
-        auto fail = [&](const std::string& key, const std::string& why) {
-            throw ConfigError(file_name, line_no, key, why);
-        };
-        if (line.substr(i).starts_with("export") && i + 6 < line.size() && is_blank(line[i + 6])) {
-            i += 6;
-            while (i < line.size() && is_blank(line[i])) ++i;
-        }
-        size_t key_start = i;
-        while (i < line.size() && is_name_char(line[i])) ++i;
-        std::string key(line.substr(key_start, i - key_start));
-        if (key.empty() || !is_name_start(key[0])) {
-            fail("", "malformed line: expected KEY=value with KEY matching [A-Za-z_][A-Za-z0-9_]*");
-        }
-        while (i < line.size() && is_blank(line[i])) ++i;
-        if (i == line.size() || line[i] != '=') {
-            fail(key, "malformed line: expected '=' after the variable name");
-        }
-        ++i;
-        while (i < line.size() && is_blank(line[i])) ++i;
-        std::string value;
-        if (i < line.size() && line[i] == '"') {
-            ++i;
-            bool closed = false;
-            while (i < line.size()) {
-                char c = line[i];
-                if (c == '"') {
-                    closed = true;
-                    ++i;
-                    break;
-                }
-                if (c == '\\' && i + 1 < line.size()) {
-                    char e = line[i + 1];
-                    switch (e) {
-                        case '"':
-                        case '\\':
-                        case '$':
-                            value += e;
-                            break;
-                        case 'n':
-                            value += '\n';
-                            break;
-                        case 't':
-                            value += '\t';
-                            break;
-                        case 'r':
-                            value += '\r';
-                            break;
-                        default:
-                            value += '\\';
-                            value += e;
-                    }
-                    i += 2;
-                    continue;
-                }
-                value += c;
-                ++i;
-            }
-            if (!closed) fail(key, "malformed line: missing closing double quote");
-            if (!only_comment_left(line.substr(i))) {
-                fail(key, "malformed line: unexpected text after the closing double quote");
-            }
-        } else if (i < line.size() && line[i] == '\'') {
-            size_t close = line.find('\'', i + 1);
-            if (close == std::string_view::npos) {
-                fail(key, "malformed line: missing closing single quote");
-            }
-            value = std::string(line.substr(i + 1, close - i - 1));
-            if (!only_comment_left(line.substr(close + 1))) {
-                fail(key, "malformed line: unexpected text after the closing single quote");
-            }
-        } else {
-            std::string_view v = line.substr(i);
-            for (size_t k = 1; k < v.size(); ++k) {
-                if (v[k] == '#' && is_blank(v[k - 1])) {
-                    v = v.substr(0, k);
-                    break;
-                }
-            }
-            while (!v.empty() && is_blank(v.back())) v.remove_suffix(1);
-            value = std::string(v);
-        }
-        parsed[key] = std::move(value);
+        if (auto entry = parse_env_line({line, file_name, line_no}))
+            parsed[entry->first] = std::move(entry->second);
     }
     // All or nothing: a malformed file changes nothing.
     for (auto& [k, v] : parsed) file_vars_[k] = std::move(v);

@@ -13,10 +13,12 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <exception>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <string>
 #include <thread>
@@ -99,10 +101,29 @@ class Dispatcher {
     void work(Worker& worker);
     void deliver(Worker& worker, SinkInstance& sink, const RetryPolicy& retry,
                  const SpooledDelivery& delivery);
+    // The sink's health, the recent deliveries and the metrics, after one attempt.
+    void count_attempt(Worker& worker, const SpooledDelivery& delivery, uint32_t attempt,
+                       const SinkCallResult& result);
+    // The attempt's outcome in the spool: done, retried later or dead-lettered. Throws when the
+    // spool cannot record it.
+    void record_outcome(const std::string& sink_name, SinkInstance& sink, const RetryPolicy& retry,
+                        const SpooledDelivery& delivery, uint32_t attempt,
+                        const SinkCallResult& result);
+    // Why a failed attempt is the last (the dead letter's reason); nullopt: it is retried.
+    std::optional<std::string> give_up_reason(SinkInstance& sink, const RetryPolicy& retry,
+                                              const SpooledDelivery& delivery, uint32_t attempt,
+                                              const SinkCallResult& result) const;
+    void retry_later(const std::string& sink, const RetryPolicy& retry,
+                     const SpooledDelivery& delivery, uint32_t attempt, const std::string& error);
     void run_hooks(Worker& worker, SinkInstance& sink);
     // Moves the delivery to the dead letters, counted and logged.
     void bury(const std::string& sink, const SpooledDelivery& delivery, uint32_t attempts,
               const std::string& reason);
+    // Dead-letters, untried, a delivery the process ended in server.max_crashes times.
+    void bury_untried(Worker& worker, const SpooledDelivery& delivery);
+    // The spool could not record an outcome: logged, and the worker pauses.
+    void outcome_not_recorded(Worker& worker, const SpooledDelivery& delivery,
+                              const std::exception& error);
     void pause_after_spool_error(Worker& worker);
     void run_tasks(Worker& worker);
 

@@ -49,6 +49,18 @@ Poco::Net::HTTPRequestHandler* refuse(HTTPResponse::HTTPStatus status, std::stri
     });
 }
 
+// `body` for the `allowed` method (GET answers HEAD too); 405 for any other.
+Poco::Net::HTTPRequestHandler* only(const std::string& method, const std::string& allowed,
+                                    Body body) {
+    if (method == allowed || (allowed == HTTPRequest::HTTP_GET && method == "HEAD"))
+        return new FunctionHandler(std::move(body));
+    return new FunctionHandler([allowed](HTTPServerRequest&, HTTPServerResponse& response) {
+        response.set("Allow", allowed);
+        send_error(response, HTTPResponse::HTTP_METHOD_NOT_ALLOWED,
+                   "method not allowed here; use " + allowed);
+    });
+}
+
 // POST /-/reload: {"status":"ok"}, with "warnings" for what it did not change; 400 and why not.
 void send_reload(Runtime& runtime, HTTPServerResponse& response) {
     const auto result =
@@ -83,6 +95,82 @@ Poco::Net::HTTPRequestHandler* HandlerFactory::refused(const char* reason, int s
         });
 }
 
+Poco::Net::HTTPRequestHandler* HandlerFactory::command_handler(const HTTPServerRequest& request,
+                                                               const WebhookAuth& auth,
+                                                               const std::string& path) {
+    switch (privileged_access(auth, request)) {
+        case Access::unauthorized:
+            return refused("unauthorized", HTTPResponse::HTTP_UNAUTHORIZED,
+                           "missing or wrong credentials");
+        case Access::forbidden:
+            return refused(
+                "forbidden", HTTPResponse::HTTP_FORBIDDEN,
+                "without auth configured, " + path.substr(3) + " is allowed from loopback only");
+        case Access::granted:
+            break;
+    }
+    const std::string& method = request.getMethod();
+    if (path == "/-/run-hook")
+        return only(
+            method, HTTPRequest::HTTP_POST,
+            [this](HTTPServerRequest& q, HTTPServerResponse& r) { send_run_hook(runtime_, q, r); });
+    if (path == "/-/replay")
+        return only(
+            method, HTTPRequest::HTTP_POST,
+            [this](HTTPServerRequest& q, HTTPServerResponse& r) { send_replay(runtime_, q, r); });
+    if (path == "/-/dry-deliver")
+        return only(method, HTTPRequest::HTTP_POST,
+                    [this](HTTPServerRequest& q, HTTPServerResponse& r) {
+                        send_dry_delivery(runtime_, q, r);
+                    });
+    return only(method, HTTPRequest::HTTP_POST,
+                [this](HTTPServerRequest&, HTTPServerResponse& r) { send_reload(runtime_, r); });
+}
+
+Poco::Net::HTTPRequestHandler* HandlerFactory::status_page_handler(const HTTPServerRequest& request,
+                                                                   const WebhookAuth& auth) {
+    // The status page tells failures' details and Redmine's answers: the privileged rule.
+    switch (privileged_access(auth, request)) {
+        case Access::unauthorized:
+            return refused("unauthorized", HTTPResponse::HTTP_UNAUTHORIZED,
+                           "missing or wrong credentials: the status page needs the "
+                           "webhook's credentials");
+        case Access::forbidden:
+            return refused("forbidden", HTTPResponse::HTTP_FORBIDDEN,
+                           "without auth configured, the status page is served to loopback "
+                           "clients only");
+        case Access::granted:
+            break;
+    }
+    return only(
+        request.getMethod(), HTTPRequest::HTTP_GET,
+        [this](HTTPServerRequest& q, HTTPServerResponse& r) { send_status_page(runtime_, q, r); });
+}
+
+Poco::Net::HTTPRequestHandler* HandlerFactory::monitoring_handler(const std::string& path,
+                                                                  const std::string& method) {
+    if (path == "/healthz")
+        return only(method, HTTPRequest::HTTP_GET,
+                    [](HTTPServerRequest&, HTTPServerResponse& r) { send_ok(r); });
+    if (path == "/readyz")
+        return only(
+            method, HTTPRequest::HTTP_GET, [this](HTTPServerRequest& q, HTTPServerResponse& r) {
+                send_readiness(
+                    runtime_, r,
+                    privileged_access(runtime_.config()->server.auth, q) == Access::granted);
+            });
+    if (path == "/metrics")
+        return only(method, HTTPRequest::HTTP_GET,
+                    [this](HTTPServerRequest&, HTTPServerResponse& r) {
+                        const std::string text = runtime_.metrics.render();
+                        r.setStatusAndReason(HTTPResponse::HTTP_OK);
+                        r.setContentType("text/plain; version=0.0.4; charset=utf-8");
+                        r.setContentLength(static_cast<std::streamsize>(text.size()));
+                        r.send() << text;
+                    });
+    return nullptr;
+}
+
 Poco::Net::HTTPRequestHandler* HandlerFactory::createRequestHandler(
     const HTTPServerRequest& request) {
     // Both framings at once is how a request is smuggled past a proxy that reads the other one.
@@ -96,89 +184,19 @@ Poco::Net::HTTPRequestHandler* HandlerFactory::createRequestHandler(
         return refuse(HTTPResponse::HTTP_BAD_REQUEST, "malformed request target");
     }
     const std::string& method = request.getMethod();
-    auto only = [&](const std::string& allowed, Body body) -> Poco::Net::HTTPRequestHandler* {
-        if (method == allowed || (allowed == HTTPRequest::HTTP_GET && method == "HEAD"))
-            return new FunctionHandler(std::move(body));
-        return new FunctionHandler([allowed](HTTPServerRequest&, HTTPServerResponse& response) {
-            response.set("Allow", allowed);
-            send_error(response, HTTPResponse::HTTP_METHOD_NOT_ALLOWED,
-                       "method not allowed here; use " + allowed);
-        });
-    };
     const auto& auth = runtime_.config()->server.auth;
     if (path == "/webhook") {
         if (!webhook_authorized(auth, request.get("Authorization", "")))
             return refused("unauthorized", HTTPResponse::HTTP_UNAUTHORIZED,
                            "missing or wrong credentials");
         if (method == HTTPRequest::HTTP_POST) return new WebhookHandler(runtime_);
-        return only(HTTPRequest::HTTP_POST, {});
+        return only(method, HTTPRequest::HTTP_POST, {});
     }
     if (path == "/-/reload" || path == "/-/run-hook" || path == "/-/replay" ||
-        path == "/-/dry-deliver") {
-        switch (privileged_access(auth, request)) {
-            case Access::unauthorized:
-                return refused("unauthorized", HTTPResponse::HTTP_UNAUTHORIZED,
-                               "missing or wrong credentials");
-            case Access::forbidden:
-                return refused("forbidden", HTTPResponse::HTTP_FORBIDDEN,
-                               "without auth configured, " + path.substr(3) +
-                                   " is allowed from loopback only");
-            case Access::granted:
-                break;
-        }
-        if (path == "/-/run-hook")
-            return only(HTTPRequest::HTTP_POST,
-                        [this](HTTPServerRequest& q, HTTPServerResponse& r) {
-                            send_run_hook(runtime_, q, r);
-                        });
-        if (path == "/-/replay")
-            return only(HTTPRequest::HTTP_POST,
-                        [this](HTTPServerRequest& q, HTTPServerResponse& r) {
-                            send_replay(runtime_, q, r);
-                        });
-        if (path == "/-/dry-deliver")
-            return only(HTTPRequest::HTTP_POST,
-                        [this](HTTPServerRequest& q, HTTPServerResponse& r) {
-                            send_dry_delivery(runtime_, q, r);
-                        });
-        return only(HTTPRequest::HTTP_POST, [this](HTTPServerRequest&, HTTPServerResponse& r) {
-            send_reload(runtime_, r);
-        });
-    }
-    if (path == "/") {
-        // The status page tells failures' details and Redmine's answers: the privileged rule.
-        switch (privileged_access(auth, request)) {
-            case Access::unauthorized:
-                return refused("unauthorized", HTTPResponse::HTTP_UNAUTHORIZED,
-                               "missing or wrong credentials: the status page needs the "
-                               "webhook's credentials");
-            case Access::forbidden:
-                return refused("forbidden", HTTPResponse::HTTP_FORBIDDEN,
-                               "without auth configured, the status page is served to loopback "
-                               "clients only");
-            case Access::granted:
-                break;
-        }
-        return only(HTTPRequest::HTTP_GET, [this](HTTPServerRequest& q, HTTPServerResponse& r) {
-            send_status_page(runtime_, q, r);
-        });
-    }
-    if (path == "/healthz")
-        return only(HTTPRequest::HTTP_GET,
-                    [](HTTPServerRequest&, HTTPServerResponse& r) { send_ok(r); });
-    if (path == "/readyz")
-        return only(HTTPRequest::HTTP_GET, [this](HTTPServerRequest& q, HTTPServerResponse& r) {
-            send_readiness(runtime_, r,
-                           privileged_access(runtime_.config()->server.auth, q) == Access::granted);
-        });
-    if (path == "/metrics")
-        return only(HTTPRequest::HTTP_GET, [this](HTTPServerRequest&, HTTPServerResponse& r) {
-            const std::string text = runtime_.metrics.render();
-            r.setStatusAndReason(HTTPResponse::HTTP_OK);
-            r.setContentType("text/plain; version=0.0.4; charset=utf-8");
-            r.setContentLength(static_cast<std::streamsize>(text.size()));
-            r.send() << text;
-        });
+        path == "/-/dry-deliver")
+        return command_handler(request, auth, path);
+    if (path == "/") return status_page_handler(request, auth);
+    if (auto* handler = monitoring_handler(path, method)) return handler;
     return new FunctionHandler([path](HTTPServerRequest&, HTTPServerResponse& response) {
         send_error(response, HTTPResponse::HTTP_NOT_FOUND, "no such path: " + path.substr(0, 200));
     });

@@ -17,6 +17,16 @@ class HandlerFactory : public Poco::Net::HTTPRequestHandlerFactory {
     // Counted in tickets_grouping_webhook_rejected_total{reason}; the connection is closed.
     Poco::Net::HTTPRequestHandler* refused(const char* reason, int status,
                                            const std::string& message);
+    // /-/reload, /-/run-hook, /-/replay and /-/dry-deliver: privileged clients only.
+    Poco::Net::HTTPRequestHandler* command_handler(const Poco::Net::HTTPServerRequest& request,
+                                                   const WebhookAuth& auth,
+                                                   const std::string& path);
+    // GET /: privileged clients only.
+    Poco::Net::HTTPRequestHandler* status_page_handler(const Poco::Net::HTTPServerRequest& request,
+                                                       const WebhookAuth& auth);
+    // /healthz, /readyz and /metrics, for anyone; nullptr for another path.
+    Poco::Net::HTTPRequestHandler* monitoring_handler(const std::string& path,
+                                                      const std::string& method);
     Runtime& runtime_;
 };
 

@@ -83,31 +83,27 @@ void Scheduler::loop() {
     }
 }
 
-void Scheduler::tick(int64_t now) {
-    struct Due {
-        size_t index;
-        std::string sink, hook;
-        int64_t last_slot, slot;
-    };
+std::vector<Scheduler::Due> Scheduler::due_hooks(int64_t now) {
     std::vector<Due> candidates;
-    {
-        std::lock_guard lock(entries_->mutex);
-        for (size_t i = 0; i < entries_->list.size(); ++i) {
-            Entry& entry = entries_->list[i];
-            if (entry.running || now < entry.not_before_ms) continue;
-            int64_t slot;
-            try {
-                slot =
-                    to_ms(entry.hook.cron.next_after(from_ms(entry.last_slot_ms), entry.hook.zone));
-            } catch (const std::exception&) {
-                continue;  // an impossible schedule was refused at load; nothing to run
-            }
-            if (slot > now) continue;
-            candidates.push_back({i, entry.hook.sink, entry.hook.hook, entry.last_slot_ms, slot});
+    std::lock_guard lock(entries_->mutex);
+    for (size_t i = 0; i < entries_->list.size(); ++i) {
+        Entry& entry = entries_->list[i];
+        if (entry.running || now < entry.not_before_ms) continue;
+        int64_t slot;
+        try {
+            slot = to_ms(entry.hook.cron.next_after(from_ms(entry.last_slot_ms), entry.hook.zone));
+        } catch (const std::exception&) {
+            continue;  // an impossible schedule was refused at load; nothing to run
         }
+        if (slot > now) continue;
+        candidates.push_back({i, entry.hook.sink, entry.hook.hook, entry.last_slot_ms, slot});
     }
-    // Every replica sees the slot due; the store lets one of them run it. Claimed without the
-    // lock held: only this thread starts runs, so a candidate cannot start meanwhile.
+    return candidates;
+}
+
+// Every replica sees the slot due; the store lets one of them run it. Claimed without the
+// lock held: only this thread starts runs, so a candidate cannot start meanwhile.
+std::vector<Scheduler::Due> Scheduler::claim_runs(const std::vector<Due>& candidates, int64_t now) {
     std::vector<Due> due;
     for (const auto& candidate : candidates) {
         HookClaim claim;
@@ -134,45 +130,50 @@ void Scheduler::tick(int64_t now) {
                                              {"hook", entry.hook.hook},
                                              {"schedule", entry.hook.cron_text}});
     }
+    return due;
+}
+
+void Scheduler::settle_run(Spool& spool, const std::weak_ptr<Entries>& weak, const Due& run,
+                           int64_t now, const SinkCallResult& r) {
+    // Recorded in the store even when this scheduler was replaced by a reload
+    // meanwhile: the claim is this replica's to settle.
+    try {
+        if (r.status == TG_OK)
+            spool.finish_hook_run(run.sink, run.hook, now);
+        else
+            spool.fail_hook_run(run.sink, run.hook, now_ms() + failed_hook_pause_ms);
+    } catch (const std::exception& ex) {
+        log::error("cannot record a hook run", {{"hook", run.hook}, {"error", ex.what()}});
+    }
+    auto entries = weak.lock();
+    if (!entries) return;  // replaced by a reload; the new scheduler owns the schedule
+    std::lock_guard done_lock(entries->mutex);
+    Entry& e = entries->list[run.index];
+    e.running = false;
+    e.last_run_ms = now_ms();
+    e.last_result = r.status == TG_OK ? "ok" : r.status == TG_RETRY_LATER ? "retry" : "drop";
+    e.last_error = r.error.substr(0, 2000);
+    if (r.status == TG_OK) {
+        e.last_slot_ms = now;
+        log::info("scheduled hook done", {{"sink", e.hook.sink}, {"hook", e.hook.hook}});
+    } else {
+        // Not recorded: the slot stays due and is tried again after a pause.
+        e.not_before_ms = now_ms() + failed_hook_pause_ms;
+        log::error("scheduled hook failed",
+                   {{"sink", e.hook.sink}, {"hook", e.hook.hook}, {"error", r.error}});
+    }
+}
+
+void Scheduler::tick(int64_t now) {
+    const std::vector<Due> due = claim_runs(due_hooks(now), now);
     // Handed over without the lock held: the completion may run on this thread.
     for (const auto& run : due) {
         std::weak_ptr<Entries> weak = entries_;
         Spool& spool = spool_;
-        const size_t i = run.index;
-        dispatcher_.run_hook(
-            run.sink, run.hook, run.slot, [weak, &spool, i, now, run](const SinkCallResult& r) {
-                // Recorded in the store even when this scheduler was replaced by a reload
-                // meanwhile: the claim is this replica's to settle.
-                try {
-                    if (r.status == TG_OK)
-                        spool.finish_hook_run(run.sink, run.hook, now);
-                    else
-                        spool.fail_hook_run(run.sink, run.hook, now_ms() + failed_hook_pause_ms);
-                } catch (const std::exception& ex) {
-                    log::error("cannot record a hook run",
-                               {{"hook", run.hook}, {"error", ex.what()}});
-                }
-                auto entries = weak.lock();
-                if (!entries) return;  // replaced by a reload; the new scheduler owns the schedule
-                std::lock_guard done_lock(entries->mutex);
-                Entry& e = entries->list[i];
-                e.running = false;
-                e.last_run_ms = now_ms();
-                e.last_result = r.status == TG_OK            ? "ok"
-                                : r.status == TG_RETRY_LATER ? "retry"
-                                                             : "drop";
-                e.last_error = r.error.substr(0, 2000);
-                if (r.status == TG_OK) {
-                    e.last_slot_ms = now;
-                    log::info("scheduled hook done",
-                              {{"sink", e.hook.sink}, {"hook", e.hook.hook}});
-                } else {
-                    // Not recorded: the slot stays due and is tried again after a pause.
-                    e.not_before_ms = now_ms() + failed_hook_pause_ms;
-                    log::error("scheduled hook failed",
-                               {{"sink", e.hook.sink}, {"hook", e.hook.hook}, {"error", r.error}});
-                }
-            });
+        dispatcher_.run_hook(run.sink, run.hook, run.slot,
+                             [weak, &spool, now, run](const SinkCallResult& r) {
+                                 settle_run(spool, weak, run, now, r);
+                             });
     }
 }
 

@@ -54,8 +54,22 @@ class Scheduler {
         std::mutex mutex;
         std::vector<Entry> list;
     };
+    // A hook whose slot is due: its entry, and the slot before and the one due.
+    struct Due {
+        size_t index;
+        std::string sink, hook;
+        int64_t last_slot, slot;
+    };
     void loop();
+    // Runs the hooks due at `now` that the store lets this replica run.
     void tick(int64_t now);
+    // The hooks due at `now` that neither run nor pause after a failure.
+    std::vector<Due> due_hooks(int64_t now);
+    // Those of `candidates` this replica claimed in the store, marked running.
+    std::vector<Due> claim_runs(const std::vector<Due>& candidates, int64_t now);
+    // A run's result, in the store and in its entry (while this scheduler is there).
+    static void settle_run(Spool& spool, const std::weak_ptr<Entries>& entries, const Due& run,
+                           int64_t now, const SinkCallResult& result);
 
     Spool& spool_;
     Dispatcher& dispatcher_;

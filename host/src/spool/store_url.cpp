@@ -4,6 +4,7 @@
 
 #include <cstring>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <vector>
 
@@ -70,31 +71,30 @@ std::string read_password_file(const std::string& path) {
     return password;
 }
 
-StoreUrl parse_postgresql(const std::string& url, size_t scheme_end, const GetEnv& get_env) {
-    std::string rest = url.substr(scheme_end);
-    if (rest.find('#') != std::string::npos)
-        throw StoreUrlError("a PostgreSQL URL takes no #fragment");
-    std::string query;
-    if (auto q = rest.find('?'); q != std::string::npos) {
-        query = rest.substr(q + 1);
-        rest = rest.substr(0, q);
-    }
-    std::string authority = rest, path;
-    if (auto slash = rest.find('/'); slash != std::string::npos) {
-        authority = rest.substr(0, slash);
-        path = rest.substr(slash + 1);
-    }
-    std::string user, host_port = authority;
-    if (auto at = authority.rfind('@'); at != std::string::npos) {
-        const std::string user_info = authority.substr(0, at);
-        if (user_info.find(':') != std::string::npos)
-            throw StoreUrlError(
-                "do not write the password into the URL (it would show in process "
-                "lists and files): put it in a file named by ?password_file=/path, or in "
-                "PGPASSWORD");
-        user = percent_decode(user_info, "user name");
-        host_port = authority.substr(at + 1);
-    }
+// A PostgreSQL URL's parts, decoded and checked.
+struct PostgresqlUrl {
+    std::string user, host, port, database;
+    std::map<std::string, std::string> parameters;  // passed_parameters given in the query
+    std::optional<std::string> password_file;
+    std::string shown_query;  // as written, for the description
+};
+
+// USER@HOST:PORT: reads the user; returns HOST:PORT.
+std::string read_user(const std::string& authority, PostgresqlUrl& parts) {
+    const auto at = authority.rfind('@');
+    if (at == std::string::npos) return authority;
+    const std::string user_info = authority.substr(0, at);
+    if (user_info.find(':') != std::string::npos)
+        throw StoreUrlError(
+            "do not write the password into the URL (it would show in process "
+            "lists and files): put it in a file named by ?password_file=/path, or in "
+            "PGPASSWORD");
+    parts.user = percent_decode(user_info, "user name");
+    return authority.substr(at + 1);
+}
+
+// HOST:PORT, or [IPv6]:PORT; the port is optional.
+void read_host_and_port(const std::string& host_port, PostgresqlUrl& parts) {
     std::string host = host_port, port;
     if (!host_port.empty() && host_port.front() == '[') {
         const auto close = host_port.find(']');
@@ -109,21 +109,20 @@ StoreUrl parse_postgresql(const std::string& url, size_t scheme_end, const GetEn
         host = host_port.substr(0, colon);
         port = host_port.substr(colon + 1);
     }
-    host = percent_decode(host, "host");
-    if (host.empty()) throw StoreUrlError("the host is missing (" + std::string(url_forms) + ")");
+    parts.host = percent_decode(host, "host");
+    if (parts.host.empty())
+        throw StoreUrlError("the host is missing (" + std::string(url_forms) + ")");
     if (!port.empty()) {
         bool digits = port.size() <= 5;
         for (char c : port) digits = digits && c >= '0' && c <= '9';
         if (!digits || std::stoi(port) < 1 || std::stoi(port) > 65535)
             throw StoreUrlError("bad port \"" + port + "\"");
     }
-    if (path.find('/') != std::string::npos)
-        throw StoreUrlError("the path must be just the database name");
-    const std::string database = percent_decode(path, "database name");
+    parts.port = port;
+}
 
-    std::map<std::string, std::string> parameters;
-    std::optional<std::string> password_file;
-    std::string shown_query;
+// KEY=VALUE&...: password_file, or one of passed_parameters.
+void read_query(const std::string& query, PostgresqlUrl& parts) {
     std::istringstream pairs(query);
     for (std::string pair; std::getline(pairs, pair, '&');) {
         if (pair.empty()) continue;
@@ -143,36 +142,71 @@ StoreUrl parse_postgresql(const std::string& url, size_t scheme_end, const GetEn
                                 ")");
         }
         if (key == "password_file")
-            password_file = value;
+            parts.password_file = value;
         else
-            parameters[key] = value;
-        shown_query += (shown_query.empty() ? "?" : "&") + pair;
+            parts.parameters[key] = value;
+        parts.shown_query += (parts.shown_query.empty() ? "?" : "&") + pair;
     }
+}
 
-    std::optional<std::string> password;
-    if (password_file)
-        password = read_password_file(*password_file);
-    else if (auto from_env = get_env ? get_env("PGPASSWORD") : std::nullopt;
-             from_env && !from_env->empty())
-        password = from_env;
+// From the password_file, else PGPASSWORD (when set and not empty); else none.
+std::optional<std::string> password(const PostgresqlUrl& parts, const GetEnv& get_env) {
+    if (parts.password_file) return read_password_file(*parts.password_file);
+    if (auto from_env = get_env ? get_env("PGPASSWORD") : std::nullopt;
+        from_env && !from_env->empty())
+        return from_env;
+    return std::nullopt;
+}
 
-    StoreUrl store;
-    store.kind = StoreUrl::Kind::postgresql;
-    std::string& c = store.connection_string;
-    c = "host=" + quoted("host", host);
-    if (!port.empty()) c += " port=" + quoted("port", port);
-    if (!database.empty()) c += " dbname=" + quoted("database name", database);
-    if (!user.empty()) c += " user=" + quoted("user name", user);
+std::string connection_string(const PostgresqlUrl& parts,
+                              const std::optional<std::string>& password) {
+    std::string c = "host=" + quoted("host", parts.host);
+    if (!parts.port.empty()) c += " port=" + quoted("port", parts.port);
+    if (!parts.database.empty()) c += " dbname=" + quoted("database name", parts.database);
+    if (!parts.user.empty()) c += " user=" + quoted("user name", parts.user);
     if (password) c += " password=" + quoted("password", *password);
+    auto parameters = parts.parameters;
     if (!parameters.count("application_name")) parameters["application_name"] = "tickets-grouping";
     if (!parameters.count("connect_timeout")) parameters["connect_timeout"] = "10";
     for (const auto& [key, value] : parameters) c += " " + key + "=" + quoted(key, value);
     // CREATE ... IF NOT EXISTS and the like send NOTICEs that libpq would print on stderr.
     c += " options=" + quoted("options", "-cclient_min_messages=warning");
+    return c;
+}
 
-    store.description = "postgresql://" + (user.empty() ? "" : user + "@") +
-                        (host.find(':') != std::string::npos ? "[" + host + "]" : host) +
-                        (port.empty() ? "" : ":" + port) + "/" + database + shown_query;
+// For logs and messages: the URL from its parts (a password is never among them).
+std::string description(const PostgresqlUrl& parts) {
+    const std::string& host = parts.host;
+    return "postgresql://" + (parts.user.empty() ? "" : parts.user + "@") +
+           (host.find(':') != std::string::npos ? "[" + host + "]" : host) +
+           (parts.port.empty() ? "" : ":" + parts.port) + "/" + parts.database + parts.shown_query;
+}
+
+StoreUrl parse_postgresql(const std::string& url, size_t scheme_end, const GetEnv& get_env) {
+    std::string rest = url.substr(scheme_end);
+    if (rest.find('#') != std::string::npos)
+        throw StoreUrlError("a PostgreSQL URL takes no #fragment");
+    std::string query;
+    if (auto q = rest.find('?'); q != std::string::npos) {
+        query = rest.substr(q + 1);
+        rest = rest.substr(0, q);
+    }
+    std::string authority = rest, path;
+    if (auto slash = rest.find('/'); slash != std::string::npos) {
+        authority = rest.substr(0, slash);
+        path = rest.substr(slash + 1);
+    }
+    PostgresqlUrl parts;
+    read_host_and_port(read_user(authority, parts), parts);
+    if (path.find('/') != std::string::npos)
+        throw StoreUrlError("the path must be just the database name");
+    parts.database = percent_decode(path, "database name");
+    read_query(query, parts);
+
+    StoreUrl store;
+    store.kind = StoreUrl::Kind::postgresql;
+    store.connection_string = connection_string(parts, password(parts, get_env));
+    store.description = description(parts);
     return store;
 }
 

@@ -1,18 +1,16 @@
 #include "config_settings.hpp"
 
+#include "config_setting_groups.hpp"
 #include "templates.hpp"
 #include "text_format.hpp"
 #include "time/cron.hpp"
 #include "time/duration.hpp"
 
-#include <Poco/Net/IPAddress.h>
-#include <Poco/URI.h>
 #include <date/tz.h>
 
+#include <algorithm>
 #include <cctype>
-#include <fstream>
 #include <set>
-#include <sstream>
 #include <stdexcept>
 
 namespace tg::redmine {
@@ -30,11 +28,6 @@ StatusRef status_ref(const std::string& text) {
     else
         ref.name = t;
     return ref;
-}
-
-// "required (or set REDMINE_URL)"
-std::string required(const S& s) {
-    return s.env ? "required (or set " + std::string(s.env) + ")" : std::string("required");
 }
 
 // A label name as Prometheus allows it: the key labels end up in subjects and state keys.
@@ -90,66 +83,6 @@ std::string joined(const std::vector<std::string>& names) {
     return text;
 }
 
-// An http:// URL to another machine sends the API key over the network unencrypted.
-std::optional<std::string> clear_text_warning(const Poco::URI& uri) {
-    if (uri.getScheme() != "http") return std::nullopt;
-    Poco::Net::IPAddress address;
-    if (uri.getHost() == "localhost" ||
-        (Poco::Net::IPAddress::tryParse(uri.getHost(), address) && address.isLoopback()))
-        return std::nullopt;
-    return "'" + uri.toString() +
-           "' is http://: the API key travels in clear text to that host; use https://";
-}
-
-void read_url(const Source& src, const S& s, Config& c) {
-    auto url = src.string(s);
-    if (!url || config_trim(*url).empty()) config_fail(s.key, required(s));
-    c.url = config_trim(*url);
-    while (!c.url.empty() && c.url.back() == '/') c.url.pop_back();
-    try {
-        Poco::URI uri(c.url);
-        if ((uri.getScheme() != "http" && uri.getScheme() != "https") || uri.getHost().empty())
-            config_fail(s.key, "expected an http:// or https:// URL, got '" + c.url + "'");
-        if (!uri.getUserInfo().empty() || !uri.getQuery().empty() || !uri.getFragment().empty())
-            config_fail(s.key, "must not carry credentials, a query or a fragment");
-        if (auto why = clear_text_warning(uri)) c.warnings.push_back(s.key + ": " + *why);
-    } catch (const Poco::Exception& e) {
-        config_fail(s.key, "not a URL: " + e.displayText());
-    }
-}
-
-// api_key_file is read first: its env twin counts only when api_key is not in the config.
-void read_api_key_file(const Source& src, const S& s, Config& c) {
-    const S name{s.key, src.present("api_key") ? nullptr : s.env};
-    if (src.present("api_key") && src.present(s.key))
-        config_fail(s.key, "give either api_key or api_key_file, not both");
-    auto file = src.string(name);
-    if (!file) return;
-    const std::string path = config_trim(*file);
-    std::ifstream in(path);
-    if (!in) config_fail(s.key, "cannot read '" + path + "'");
-    std::stringstream buffer;
-    buffer << in.rdbuf();
-    c.api_key = config_trim(buffer.str());
-    if (c.api_key.empty()) config_fail(s.key, "'" + path + "' is empty");
-}
-
-void read_api_key(const Source& src, const S& s, Config& c) {
-    if (c.api_key.empty())
-        if (auto key = src.string(s)) c.api_key = config_trim(*key);
-    if (c.api_key.empty())
-        config_fail(s.key, "required (or api_key_file, or set " + std::string(s.env) + ")");
-    for (char ch : c.api_key)
-        if (static_cast<unsigned char>(ch) < 0x21 || static_cast<unsigned char>(ch) > 0x7e)
-            config_fail(s.key, "contains characters that cannot go in an HTTP header");
-}
-
-void read_project(const Source& src, const S& s, Config& c) {
-    auto project = src.id_or_name(s);
-    if (!project || config_trim(*project).empty()) config_fail(s.key, required(s));
-    c.project = config_trim(*project);
-}
-
 void read_time_zone(const Source& src, const S& s, Config& c) {
     if (auto tz = src.string(s)) {
         c.time_zone = config_trim(*tz);
@@ -188,19 +121,6 @@ void read_wont_fix_statuses(const Source& src, const S& s, Config& c) {
     }
 }
 
-void read_timeout(const Source& src, const S& s, Config& c) {
-    auto t = src.string(s);
-    if (!t) return;
-    try {
-        c.timeout = common::parse_duration(config_trim(*t));
-    } catch (const std::invalid_argument& e) {
-        config_fail(s.key, e.what());
-    }
-    if (c.timeout.count() <= 0) config_fail(s.key, "must be positive");
-    // Poco takes microseconds: a bound keeps the conversion far from overflowing.
-    if (c.timeout > std::chrono::hours(24)) config_fail(s.key, "must be at most 24h");
-}
-
 void read_templates(const Source& src, const S& s, Config& c) {
     auto t = src.mapping(s);
     if (!t) return;
@@ -224,29 +144,9 @@ void read_custom_fields(const Source& src, const S& s, Config& c) {
     }
 }
 
-std::string trimmed(const std::string& v) { return config_trim(v); }
-template <typename T>
-T trimmed(const T& v) {
-    return v;
-}
-
-// A plain setting: one ConfigSource reading (`Read`) into one field of Config (`Field`).
-template <auto Read, auto Field>
-void plain(const Source& src, const S& s, Config& c) {
-    if (auto v = (src.*Read)(s)) c.*Field = trimmed(*v);
-}
-
-}  // namespace
-
-const std::vector<Setting>& settings() {
-    static const std::vector<Setting> all{
-        {{"url", "REDMINE_URL"}, "required", read_url},
-        {{"api_key_file", "REDMINE_API_KEY_FILE"}, "required", read_api_key_file},
-        {{"api_key", "REDMINE_API_KEY"}, "required", read_api_key},
-        {{"project", "REDMINE_PROJECT_ID"}, "required", read_project},
-        {{"tracker_id", "REDMINE_TRACKER_ID"},
-         "the project's first",
-         plain<&Source::id, &Config::tracker_id>},
+// The Redmine statuses a ticket is closed with, and carried over with.
+std::vector<Setting> status_settings() {
+    return {
         {{"status_done", "REDMINE_STATUS_DONE"},
          "— (required with `close_on_resolve`)",
          [](const Source& src, const S& s, Config& c) {
@@ -257,10 +157,22 @@ const std::vector<Setting>& settings() {
          [](const Source& src, const S& s, Config& c) {
              if (auto v = src.id_or_name(s)) c.status_carryover = status_ref(*v);
          }},
+    };
+}
+
+// When the open tickets are carried over to the next day.
+std::vector<Setting> carry_over_settings() {
+    return {
         {{"time_zone", "REDMINE_TIME_ZONE"}, "the machine's zone", read_time_zone},
         {{"carry_over_schedule", "REDMINE_CARRY_OVER_SCHEDULE"},
          "`0 9 * * *`",
          read_carry_over_schedule},
+    };
+}
+
+// Whether a resolved alert closes its ticket, when it reopens it, and when it is flapping.
+std::vector<Setting> resolve_and_flap_settings() {
+    return {
         {{"close_on_resolve", "REDMINE_CLOSE_ON_RESOLVE"},
          "`false`",
          plain<&Source::boolean, &Config::close_on_resolve>},
@@ -280,18 +192,12 @@ const std::vector<Setting>& settings() {
              duration(src, s, c.episode_tolerance, std::chrono::minutes(10), "10m");
          }},
         {{"wont_fix_statuses", "REDMINE_WONT_FIX_STATUSES"}, "—", read_wont_fix_statuses},
-        {{"ca_file", "REDMINE_CA_FILE"},
-         "—",
-         [](const Source& src, const S& s, Config& c) {
-             auto f = src.string(s);
-             if (!f) return;
-             c.ca_file = config_trim(*f);
-             if (!std::ifstream(c.ca_file)) config_fail(s.key, "cannot read '" + c.ca_file + "'");
-         }},
-        {{"tls_verify", "REDMINE_TLS_VERIFY"},
-         "`true`",
-         plain<&Source::boolean, &Config::tls_verify>},
-        {{"timeout", "REDMINE_TIMEOUT"}, "`30s`", read_timeout},
+    };
+}
+
+// How the ticket text is written: markup, language, templates.
+std::vector<Setting> text_settings() {
+    return {
         {{"text_formatting", "REDMINE_TEXT_FORMATTING"},
          "`auto`",
          [](const Source& src, const S& s, Config& c) {
@@ -313,12 +219,24 @@ const std::vector<Setting>& settings() {
              c.language = v == "ja" ? Language::ja : Language::en;
          }},
         {{"templates"}, "—", read_templates},
+    };
+}
+
+// Which labels make an alert's ticket and its root ticket.
+std::vector<Setting> key_label_settings() {
+    return {
         {{"ticket_key_labels"},
          "`[alertname, instance]`",
          [](const Source& src, const S& s, Config& c) { label_list(src, s, c.key_labels.ticket); }},
         {{"root_key_labels"},
          "`[alertname]`",
          [](const Source& src, const S& s, Config& c) { label_list(src, s, c.key_labels.root); }},
+    };
+}
+
+// The ticket's fields: priority, assignee, watchers, category, custom fields, privacy.
+std::vector<Setting> ticket_field_settings() {
+    return {
         {{"priority_label"},
          "`severity`",
          [](const Source& src, const S& s, Config& c) {
@@ -362,6 +280,22 @@ const std::vector<Setting>& settings() {
                              "that custom field is the " + s.key + " already");
          }},
     };
+}
+
+}  // namespace
+
+const std::vector<Setting>& settings() {
+    // Concatenated in this order, never sorted: a setting may rely on those before it.
+    static const std::vector<Setting> all = [] {
+        std::vector<Setting> all;
+        for (auto group :
+             {destination_settings, status_settings, carry_over_settings, resolve_and_flap_settings,
+              connection_settings, text_settings, key_label_settings, ticket_field_settings}) {
+            const std::vector<Setting> part = group();
+            all.insert(all.end(), part.begin(), part.end());
+        }
+        return all;
+    }();
     return all;
 }
 
