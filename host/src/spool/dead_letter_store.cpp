@@ -3,6 +3,7 @@
 #include "spool/spool.hpp"
 #include "spool/spool_sql.hpp"
 #include "spool/store_session.hpp"
+#include "sql/postgresql_session.hpp"
 
 #include <Poco/Data/RecordSet.h>
 #include <Poco/Data/Statement.h>
@@ -43,9 +44,15 @@ DeadLetterStore::DeadLetterStore(const StoreUrl& store)
         // A store no host has opened yet gets its tables, as the host would make them.
         migrate_store(session_, dialect_of(store_));
     } catch (const Poco::Exception& e) {
+        tg::sql::close_session(session_);  // no destructor runs for a store not constructed
         throw SpoolError("cannot prepare the spool " + store_.description + ": " + e.displayText());
+    } catch (...) {
+        tg::sql::close_session(session_);
+        throw;
     }
 }
+
+DeadLetterStore::~DeadLetterStore() { tg::sql::close_session(session_); }
 
 std::vector<DeadLetter> DeadLetterStore::list(const std::string& sink) {
     const std::string sql = spool_sql::text(

@@ -41,6 +41,9 @@ struct DeadLetterSelection {
 class DeadLetterStore {
   public:
     explicit DeadLetterStore(const StoreUrl& store);
+    DeadLetterStore(const DeadLetterStore&) = delete;
+    DeadLetterStore& operator=(const DeadLetterStore&) = delete;
+    ~DeadLetterStore();  // closes the session with tg::sql::close_session() (Poco 1.11's leak)
 
     std::vector<DeadLetter> list(const std::string& sink = "");  // oldest first
     std::optional<DeadLetter> find(int64_t id);

@@ -2,6 +2,7 @@
 
 #include "spool/spool_sql.hpp"
 #include "spool/store_session.hpp"
+#include "sql/postgresql_session.hpp"
 
 #include <Poco/Data/Statement.h>
 
@@ -84,12 +85,13 @@ std::string Spool::sql(const char* statement) const {
     return spool_sql::text(dialect_of(store_), statement);
 }
 
+Spool::Connection::~Connection() {
+    if (session) tg::sql::close_session(*session);
+}
+
 Poco::Data::Session& Spool::usable(Connection& connection, const char* synchronous) {
     if (connection.broken) {
-        try {
-            connection.session->close();
-        } catch (...) {
-        }
+        tg::sql::close_session(*connection.session);
         connection.session = open_store_session(store_, synchronous);
         connection.broken = false;
     }

@@ -147,8 +147,13 @@ class Spool final : public Intake {
         std::promise<void> done;
     };
     // A connection that is opened again after a failure (PostgreSQL: the server restarted, the
-    // network broke, a transaction was aborted).
+    // network broke, a transaction was aborted). Closed with tg::sql::close_session(), also when
+    // it goes: Poco 1.11 would leak a PostgreSQL connection the server ended.
     struct Connection {
+        Connection() = default;
+        Connection(const Connection&) = delete;
+        Connection& operator=(const Connection&) = delete;
+        ~Connection();
         std::optional<Poco::Data::Session> session;
         bool broken = false;
     };

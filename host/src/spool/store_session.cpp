@@ -2,8 +2,8 @@
 
 #include "spool/spool.hpp"
 #include "spool/spool_sql.hpp"
+#include "sql/postgresql_session.hpp"
 
-#include <Poco/Data/PostgreSQL/Connector.h>
 #include <Poco/Data/SQLite/Connector.h>
 
 using namespace Poco::Data::Keywords;
@@ -18,10 +18,10 @@ Dialect dialect_of(const StoreUrl& store) {
 
 Poco::Data::Session open_store_session(const StoreUrl& store, const char* synchronous) {
     try {
-        if (store.kind == StoreUrl::Kind::postgresql) {
-            Poco::Data::PostgreSQL::Connector::registerConnector();
-            return Poco::Data::Session("PostgreSQL", store.connection_string);
-        }
+        // Poco 1.11 leaks a PostgreSQL connection that fails to open or that the server ends:
+        // the session opens and closes through sql/postgresql_session.hpp, which frees both.
+        if (store.kind == StoreUrl::Kind::postgresql)
+            return tg::sql::open_postgresql_session(store.connection_string);
         Poco::Data::SQLite::Connector::registerConnector();
         Poco::Data::Session session("SQLite", store.sqlite_path);
         // The busy timeout first: switching to WAL waits for other connections opening the file

@@ -84,12 +84,15 @@ const StateSql& StateStore::sql() const {
 
 void StateStore::open() {
     try {
-        std::unique_ptr<Poco::Data::Session> session;
+        tg::sql::OwnedSession session;
         if (location_.is_shared()) {
-            session = std::make_unique<Poco::Data::Session>("PostgreSQL", location_.postgresql);
+            // Poco 1.11 leaks a PostgreSQL connection that fails to open or that the server
+            // ends: the session opens and closes through sql/postgresql_session.hpp.
+            session.reset(
+                new Poco::Data::Session(tg::sql::open_postgresql_session(location_.postgresql)));
             *session << lock_timeout, now;
         } else {
-            session = std::make_unique<Poco::Data::Session>("SQLite", location_.sqlite_path);
+            session.reset(new Poco::Data::Session("SQLite", location_.sqlite_path));
             for (const auto& s : sql().open) *session << s, now;
         }
         migrate(*session);
@@ -161,10 +164,7 @@ void StateStore::ensure_open() {
 void StateStore::drop_connection() noexcept {
     // Closing the connection is what releases a session's advisory locks for certain. The closed
     // session stays: statements on it fail (a retry later) until ensure_open() replaces it.
-    try {
-        if (session_) session_->close();
-    } catch (...) {
-    }
+    if (session_) tg::sql::close_session(*session_);  // frees it also when the server ended it
 }
 
 StateLock StateStore::lock(const std::string& key) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "planner.hpp"
+#include "sql/postgresql_session.hpp"
 #include "state_sql.hpp"
 
 #include <Poco/Data/Session.h>
@@ -146,7 +147,9 @@ class StateStore {
     void drop_connection() noexcept;
 
     StateLocation location_;
-    std::unique_ptr<Poco::Data::Session> session_;
+    // Closed by tg::sql::close_session() when it goes (Poco 1.11 would leak a PostgreSQL
+    // connection the server ended).
+    tg::sql::OwnedSession session_;
 };
 
 }  // namespace tg::redmine
