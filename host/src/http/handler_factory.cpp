@@ -184,7 +184,9 @@ Poco::Net::HTTPRequestHandler* HandlerFactory::createRequestHandler(
         return refuse(HTTPResponse::HTTP_BAD_REQUEST, "malformed request target");
     }
     const std::string& method = request.getMethod();
-    const auto& auth = runtime_.config()->server.auth;
+    // Held for the request's routing: a reload may swap the runtime's configuration meanwhile.
+    const auto config = runtime_.config();
+    const auto& auth = config->server.auth;
     if (path == "/webhook") {
         if (!webhook_authorized(auth, request.get("Authorization", "")))
             return refused("unauthorized", HTTPResponse::HTTP_UNAUTHORIZED,
