@@ -7,7 +7,6 @@
 #include <Poco/JSON/Array.h>
 
 #include <algorithm>
-#include <ctime>
 #include <stdexcept>
 
 namespace rgtest {
@@ -28,15 +27,6 @@ constexpr Named kStatuses[] = {{1, "New", false},
                                {6, "Rejected", true}};
 constexpr Named kPriorities[] = {
     {1, "Low", false}, {2, "Normal", false}, {3, "High", false}, {4, "Urgent", false}};
-
-std::string rfc3339(int64_t unix) {
-    const std::time_t t = static_cast<std::time_t>(unix);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
 
 const Named& status_named(int64_t id) {
     for (const auto& s : kStatuses)
@@ -180,9 +170,9 @@ Poco::JSON::Object::Ptr FakeTracker::to_json(const Issue& issue, IssueDetail det
     o->set("subject", issue.subject);
     o->set("description", issue.description);
     if (issue.parent) o->set("parent", ref(issue.parent));
-    o->set("created_on", rfc3339(issue.created_on));
-    o->set("updated_on", rfc3339(issue.updated_on));
-    if (issue.closed_on) o->set("closed_on", rfc3339(issue.closed_on));
+    o->set("created_on", tg::redmine::redmine_time(issue.created_on));
+    o->set("updated_on", tg::redmine::redmine_time(issue.updated_on));
+    if (issue.closed_on) o->set("closed_on", tg::redmine::redmine_time(issue.closed_on));
     Poco::JSON::Array::Ptr custom = new Poco::JSON::Array;
     for (const auto& [id, value] : issue.custom_fields) {
         auto f = ref(id, "cf" + std::to_string(id));
@@ -196,7 +186,7 @@ Poco::JSON::Object::Ptr FakeTracker::to_json(const Issue& issue, IssueDetail det
         for (const auto& j : issue.journals) {
             auto jo = ref(++n);
             jo->set("notes", j.notes);
-            jo->set("created_on", rfc3339(j.created_on));
+            jo->set("created_on", tg::redmine::redmine_time(j.created_on));
             jo->set("user", ref(1, "sink"));
             Poco::JSON::Array::Ptr details = new Poco::JSON::Array;
             for (const auto& [name, from, to] : j.details) {

@@ -130,3 +130,54 @@ TEST_CASE("flap_window on two replicas sharing the PostgreSQL state: one summary
           1);
     WARN("notes per flap run on two replicas: " << notes.size());
 }
+
+TEST_CASE(
+    "max_children on two replicas sharing the PostgreSQL state: one ticket each, one batch "
+    "note per batch",
+    "[postgres][storm]") {
+    Admin admin;
+    const std::string project = admin.create_project("storm-replicas");
+    tg::test::PostgresDatabase database;
+    TempDir dir_a, dir_b;
+    Host host_a, host_b;
+    const std::string config = sink_config(project, R"("max_children":5)");
+    SinkHandle a(host_a, config, dir_a.path.string(), connection(database));
+    SinkHandle b(host_b, config, dir_b.path.string(), connection(database));
+    auto storm = [](int from, int to, bool firing) {
+        std::vector<TestAlert> alerts;
+        for (int i = from; i <= to; ++i) {
+            TestAlert t{{{"alertname", "StormReplicas"}, {"instance", "n" + std::to_string(i)}},
+                        {}};
+            t.firing = firing;
+            alerts.push_back(t);
+        }
+        return notification(alerts);
+    };
+    // Both Alertmanagers of an HA pair send the storm, one to each replica, at once.
+    const std::string all = storm(1, 20, true);
+    auto to_a = std::async(std::launch::async, [&] { return a.deliver(all, "am1"); });
+    auto to_b = std::async(std::launch::async, [&] { return b.deliver(all, "am2"); });
+    CHECK(to_a.get() == TG_OK);
+    CHECK(to_b.get() == TG_OK);
+    // Then 10 of the listed hosts resolve, half through each replica, and the hook runs on both.
+    deliver_ok(a, storm(6, 10, false), "r1");
+    deliver_ok(b, storm(11, 15, false), "r2");
+    auto run_a = std::async(std::launch::async, [&] { return a.run_hook("root_batches"); });
+    auto run_b = std::async(std::launch::async, [&] { return b.run_hook("root_batches"); });
+    CHECK(run_a.get() == TG_OK);
+    CHECK(run_b.get() == TG_OK);
+
+    INFO(host_a.all_lines() << "\n---\n" << host_b.all_lines());
+    const auto issues = admin.issues(project);
+    CHECK(issues.size() == 6);  // 5 tickets and the Root
+    const int64_t root = id_of(admin.find(project, "[Root] [Alert] StormReplicas"));
+    const auto notes = admin.notes(root);
+    REQUIRE(notes.size() == 2);
+    CHECK(notes[0].find("n6, n7, n8, n9, n10, n11") != std::string::npos);
+    CHECK(notes[0].find("現在の影響ホスト: 20 (個別チケット 5、この一覧のみ 15)") !=
+          std::string::npos);
+    CHECK(notes[1].find("n6, n7, n8, n9, n10, n11") != std::string::npos);
+    CHECK(notes[1].find("現在の影響ホスト: 10 (個別チケット 5、この一覧のみ 5)") !=
+          std::string::npos);
+    CHECK(host_a.count_logged("batch note of") + host_b.count_logged("batch note of") == 2);
+}

@@ -57,6 +57,16 @@ std::string ticket_key(const Alert& alert, const KeyLabels& labels) {
     return alert_subject(first_of(values), rest_of(values));
 }
 
+std::string host_of(const Alert& alert, const KeyLabels& labels) {
+    std::string host;
+    for (const auto& name : labels.ticket) {
+        if (std::find(labels.root.begin(), labels.root.end(), name) != labels.root.end()) continue;
+        const std::string value = alert.label(name);
+        if (!value.empty()) host += (host.empty() ? "" : ", ") + value;
+    }
+    return host.empty() ? ticket_key(alert, labels) : host;
+}
+
 std::string root_key(const Alert& alert, const KeyLabels& labels) {
     const auto values = values_of(alert, labels.root);
     return root_subject(first_of(values), rest_of(values));

@@ -22,6 +22,10 @@ std::string root_key(const Alert& alert, const KeyLabels& labels);
 // alertname alone by default, as before).
 std::string group_of(const Alert& alert, const KeyLabels& labels);
 
+// What tells the hosts of a group apart: the ticket labels' values beyond the Root's (the
+// instance by default), ", "-joined; the ticket key when there are none.
+std::string host_of(const Alert& alert, const KeyLabels& labels);
+
 // For rebuilding the state from subjects this sink wrote with the default subject templates.
 // nullopt when the subject cannot tell the group (a Root label that the ticket key lacks).
 std::optional<std::string> group_of_ticket_subject(std::string_view subject,

@@ -55,6 +55,9 @@ struct Config {
     // re-fire of its key opens no new ticket while the closure is within reopen_window (ever,
     // with the window 0).
     std::vector<StatusRef> wont_fix_statuses;
+    // Tickets per Root: past it a host gets no ticket, and its changes are listed on the Root in
+    // one batch note per delivery, at most one a minute (0: no limit).
+    int64_t max_children = 0;
     std::string ca_file;
     bool tls_verify = true;
     std::chrono::milliseconds timeout{30000};

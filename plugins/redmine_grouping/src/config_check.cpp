@@ -80,6 +80,11 @@ bool ConfigCheck::run() {
             problem(e.what());
         }
     }
+    if (config_.max_children > 0)
+        host_.info("max_children: " + std::to_string(config_.max_children) +
+                   " tickets per Root; a further host of the alertname gets no ticket of its "
+                   "own, only lines in the Root's batch notes (nothing to assign, watch, carry "
+                   "over or close for it)");
     const auto targets = target_statuses();
     if (p) leaf_issue(targets);
     return ok_;

@@ -192,6 +192,9 @@ std::vector<Setting> resolve_and_flap_settings() {
              duration(src, s, c.episode_tolerance, std::chrono::minutes(10), "10m");
          }},
         {{"wont_fix_statuses", "REDMINE_WONT_FIX_STATUSES"}, "—", read_wont_fix_statuses},
+        {{"max_children", "REDMINE_MAX_CHILDREN"},
+         "`0` (no limit)",
+         plain<&Source::count, &Config::max_children>},
     };
 }
 

@@ -31,12 +31,16 @@ std::string config_trim(std::string s) {
     return s.substr(i);
 }
 
-int64_t config_id(const std::string& key, const std::string& text) {
-    if (!all_digits(text) || text.size() > 15)
-        config_fail(key, "expected a positive integer, got '" + text + "'");
+int64_t config_integer(const std::string& key, const std::string& text, int64_t min) {
+    const std::string expected = min > 0 ? "expected a positive integer" : "expected 0 or more";
+    if (!all_digits(text) || text.size() > 15) config_fail(key, expected + ", got '" + text + "'");
     const int64_t v = std::stoll(text);
-    if (v <= 0) config_fail(key, "expected a positive integer, got '" + text + "'");
+    if (v < min) config_fail(key, expected + ", got '" + text + "'");
     return v;
+}
+
+int64_t config_id(const std::string& key, const std::string& text) {
+    return config_integer(key, text, 1);
 }
 
 bool ConfigSource::present(const std::string& key) const {
@@ -69,6 +73,19 @@ std::optional<int64_t> ConfigSource::id(const SettingName& s) const {
         return n;
     }
     if (auto text = from_env(s.env)) return config_id(from(s), config_trim(*text));
+    return std::nullopt;
+}
+
+std::optional<int64_t> ConfigSource::count(const SettingName& s) const {
+    if (present(s.key)) {
+        auto v = object_->get(s.key);
+        if (v.isString()) return config_integer(s.key, config_trim(v.convert<std::string>()), 0);
+        if (v.isBoolean() || !v.isInteger()) config_fail(s.key, "expected 0 or more");
+        const int64_t n = v.convert<int64_t>();
+        if (n < 0) config_fail(s.key, "expected 0 or more");
+        return n;
+    }
+    if (auto text = from_env(s.env)) return config_integer(from(s), config_trim(*text), 0);
     return std::nullopt;
 }
 

@@ -16,7 +16,8 @@ namespace tg::redmine {
 
 [[noreturn]] void config_fail(const std::string& key, const std::string& why);
 std::string config_trim(std::string s);
-// A positive integer id, from its text.
+// An integer of at least `min` from its text; config_id: a positive one.
+int64_t config_integer(const std::string& key, const std::string& text, int64_t min);
 int64_t config_id(const std::string& key, const std::string& text);
 
 // One setting's name and its env twin (nullptr: the routing file only).
@@ -35,6 +36,7 @@ class ConfigSource {
 
     std::optional<std::string> string(const SettingName& s) const;
     std::optional<int64_t> id(const SettingName& s) const;
+    std::optional<int64_t> count(const SettingName& s) const;  // 0 or more
     // Numeric ids may come as numbers; identifiers and names as strings.
     std::optional<std::string> id_or_name(const SettingName& s) const;
     std::optional<bool> boolean(const SettingName& s) const;

@@ -4,8 +4,6 @@
 
 #include <Poco/JSON/Array.h>
 
-#include <ctime>
-
 namespace tg::redmine {
 
 std::optional<std::string> literal_filter(const std::string& value, bool text_type) {
@@ -20,14 +18,6 @@ std::optional<std::string> literal_filter(const std::string& value, bool text_ty
 }
 
 namespace {
-std::string utc_time(int64_t unix) {
-    const std::time_t t = static_cast<std::time_t>(unix);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
 constexpr int64_t kClockSkew = 300;
 }  // namespace
 
@@ -44,7 +34,7 @@ std::optional<FoundIssue> find_created_issue(Tracker& tracker, const Config& con
         query.filters.emplace_back(
             by_field ? "cf_" + std::to_string(config.alert_key_field) : "subject", *literal);
     else
-        query.filters.emplace_back("created_on", ">=" + utc_time(since_unix - kClockSkew));
+        query.filters.emplace_back("created_on", ">=" + redmine_time(since_unix - kClockSkew));
     query.filters.emplace_back("status_id", "*");
     std::optional<FoundIssue> found;
     tracker.each_issue(query, [&](const Poco::JSON::Object::Ptr& issue) {

@@ -15,6 +15,9 @@ AlertFacts Executor::facts_for(const Alert& alert, const std::string& key) {
     f.issue = store_.issue(key);
     f.last = store_.episode(key);
     if (config_.flap_window.count() > 0) f.flap = store_.flap(key);
+    if (config_.max_children > 0)
+        if (auto listed = store_.listed(key))
+            f.listed = ListedHost{listed->root_id, listed->firing};
     return f;
 }
 
@@ -23,6 +26,10 @@ GroupFacts Executor::group_for(const std::string& group, const std::string& key)
     if (auto root = store_.root(group); root && root->open) g.open_root = root->id;
     for (auto& h : store_.open_hosts(group))
         if (h.key != key) g.other_hosts.push_back(std::move(h));
+    if (config_.max_children > 0 && g.open_root) {
+        g.root_tickets = store_.root_tickets(g.open_root);
+        g.listed_firing = store_.listed_firing(g.open_root, key);
+    }
     return g;
 }
 
@@ -61,7 +68,8 @@ void Executor::apply(const Alert& alert, const std::string& external_url, TimePo
                         unix_seconds(now),
                         config_.flap_window,
                         !config_.wont_fix_statuses.empty(),
-                        config_.episode_tolerance};
+                        config_.episode_tolerance,
+                        config_.max_children};
     bool verified = false, wont_fix = false;  // what the read of the issue found
     dropped_.clear();
     for (int attempt = 0;; ++attempt) {
@@ -183,6 +191,7 @@ std::optional<int64_t> Executor::create_ticket(const AlertFacts& facts, const st
     if (!c) return std::nullopt;
     store_.put_issue(facts.key, group, {c->id, true, c->parent, 0, unix_seconds(context.now)});
     store_.clear_intent(facts.key);
+    if (config_.max_children > 0) store_.forget_listed(facts.key);  // it has a ticket now
     if (formats_.learn_from_created(c->id)) rewrite_description(c->id, description, context);
     counted("created");
     return c->id;
@@ -232,6 +241,9 @@ Executor::RunOutcome Executor::update(const Action& a, int64_t issue, int64_t pa
                 "close the Root");
             store_.set_root_open(issue, false);
             counted("closed");
+            break;
+        case ActionKind::list_host:
+            list_host(a, issue, context);
             break;
         case ActionKind::create_root:
         case ActionKind::create_issue:

@@ -49,6 +49,11 @@ class Executor {
     // whether a note was written: none when nothing was folded or the issue is gone.
     bool summarise_flap(const std::string& key, const FlapState& flap, TimePoint now);
 
+    // max_children: writes the batch notes waiting on Roots, each under its group's lock.
+    // After a delivery (`at_most_one_a_minute`) a Root that had one less than a minute ago
+    // waits for the root_batches hook, which writes them all. Returns the notes written.
+    int write_batches(TimePoint now, bool at_most_one_a_minute);
+
     // A note on an issue, sent once even when an answer is lost (put_with_notes).
     void note(int64_t issue_id, const std::string& notes, const std::string& why);
 
@@ -82,6 +87,9 @@ class Executor {
     RunOutcome update(const Action& action, int64_t issue, int64_t parent,
                       const TextContext& context);
     void counted(const char* action);
+    // max_children: records the change of a host listed on the Root `root_id`.
+    void list_host(const Action& action, int64_t root_id, const TextContext& context);
+    bool write_batch(int64_t root_id, TimePoint now, bool at_most_one_a_minute);
     // `key` is the state's name for the issue (and the alert_key_field's value). Nothing when
     // Redmine refused it under a Root a person closed (forget_closed_root): plan again.
     std::optional<Created> create(const std::string& key, const std::string& subject,

@@ -1,5 +1,7 @@
 #include "issue_json.hpp"
 
+#include <ctime>
+
 #include <Poco/JSON/Array.h>
 
 namespace tg::redmine {
@@ -21,6 +23,15 @@ int64_t time_of(const Poco::JSON::Object::Ptr& issue, const char* field) {
     } catch (const std::exception&) {
         return 0;
     }
+}
+
+std::string redmine_time(int64_t unix) {
+    const std::time_t t = static_cast<std::time_t>(unix);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
 }
 
 std::string custom_value(const Poco::JSON::Object::Ptr& issue, int64_t field) {

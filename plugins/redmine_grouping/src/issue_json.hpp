@@ -16,6 +16,8 @@ int64_t id_in(const Poco::JSON::Object::Ptr& issue, const char* field);
 inline int64_t parent_of(const Poco::JSON::Object::Ptr& issue) { return id_in(issue, "parent"); }
 // A time field (created_on, closed_on, ...) in unix seconds; 0 when absent or unreadable.
 int64_t time_of(const Poco::JSON::Object::Ptr& issue, const char* field);
+// Unix seconds as Redmine writes times: 2026-12-03T09:00:00Z (UTC).
+std::string redmine_time(int64_t unix);
 // A custom field's value in an issue ("" when absent).
 std::string custom_value(const Poco::JSON::Object::Ptr& issue, int64_t field);
 

@@ -29,9 +29,42 @@ IssueRef group_into_root(const AlertFacts& alert, const GroupFacts& group, Issue
     return root;
 }
 
-void create_new(const AlertFacts& alert, const GroupFacts& group, std::vector<Action>& out) {
+// max_children: whether a host without a ticket would be one too many under its Root (the one
+// a second host creates counts the hosts it gathers).
+bool past_limit(const GroupFacts& group, const PlanOptions& options) {
+    if (options.max_children <= 0) return false;
+    const int64_t tickets =
+        group.open_root ? group.root_tickets : static_cast<int64_t>(group.other_hosts.size());
+    return tickets >= options.max_children;
+}
+
+// Listed on the open Root and firing there.
+bool firing_on_root(const AlertFacts& alert, const GroupFacts& group) {
+    return alert.listed && group.open_root && alert.listed->root_id == group.open_root &&
+           alert.listed->firing;
+}
+
+// A ticket for the alert, or past max_children a line in its Root's next batch note.
+void create_new(const AlertFacts& alert, const GroupFacts& group, const PlanOptions& options,
+                std::vector<Action>& out) {
+    if (past_limit(group, options)) {
+        const bool again =
+            alert.listed && group.open_root && alert.listed->root_id == group.open_root;
+        const IssueRef root = group_into_root(alert, group, kNewIssue, 0, out);
+        out.push_back({ActionKind::list_host, root, 0, alert.key, false,
+                       again ? HostChange::refired : HostChange::fired});
+        return;
+    }
     const IssueRef parent = group_into_root(alert, group, kNewIssue, 0, out);
     out.push_back({ActionKind::create_issue, kNewIssue, parent, alert.key});
+}
+
+// close_on_resolve: the Root closes with the last of its hosts, ticket or listed.
+bool last_on_root(int64_t root, const GroupFacts& group) {
+    if (group.listed_firing > 0) return false;
+    for (const auto& h : group.other_hosts)
+        if (h.parent_id == root) return false;
+    return true;
 }
 
 // Both starts known and at most `tolerance` apart (Alert::episode_start: nanoseconds).
@@ -87,22 +120,24 @@ Plan plan_change(const AlertFacts& alert, const GroupFacts& group, const PlanOpt
     const auto& issue = alert.issue;
 
     if (!alert.episode.firing) {
+        if ((!issue || !issue->open) && firing_on_root(alert, group)) {
+            plan.actions.push_back({ActionKind::list_host, group.open_root, 0, alert.key, false,
+                                    HostChange::resolved});
+            if (options.close_on_resolve && last_on_root(group.open_root, group))
+                plan.actions.push_back({ActionKind::close_root, group.open_root, 0, alert.key});
+            return plan;
+        }
         if (!issue || !issue->open) return plan;  // nothing open to tell
         plan.actions.push_back(
             {ActionKind::note_resolved, issue->id, 0, alert.key, options.close_on_resolve});
         if (options.close_on_resolve && issue->parent_id != 0 &&
-            issue->parent_id == group.open_root) {
-            bool sibling_open = false;
-            for (const auto& h : group.other_hosts)
-                if (h.parent_id == issue->parent_id) sibling_open = true;
-            if (!sibling_open)
-                plan.actions.push_back({ActionKind::close_root, group.open_root, 0, alert.key});
-        }
+            issue->parent_id == group.open_root && last_on_root(issue->parent_id, group))
+            plan.actions.push_back({ActionKind::close_root, group.open_root, 0, alert.key});
         return plan;
     }
 
     if (!issue) {
-        create_new(alert, group, plan.actions);
+        create_new(alert, group, options, plan.actions);
         return plan;
     }
 
@@ -134,7 +169,7 @@ Plan plan_change(const AlertFacts& alert, const GroupFacts& group, const PlanOpt
         return plan;
     }
     if (!reopenable(*issue, options)) {
-        create_new(alert, group, plan.actions);
+        create_new(alert, group, options, plan.actions);
         return plan;
     }
     // Redmine silently refuses to reopen a child under a closed parent: detach it first.
@@ -210,6 +245,9 @@ std::string describe_plan(const Plan& plan) {
                 break;
             case ActionKind::close_root:
                 text += "close the Root" + on(a.issue);
+                break;
+            case ActionKind::list_host:
+                text += "listed on the Root" + on(a.issue) + " past max_children";
                 break;
         }
     }

@@ -38,6 +38,12 @@ struct FlapState {
     bool operator==(const FlapState&) const = default;
 };
 
+// max_children: a host past its Root's limit has no ticket; its changes are listed on the Root.
+struct ListedHost {
+    int64_t root_id = 0;
+    bool firing = false;
+};
+
 // Another alert of the same alertname whose issue the state believes open.
 struct HostIssue {
     std::string key;
@@ -53,12 +59,17 @@ struct AlertFacts {
     std::optional<Episode> last;
     bool verified = false;  // the executor has just read the issue from Redmine
     std::optional<FlapState> flap;
-    bool wont_fix = false;  // verified: a person closed the issue with a wont_fix status
+    bool wont_fix = false;             // verified: a person closed the issue with a wont_fix status
+    std::optional<ListedHost> listed;  // max_children: listed on a Root instead of a ticket
 };
 
 struct GroupFacts {
     int64_t open_root = 0;               // the alertname's Root if it is believed open
     std::vector<HostIssue> other_hosts;  // open issues of the alertname, this alert's excluded
+    // max_children: the tickets under the open Root (open or closed), and the other hosts
+    // listed on it that fire.
+    int64_t root_tickets = 0;
+    int64_t listed_firing = 0;
 };
 
 struct PlanOptions {
@@ -69,6 +80,7 @@ struct PlanOptions {
     bool wont_fix = false;                // wont_fix_statuses are set: a closed issue is read first
     // Config::episode_tolerance; 0 here (the planner's tests): only an equal startsAt matches.
     std::chrono::seconds episode_tolerance{0};
+    int64_t max_children = 0;  // tickets per Root; past it hosts are listed on it (0: no limit)
 };
 
 // The issue an action concerns: one Redmine has (its id; 0 = none), or one an earlier action of
@@ -102,7 +114,11 @@ enum class ActionKind {
     note_resolved,    // PUT a 解消 note on `issue`, with the done status if `close`
     reopen,           // PUT the tracker's default open status and a note on `issue`
     close_root,       // PUT the done status on the Root `issue`
+    list_host,        // no ticket (max_children): the change waits for the Root `issue`'s batch
 };
+
+// What a host listed on its Root did (list_host).
+enum class HostChange { none, fired, refired, resolved };
 
 struct Action {
     ActionKind kind;
@@ -110,6 +126,7 @@ struct Action {
     IssueRef parent;
     std::string key;
     bool close = false;
+    HostChange change = HostChange::none;
     bool operator==(const Action&) const = default;
 };
 

@@ -69,6 +69,8 @@ std::vector<tg::Hook> RedmineSink::hooks() const {
     // Every minute: a window's summary is due once it has been stable for flap_window.
     if (config_.flap_window.count() > 0)
         hooks.push_back({"flap_summary", "* * * * *", config_.time_zone});
+    // Every minute: the batch notes a delivery left for later (its Root had one a minute ago).
+    if (config_.max_children > 0) hooks.push_back({"root_batches", "* * * * *", config_.time_zone});
     return hooks;
 }
 
@@ -119,6 +121,16 @@ void RedmineSink::deliver(const tg::Delivery& delivery) {
                        e.what());
         }
     }
+    if (config_.max_children > 0) {
+        try {  // the delivery's batch notes; a retry finds its alerts done and writes them then
+            executor_.write_batches(clock_.now(), true);
+        } catch (const tg::Drop& e) {
+            failures.push_back(std::string("batch note: ") + e.what());
+        } catch (const std::exception& e) {
+            retryable = true;
+            failures.push_back(std::string("batch note: ") + e.what());
+        }
+    }
     if (failures.empty() && !dry && !key.empty()) {
         const int64_t t = unix_seconds(clock_.now());
         store_.mark_applied(key, t);
@@ -156,8 +168,19 @@ void RedmineSink::log_delivered(const tg::Delivery& delivery, const Alert& alert
 
 void RedmineSink::run_hook(const tg::HookRun& run) {
     const bool flap_summary = run.name == "flap_summary" && config_.flap_window.count() > 0;
-    if (run.name != "carry_over" && !flap_summary) tg::Sink::run_hook(run);
+    const bool root_batches = run.name == "root_batches" && config_.max_children > 0;
+    if (run.name != "carry_over" && !flap_summary && !root_batches) tg::Sink::run_hook(run);
     store_.ensure_open();  // as before a delivery: a lost PostgreSQL connection is opened again
+    if (root_batches) {
+        DryRunScope dry_run(run.dry_run, client_, store_, host_);
+        const int written = executor_.write_batches(clock_.now(), false);
+        dry_run.end();
+        if (written || run.dry_run)
+            host_.info(std::string(run.dry_run ? "dry run: root_batches would write "
+                                               : "root_batches: wrote ") +
+                       std::to_string(written) + " batch note(s)");
+        return;
+    }
     if (flap_summary) {
         FlapSummary{config_, store_, executor_, host_}.run(run.dry_run, clock_.now());
         return;

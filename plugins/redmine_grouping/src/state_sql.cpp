@@ -39,6 +39,14 @@ std::vector<std::string> tables() {
         "fingerprint))",
         "CREATE TABLE IF NOT EXISTS ticket_priorities (alert_key TEXT PRIMARY KEY, "
         "issue_id BIGINT NOT NULL, priority_id BIGINT NOT NULL, by_hand BIGINT NOT NULL)",
+        // max_children: the hosts listed on a Root instead of a ticket, with the changes
+        // (HostChange bits) waiting for its next batch note, and when each Root had its last.
+        "CREATE TABLE IF NOT EXISTS listed_hosts (alert_key TEXT PRIMARY KEY, root_key TEXT NOT "
+        "NULL, root_id BIGINT NOT NULL, host TEXT NOT NULL, firing BIGINT NOT NULL, pending "
+        "BIGINT NOT NULL, changed_at BIGINT NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS listed_hosts_by_root ON listed_hosts (root_id, pending)",
+        "CREATE TABLE IF NOT EXISTS root_batches (root_id BIGINT PRIMARY KEY, noted_at BIGINT "
+        "NOT NULL)",
     };
 }
 
@@ -135,18 +143,48 @@ void fill_priority_statements(StateSql& sql) {
         "priority_id = excluded.priority_id, by_hand = excluded.by_hand";
 }
 
+// max_children: the hosts listed on their Root, and its batch notes.
+void fill_listed_statements(StateSql& sql) {
+    sql.get_listed =
+        "SELECT root_id, root_key, host, firing, pending FROM listed_hosts WHERE alert_key = ?";
+    sql.put_listed =
+        "INSERT INTO listed_hosts (alert_key, root_key, root_id, host, firing, pending, "
+        "changed_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (alert_key) DO UPDATE SET root_key "
+        "= excluded.root_key, root_id = excluded.root_id, host = excluded.host, firing = "
+        "excluded.firing, pending = excluded.pending, changed_at = excluded.changed_at";
+    sql.delete_listed = "DELETE FROM listed_hosts WHERE alert_key = ?";
+    sql.listed_firing =
+        "SELECT COUNT(*) FROM listed_hosts WHERE root_id = ? AND firing = 1 AND alert_key <> ?";
+    sql.pending_listed =
+        "SELECT root_id, root_key, host, firing, pending FROM listed_hosts WHERE root_id = ? AND "
+        "pending <> 0 ORDER BY changed_at, alert_key";
+    sql.clear_pending = "UPDATE listed_hosts SET pending = 0 WHERE root_id = ?";
+    sql.pending_roots =
+        "SELECT DISTINCT root_id, root_key FROM listed_hosts WHERE pending <> 0 ORDER BY root_id";
+    sql.root_tickets = "SELECT COUNT(*) FROM issues WHERE parent_id = ?";
+    sql.firing_tickets =
+        "SELECT COUNT(*) FROM issues JOIN episodes ON episodes.alert_key = issues.alert_key "
+        "WHERE issues.parent_id = ? AND issues.is_open = 1 AND episodes.firing = 1";
+    sql.get_last_batch = "SELECT noted_at FROM root_batches WHERE root_id = ?";
+    sql.put_last_batch =
+        "INSERT INTO root_batches (root_id, noted_at) VALUES (?, ?) ON CONFLICT (root_id) DO "
+        "UPDATE SET noted_at = excluded.noted_at";
+}
+
 StateSql written_once() {
     StateSql sql;
     // The busy timeout first, so that switching to WAL waits rather than fails.
     sql.open = {"PRAGMA busy_timeout=5000", "PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL"};
     sql.schema = tables();
-    sql.clear = {"DELETE FROM issues", "DELETE FROM roots", "DELETE FROM episodes",
-                 "DELETE FROM meta WHERE name = 'rebuilt_at'"};
+    sql.clear = {"DELETE FROM issues",       "DELETE FROM roots",
+                 "DELETE FROM episodes",     "DELETE FROM listed_hosts",
+                 "DELETE FROM root_batches", "DELETE FROM meta WHERE name = 'rebuilt_at'"};
     fill_issue_statements(sql);
     fill_root_and_episode_statements(sql);
     fill_once_only_statements(sql);
     fill_flap_statements(sql);
     fill_priority_statements(sql);
+    fill_listed_statements(sql);
     sql.lock = "SELECT pg_advisory_lock(hashtextextended(?, 0))";
     sql.unlock = "SELECT pg_advisory_unlock(hashtextextended(?, 0))";
     sql.migration_lock = "SELECT pg_advisory_xact_lock(hashtextextended(?, 0))";
@@ -191,6 +229,17 @@ StateSql for_postgresql(StateSql sql) {
                             &sql.active_priorities,
                             &sql.get_ticket_priority,
                             &sql.put_ticket_priority,
+                            &sql.get_listed,
+                            &sql.put_listed,
+                            &sql.delete_listed,
+                            &sql.listed_firing,
+                            &sql.pending_listed,
+                            &sql.clear_pending,
+                            &sql.pending_roots,
+                            &sql.root_tickets,
+                            &sql.firing_tickets,
+                            &sql.get_last_batch,
+                            &sql.put_last_batch,
                             &sql.lock,
                             &sql.unlock,
                             &sql.migration_lock})

@@ -29,6 +29,8 @@ struct StateSql {
     std::string get_flap, put_flap, settled_flaps, delete_flap;
     std::string put_active_alert, delete_active_alert, active_priorities;
     std::string get_ticket_priority, put_ticket_priority;
+    std::string get_listed, put_listed, delete_listed, listed_firing, pending_listed, clear_pending,
+        pending_roots, root_tickets, firing_tickets, get_last_batch, put_last_batch;
     // PostgreSQL only: one replica at a time per key (an alertname, the rebuild), held by the
     // session (a dead replica's connection releases it), and the schema migration.
     std::string lock, unlock, migration_lock;

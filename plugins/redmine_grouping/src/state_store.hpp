@@ -24,6 +24,16 @@ struct TicketPriority {
     bool by_hand = false;  // a person changed it: the sink leaves it alone
 };
 
+// max_children: a host listed on its Root instead of a ticket. `pending`: the HostChange bits
+// (listed_change_bit) of what it did since the Root's last batch note.
+struct ListedRecord {
+    int64_t root_id = 0;
+    std::string root_key;  // for the group's lock
+    std::string host;      // as the batch note names it
+    bool firing = false;
+    int64_t pending = 0;
+};
+
 struct RootState {
     int64_t id = 0;
     bool open = true;
@@ -134,6 +144,19 @@ class StateStore {
     std::optional<TicketPriority> ticket_priority(const std::string& key);
     void put_ticket_priority(const std::string& key, const TicketPriority& priority);
 
+    // max_children (state_listed.cpp).
+    std::optional<ListedRecord> listed(const std::string& key);
+    void put_listed(const std::string& key, const ListedRecord& record, int64_t now_unix);
+    void forget_listed(const std::string& key);
+    int64_t listed_firing(int64_t root_id, const std::string& except_key);
+    std::vector<ListedRecord> pending_listed(int64_t root_id);
+    void clear_pending(int64_t root_id);
+    std::vector<std::pair<int64_t, std::string>> pending_roots();  // id, root key
+    int64_t root_tickets(int64_t root_id);    // tickets under it, open or closed
+    int64_t firing_tickets(int64_t root_id);  // open tickets under it whose alert fires
+    std::optional<int64_t> last_batch(int64_t root_id);
+    void put_last_batch(int64_t root_id, int64_t now_unix);
+
     // A dry run's changes, undone at its end.
     void begin_dry_run();
     void end_dry_run();
@@ -141,6 +164,7 @@ class StateStore {
   private:
     friend class StateLock;
     const StateSql& sql() const;
+    int64_t count_of(const std::string& statement, int64_t id);  // SELECT COUNT(*) ... = ?
     void open();
     void migrate(Poco::Data::Session& session);
     void unlock(const std::string& key) noexcept;

@@ -1,9 +1,11 @@
 #include "text.hpp"
 
 #include "markup_guard.hpp"
+#include "natural_order.hpp"
 
 #include <date/tz.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstdint>
 #include <cstdio>
@@ -26,7 +28,12 @@ const Words& words_for(Language language) {
         "この期間に {} 回再発・{} 回解消 ({}〜{}), 現在: ",
         "発生中",
         "解消",
-        "優先度"};
+        "優先度",
+        "max_children ({}) を超えたため、個別のチケットを作らずここに記録するホスト:",
+        "発生",
+        "再発",
+        "解消",
+        "現在の影響ホスト: {} (個別チケット {}、この一覧のみ {})"};
     static const Words en{"Started",
                           "Graph",
                           "Label",
@@ -42,7 +49,13 @@ const Words& words_for(Language language) {
                           "In this period: recurred {} times, resolved {} times ({} to {}), now: ",
                           "firing",
                           "resolved",
-                          "Priority"};
+                          "Priority",
+                          "Hosts past max_children ({}), recorded here without a ticket of "
+                          "their own:",
+                          "Firing",
+                          "Firing again",
+                          "Resolved",
+                          "Hosts affected now: {} ({} with a ticket, {} listed here only)"};
     return language == Language::en ? en : ja;
 }
 
@@ -284,6 +297,25 @@ std::string TextBuilder::flap_summary_note(int64_t recurrences, int64_t resoluti
           date::format(pattern, local(from)), date::format(pattern, local(to))})
         out = fill(out, value);
     return out + (firing ? words_.now_firing : words_.now_resolved);
+}
+
+std::string TextBuilder::batch_note(const BatchNote& batch) const {
+    std::string out = fill(words_.batch_title, std::to_string(batch.max_children)) + "\n";
+    const auto line = [&](const std::string& word, std::vector<std::string> hosts) {
+        if (hosts.empty()) return;
+        std::sort(hosts.begin(), hosts.end(), natural_less);
+        std::string names;
+        for (const auto& h : hosts) names += (names.empty() ? "" : ", ") + escape(h);
+        out += "\n" + bold(word) + " " + names + "\n";
+    };
+    line(words_.batch_fired, batch.fired);
+    line(words_.batch_refired, batch.refired);
+    line(words_.batch_resolved, batch.resolved);
+    std::string count = words_.batch_count;
+    for (int64_t n :
+         {batch.tickets_firing + batch.listed_firing, batch.tickets_firing, batch.listed_firing})
+        count = fill(count, std::to_string(n));
+    return out + "\n" + count;
 }
 
 namespace {

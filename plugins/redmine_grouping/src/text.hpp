@@ -14,6 +14,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace date {
 class time_zone;
@@ -40,6 +41,15 @@ struct Words {
     // flap_window's summary: four `{}` slots (re-fires, resolves, from, to), then the state.
     std::string flap_summary, now_firing, now_resolved;
     std::string priority;  // update_priority's note: "<priority> <from> → <to>"
+    // max_children's batch note: the title (one `{}`: the limit), the three kinds of change,
+    // and the count of hosts (three `{}`: all, with a ticket, listed only).
+    std::string batch_title, batch_fired, batch_refired, batch_resolved, batch_count;
+};
+
+// max_children: what a batch note on a Root lists (host names as the alerts give them).
+struct BatchNote {
+    std::vector<std::string> fired, refired, resolved;
+    int64_t tickets_firing = 0, listed_firing = 0, max_children = 0;
 };
 const Words& words_for(Language language);
 
@@ -79,6 +89,8 @@ class TextBuilder {
                           const std::string& to) const;
     std::string flap_summary_note(int64_t recurrences, int64_t resolutions, TimePoint from,
                                   TimePoint to, bool firing) const;
+    // max_children: "max_children (10) を超えたため…", a line per kind of change, the count.
+    std::string batch_note(const BatchNote& batch) const;
 
   private:
     std::string bold(std::string_view label) const;
