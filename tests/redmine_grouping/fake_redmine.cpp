@@ -27,6 +27,7 @@ class Handler : public Poco::Net::HTTPRequestHandler {
         const FakeAnswer a = fake_.respond(r);
         res.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(a.status));
         if (!a.body.empty()) res.setContentType(a.content_type);
+        for (const auto& [name, value] : a.headers) res.set(name, value);
         res.setContentLength(static_cast<std::streamsize>(a.body.size()));
         res.send() << a.body;
     }

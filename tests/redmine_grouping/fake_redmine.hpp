@@ -23,9 +23,17 @@ struct FakeRequest {
 };
 
 struct FakeAnswer {
-    int status = 200;
+    FakeAnswer(int status_ = 200, std::string body_ = "",
+               std::string content_type_ = "application/json",
+               std::map<std::string, std::string> headers_ = {})
+        : status(status_),
+          body(std::move(body_)),
+          content_type(std::move(content_type_)),
+          headers(std::move(headers_)) {}
+    int status;
     std::string body;
-    std::string content_type = "application/json";
+    std::string content_type;
+    std::map<std::string, std::string> headers;  // more response headers (Retry-After, ...)
 };
 
 class FakeRedmine {

@@ -61,6 +61,7 @@ struct Config {
     std::string ca_file;
     bool tls_verify = true;
     std::chrono::milliseconds timeout{30000};
+    double max_requests_per_second = 0;  // to Redmine, every alert and hook together; 0: no limit
     TextFormat text_formatting = TextFormat::automatic;
     Language language = Language::ja;
     std::map<std::string, std::string> templates;  // setting → Mustache source (compiled once)

@@ -95,6 +95,15 @@ void read_timeout(const Source& src, const S& s, Config& c) {
     if (c.timeout > std::chrono::hours(24)) config_fail(s.key, "must be at most 24h");
 }
 
+void read_max_requests_per_second(const Source& src, const S& s, Config& c) {
+    auto rate = src.number(s);
+    if (!rate) return;
+    if (*rate < 0 || *rate > 10000)
+        config_fail(s.key, "expected requests per second from 0 (no limit) to 10000, got " +
+                               std::to_string(*rate));
+    c.max_requests_per_second = *rate;
+}
+
 }  // namespace
 
 // Where the tickets go: the Redmine, the key to its API, the project and the tracker.
@@ -125,6 +134,9 @@ std::vector<Setting> connection_settings() {
          "`true`",
          plain<&Source::boolean, &Config::tls_verify>},
         {{"timeout", "REDMINE_TIMEOUT"}, "`30s`", read_timeout},
+        {{"max_requests_per_second", "REDMINE_MAX_REQUESTS_PER_SECOND"},
+         "`0` (no limit)",
+         read_max_requests_per_second},
     };
 }
 

@@ -1,6 +1,7 @@
 #include "config_source.hpp"
 
 #include <cctype>
+#include <cmath>
 #include <sstream>
 #include <stdexcept>
 
@@ -86,6 +87,34 @@ std::optional<int64_t> ConfigSource::count(const SettingName& s) const {
         return n;
     }
     if (auto text = from_env(s.env)) return config_integer(from(s), config_trim(*text), 0);
+    return std::nullopt;
+}
+
+namespace {
+double number_of(const std::string& key, const std::string& text) {
+    size_t used = 0;
+    double v = 0;
+    try {
+        v = std::stod(text, &used);
+    } catch (const std::exception&) {
+        used = 0;
+    }
+    if (used == 0 || used != text.size() || !std::isfinite(v))
+        config_fail(key, "expected a number, got '" + text + "'");
+    return v;
+}
+}  // namespace
+
+std::optional<double> ConfigSource::number(const SettingName& s) const {
+    if (present(s.key)) {
+        auto v = object_->get(s.key);
+        if (v.isString()) return number_of(s.key, config_trim(v.convert<std::string>()));
+        if (v.isBoolean() || !v.isNumeric()) config_fail(s.key, "expected a number");
+        const double n = v.convert<double>();
+        if (!std::isfinite(n)) config_fail(s.key, "expected a number");
+        return n;
+    }
+    if (auto text = from_env(s.env)) return number_of(from(s), config_trim(*text));
     return std::nullopt;
 }
 

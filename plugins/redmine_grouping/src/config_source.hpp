@@ -37,6 +37,7 @@ class ConfigSource {
     std::optional<std::string> string(const SettingName& s) const;
     std::optional<int64_t> id(const SettingName& s) const;
     std::optional<int64_t> count(const SettingName& s) const;  // 0 or more
+    std::optional<double> number(const SettingName& s) const;  // finite
     // Numeric ids may come as numbers; identifiers and names as strings.
     std::optional<std::string> id_or_name(const SettingName& s) const;
     std::optional<bool> boolean(const SettingName& s) const;

@@ -17,7 +17,8 @@
 
 namespace tg::redmine {
 
-RedmineClient::RedmineClient(ClientOptions options) : options_(std::move(options)) {
+RedmineClient::RedmineClient(ClientOptions options)
+    : options_(std::move(options)), pacer_(options_.max_requests_per_second) {
     Poco::URI uri(options_.url);
     scheme_ = uri.getScheme();
     host_ = uri.getHost();
@@ -67,6 +68,7 @@ std::string read_limited(std::istream& in) {
 RedmineClient::Response RedmineClient::send(const std::string& method, const std::string& path,
                                             const std::string* body, const char* accept) {
     if (dry_run_log_) dry_run_log_("dry run: reading " + method + " " + path);
+    pacer_.wait_turn("Redmine " + method + " " + path);
     if (method == "GET")
         ++counts_.get;
     else if (method == "POST")
@@ -99,6 +101,10 @@ RedmineClient::Response RedmineClient::send(const std::string& method, const std
         r.status = static_cast<int>(response.getStatus());
         r.reason = response.getReason();
         r.body = read_limited(in);
+        if (r.status == 429 || r.status == 503) {
+            r.retry_after = response.get("Retry-After", "");
+            pacer_.answered_busy(r.retry_after);
+        }
         // A body left unread cannot stay on a kept-alive connection.
         if (!response.getKeepAlive() || r.body.size() > kMaxAnswerBytes) session_.reset();
         observe(r.status);
@@ -158,6 +164,7 @@ void RedmineClient::fail(const std::string& method, const std::string& path, con
     } else if (r.status == 404) {
         what += ": not found (or not visible to the API key's user)";
     }
+    if (!r.retry_after.empty()) what += " (Retry-After: " + r.retry_after + ")";
     if (r.status >= 500 || r.status == 408 || r.status == 429) throw tg::RetryLater(what);
     throw tg::Drop(what);
 }

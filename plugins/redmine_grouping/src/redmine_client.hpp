@@ -2,6 +2,7 @@
 // X-Redmine-API-Key header: never in a URL, a log line or an error message.
 #pragma once
 
+#include "request_pacer.hpp"
 #include "tracker.hpp"
 
 #include <Poco/JSON/Object.h>
@@ -22,6 +23,7 @@ struct ClientOptions {
     std::string ca_file;
     bool tls_verify = true;
     std::chrono::milliseconds timeout{30000};
+    double max_requests_per_second = 0;  // 0: as fast as Redmine answers
 };
 
 struct RequestCounts {
@@ -78,6 +80,7 @@ class RedmineClient final : public Tracker {
         int status = 0;
         std::string reason;
         std::string body;
+        std::string retry_after;  // of a 429 or 503
     };
     Response send(const std::string& method, const std::string& path, const std::string* body,
                   const char* accept = "application/json");
@@ -94,6 +97,7 @@ class RedmineClient final : public Tracker {
     std::function<void(const std::string&)> dry_run_log_;
     Observer observer_;
     RequestCounts counts_;
+    RequestPacer pacer_;
     int64_t fake_ids_ = 0;
 };
 

@@ -1,0 +1,59 @@
+#include "request_pacer.hpp"
+
+#include <tickets_grouping/sink.hpp>
+
+#include <Poco/DateTimeFormat.h>
+#include <Poco/DateTimeFormatter.h>
+#include <Poco/DateTimeParser.h>
+#include <Poco/Timestamp.h>
+
+#include <algorithm>
+#include <thread>
+
+namespace tg::redmine {
+
+std::optional<std::chrono::seconds> RequestPacer::parse_retry_after(const std::string& value) {
+    std::string v = value;
+    while (!v.empty() && v.back() == ' ') v.pop_back();
+    while (!v.empty() && v.front() == ' ') v.erase(v.begin());
+    if (v.empty()) return std::nullopt;
+    std::chrono::seconds wait{0};
+    if (std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        if (v.size() > 9) return kLongestRetryAfter;
+        wait = std::chrono::seconds(std::stoll(v));
+    } else {
+        Poco::DateTime at;
+        int tzd = 0;
+        // Poco's parser takes nearly anything: the date must read back as it came (RFC 9110's
+        // IMF-fixdate, the one form a sender may use).
+        if (!Poco::DateTimeParser::tryParse(Poco::DateTimeFormat::HTTP_FORMAT, v, at, tzd) ||
+            Poco::DateTimeFormatter::format(at, Poco::DateTimeFormat::HTTP_FORMAT) != v)
+            return std::nullopt;  // neither form: no wait asked for
+        const auto delta = (at.timestamp() - Poco::Timestamp()) / Poco::Timestamp::resolution();
+        wait = std::chrono::seconds(std::max<Poco::Timestamp::TimeDiff>(0, delta - tzd));
+    }
+    return std::min(wait, std::chrono::seconds(kLongestRetryAfter));
+}
+
+std::optional<std::chrono::seconds> RequestPacer::answered_busy(const std::string& retry_after) {
+    const auto wait = parse_retry_after(retry_after);
+    if (wait) not_before_ = std::max(not_before_, Clock::now() + *wait);
+    return wait;
+}
+
+void RequestPacer::wait_turn(const std::string& what) {
+    const auto now = Clock::now();
+    auto at = std::max(now, not_before_);
+    if (at - now > kLongestWait)
+        throw tg::RetryLater(
+            what + ": not sent: Redmine asked to wait (Retry-After) " +
+            std::to_string(std::chrono::duration_cast<std::chrono::seconds>(at - now).count()) +
+            " s more");
+    if (interval_ > Clock::duration::zero()) {
+        at = std::max(at, next_slot_);
+        next_slot_ = at + interval_;
+    }
+    if (at > now) std::this_thread::sleep_until(at);
+}
+
+}  // namespace tg::redmine

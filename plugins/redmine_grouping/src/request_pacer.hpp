@@ -1,0 +1,42 @@
+// When the client may send its next request to Redmine: never before the time a 429 or 503
+// named in Retry-After, and with max_requests_per_second never faster than that. One pacer per
+// client, so every alert and hook of the sink backs off together.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+namespace tg::redmine {
+
+class RequestPacer {
+  public:
+    using Clock = std::chrono::steady_clock;
+    // A Retry-After longer than this fails the request at once (tg::RetryLater) instead of
+    // holding the host's worker: the host's backoff brings it back.
+    static constexpr std::chrono::seconds kLongestWait{10};
+    static constexpr std::chrono::seconds kLongestRetryAfter{3600};
+
+    explicit RequestPacer(double max_requests_per_second = 0)
+        : interval_(max_requests_per_second > 0
+                        ? std::chrono::duration_cast<Clock::duration>(
+                              std::chrono::duration<double>(1.0 / max_requests_per_second))
+                        : Clock::duration::zero()) {}
+
+    // Before a request: sleeps until it may go; throws tg::RetryLater naming `what` when
+    // Redmine asked for a longer wait than kLongestWait.
+    void wait_turn(const std::string& what);
+    // After an answer of 429 or 503: its Retry-After header (seconds, or an HTTP date).
+    // Returns the wait it asked for, if it asked for one.
+    std::optional<std::chrono::seconds> answered_busy(const std::string& retry_after);
+
+    // Retry-After's value as a wait from now: delta-seconds or an HTTP-date (RFC 9110 §10.2.3).
+    static std::optional<std::chrono::seconds> parse_retry_after(const std::string& value);
+
+  private:
+    Clock::duration interval_;
+    Clock::time_point not_before_{};
+    Clock::time_point next_slot_{};
+};
+
+}  // namespace tg::redmine
