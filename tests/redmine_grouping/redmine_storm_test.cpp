@@ -41,6 +41,11 @@ TEST_CASE("max_children 10: 60 hosts make 10 tickets and a Root, the other 50 li
     deliver_ok(sink, notification(storm(11, 30, false)), "resolve-20");
     const int64_t first_root = id_of(admin.find(project, "[Root] [Alert] StormCPU"));
     CHECK(admin.notes(first_root).size() == 1);
+    // Its dry run lists the note it would write, and writes nothing.
+    REQUIRE(sink.run_hook("root_batches", true) == TG_OK);
+    CHECK(host.logged("dry run: root_batches would write 1 batch note(s)"));
+    CHECK(host.logged("would PUT /issues/" + std::to_string(first_root) + ".json (batch note)"));
+    CHECK(admin.notes(first_root).size() == 1);
     REQUIRE(sink.run_hook("root_batches") == TG_OK);
     const auto counts = sink.counts();
     const int writes = (counts.post - before.post) + (counts.put - before.put);
