@@ -16,6 +16,7 @@
 
 #include <chrono>
 #include <mutex>
+#include <thread>
 
 using namespace tg::redmine;
 using Catch::Matchers::Contains;
@@ -118,4 +119,47 @@ TEST_CASE("max_requests_per_second spaces the requests", "[client][pacer]") {
         INFO(i);
         CHECK(redmine.arrivals[i] - redmine.arrivals[i - 1] >= std::chrono::milliseconds(240));
     }
+}
+
+TEST_CASE("a run of failures holds every request for a while, then one goes again",
+          "[client][pacer]") {
+    rgtest::FakeRedmine fake;
+    std::mutex mutex;
+    int arrivals = 0;
+    fake.answer_with([&](const rgtest::FakeRequest&) {
+        std::lock_guard lock(mutex);
+        ++arrivals;
+        return std::optional<rgtest::FakeAnswer>(
+            arrivals <= 3 ? rgtest::FakeAnswer{502, "<html>bad gateway</html>", "text/html"}
+                          : rgtest::FakeAnswer{200, R"({"ok":true})"});
+    });
+    RedmineClient client({fake.url(), "key", "", true, std::chrono::seconds(5)});
+    for (int i = 0; i < 3; ++i)
+        CHECK_THAT(retry_later([&] { client.get("/issues.json"); }), Contains("HTTP 502"));
+    const auto held = std::chrono::steady_clock::now();
+    CHECK_THAT(retry_later([&] { client.get("/issues.json"); }),
+               Contains("not sent: Redmine failed 3 times in a row"));
+    CHECK(arrivals == 3);  // nothing reached Redmine while held
+    while (std::chrono::steady_clock::now() - held < std::chrono::milliseconds(1100))
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    CHECK(client.get("/issues.json")->getValue<bool>("ok"));
+    CHECK(arrivals == 4);
+    client.get("/issues.json");  // a good answer ended the run: no hold
+    CHECK(arrivals == 5);
+}
+
+TEST_CASE("the host's probe goes out while failures hold the other requests", "[client][pacer]") {
+    rgtest::FakeRedmine failing;
+    failing.answer_with([](const rgtest::FakeRequest& r) {
+        return std::optional<rgtest::FakeAnswer>(
+            r.uri.find("/users/current.json") != std::string::npos
+                ? rgtest::FakeAnswer{200, R"({"user":{"id":1}})"}
+                : rgtest::FakeAnswer{500, R"({"errors":["boom"]})"});
+    });
+    RedmineClient client({failing.url(), "key", "", true, std::chrono::seconds(5)});
+    for (int i = 0; i < 3; ++i) retry_later([&] { client.get("/issues/7.json"); });
+    CHECK_THAT(retry_later([&] { client.get("/issues/8.json"); }), Contains("not sent"));
+    CHECK(client.probe("/users/current.json")->getObject("user"));
+    CHECK_THAT(retry_later([&] { client.get("/issues/8.json"); }), Contains("HTTP 500"));
+    CHECK(failing.count("GET", "/issues/") == 4);
 }

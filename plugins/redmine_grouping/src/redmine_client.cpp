@@ -66,9 +66,10 @@ std::string read_limited(std::istream& in) {
 }  // namespace
 
 RedmineClient::Response RedmineClient::send(const std::string& method, const std::string& path,
-                                            const std::string* body, const char* accept) {
+                                            const std::string* body, const char* accept,
+                                            bool probing) {
     if (dry_run_log_) dry_run_log_("dry run: reading " + method + " " + path);
-    pacer_.wait_turn("Redmine " + method + " " + path);
+    pacer_.wait_turn("Redmine " + method + " " + path, probing);
     if (method == "GET")
         ++counts_.get;
     else if (method == "POST")
@@ -77,6 +78,7 @@ RedmineClient::Response RedmineClient::send(const std::string& method, const std
         ++counts_.put;
     const auto started = std::chrono::steady_clock::now();
     auto observe = [&](int status) {
+        pacer_.answered(status);
         if (observer_)
             observer_(method, path, status,
                       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
@@ -203,6 +205,10 @@ std::string RedmineClient::get_page(const std::string& path) {
 
 Poco::JSON::Object::Ptr RedmineClient::get(const std::string& path) {
     return parse("GET", path, send("GET", path, nullptr));
+}
+
+Poco::JSON::Object::Ptr RedmineClient::probe(const std::string& path) {
+    return parse("GET", path, send("GET", path, nullptr, "application/json", true));
 }
 
 Poco::JSON::Object::Ptr RedmineClient::get_if_exists(const std::string& path) {

@@ -52,6 +52,9 @@ class RedmineClient final : public Tracker {
     // The REST calls themselves.
     // Each throws tg::RetryLater (I/O, timeout, 5xx) or tg::Drop (401/403/404/422, ...).
     Poco::JSON::Object::Ptr get(const std::string& path);
+    // A GET that goes out even while a run of failures holds the others: the host's probe of
+    // whether Redmine is healthy (a good answer ends the hold).
+    Poco::JSON::Object::Ptr probe(const std::string& path);
     // As get, but a 404 is an answer (nullptr), not an error.
     Poco::JSON::Object::Ptr get_if_exists(const std::string& path);
     // An HTML page Redmine renders for the API key's user (the issue page shows the text
@@ -83,7 +86,7 @@ class RedmineClient final : public Tracker {
         std::string retry_after;  // of a 429 or 503
     };
     Response send(const std::string& method, const std::string& path, const std::string* body,
-                  const char* accept = "application/json");
+                  const char* accept = "application/json", bool probing = false);
     Poco::JSON::Object::Ptr parse(const std::string& method, const std::string& path,
                                   const Response& r);
     [[noreturn]] void fail(const std::string& method, const std::string& path, const Response& r);

@@ -195,6 +195,6 @@ bool RedmineSink::check() {
     return ConfigCheck(config_, client_, statuses_, fields_, formats_, host_).run();
 }
 
-void RedmineSink::probe() { client_.read("/users/current.json"); }
+void RedmineSink::probe() { client_.probe("/users/current.json"); }
 
 }  // namespace tg::redmine

@@ -41,8 +41,27 @@ std::optional<std::chrono::seconds> RequestPacer::answered_busy(const std::strin
     return wait;
 }
 
-void RequestPacer::wait_turn(const std::string& what) {
+void RequestPacer::answered(int status) {
+    if (status != 0 && status < 500 && status != 408) {
+        failures_in_a_row_ = 0;
+        held_until_ = {};  // Redmine answers: the run is over
+        return;
+    }
+    if (++failures_in_a_row_ < kFailuresBeforeHold) return;
+    const int doublings = std::min(failures_in_a_row_ - kFailuresBeforeHold, 4);
+    held_until_ = Clock::now() +
+                  std::min<Clock::duration>(std::chrono::seconds(1 << doublings), kLongestHold);
+}
+
+void RequestPacer::wait_turn(const std::string& what, bool despite_failures) {
     const auto now = Clock::now();
+    if (held_until_ > now && !despite_failures)
+        throw tg::RetryLater(
+            what + ": not sent: Redmine failed " + std::to_string(failures_in_a_row_) +
+            " times in a row; requests are held for " +
+            std::to_string(
+                std::chrono::duration_cast<std::chrono::milliseconds>(held_until_ - now).count()) +
+            " ms");
     auto at = std::max(now, not_before_);
     if (at - now > kLongestWait)
         throw tg::RetryLater(

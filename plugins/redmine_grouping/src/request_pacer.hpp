@@ -1,5 +1,6 @@
 // When the client may send its next request to Redmine: never before the time a 429 or 503
-// named in Retry-After, and with max_requests_per_second never faster than that. One pacer per
+// named in Retry-After, not while a run of failures lasts (a 5xx, 408 or timeout burst: Redmine
+// is overloaded or down), and with max_requests_per_second never faster than that. One pacer per
 // client, so every alert and hook of the sink backs off together.
 #pragma once
 
@@ -16,6 +17,9 @@ class RequestPacer {
     // holding the host's worker: the host's backoff brings it back.
     static constexpr std::chrono::seconds kLongestWait{10};
     static constexpr std::chrono::seconds kLongestRetryAfter{3600};
+    // From the third failure in a row, requests are held 1 s, doubling up to this.
+    static constexpr int kFailuresBeforeHold = 3;
+    static constexpr std::chrono::seconds kLongestHold{15};
 
     explicit RequestPacer(double max_requests_per_second = 0)
         : interval_(max_requests_per_second > 0
@@ -24,8 +28,11 @@ class RequestPacer {
                         : Clock::duration::zero()) {}
 
     // Before a request: sleeps until it may go; throws tg::RetryLater naming `what` when
-    // Redmine asked for a longer wait than kLongestWait.
-    void wait_turn(const std::string& what);
+    // Redmine asked for a longer wait than kLongestWait, or while a run of failures holds
+    // requests (the host's backoff brings the delivery back; nothing is sent meanwhile).
+    void wait_turn(const std::string& what, bool despite_failures = false);
+    // After each request: its HTTP status, or 0 when none came (I/O error, timeout).
+    void answered(int status);
     // After an answer of 429 or 503: its Retry-After header (seconds, or an HTTP date).
     // Returns the wait it asked for, if it asked for one.
     std::optional<std::chrono::seconds> answered_busy(const std::string& retry_after);
@@ -36,6 +43,8 @@ class RequestPacer {
   private:
     Clock::duration interval_;
     Clock::time_point not_before_{};
+    Clock::time_point held_until_{};  // a run of failures
+    int failures_in_a_row_ = 0;
     Clock::time_point next_slot_{};
 };
 
