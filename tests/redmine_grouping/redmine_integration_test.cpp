@@ -1,60 +1,18 @@
 // Integration tests against a real Redmine 5.0: each case works in a fresh project and checks
 // the outcome through Redmine's REST API (subjects, parents, journals, statuses).
+// This file: creating and grouping, recurrences, a lost state, dry runs, long subjects. Statuses
+// (close, reopen, carry-over) and errors: redmine_integration_*_test.cpp.
+#include "redmine_integration_test_support.hpp"
 #include "redmine_test_support.hpp"
 
 #include <catch2/catch.hpp>
 
+#include <filesystem>
 #include <iostream>
 
 using namespace rgtest;
+using namespace rgtest::integration;
 using tg::redmine::RequestCounts;
-
-namespace {
-
-const std::string kA = "a_firing_single_alert_HighCPU_server01.json";
-const std::string kB = "b_firing_group_3_alerts_HighCPU_server01-03.json";
-const std::string kC = "c_firing_group_4th_alert_joins_HighCPU_server01-04.json";
-const std::string kD = "d_mixed_one_resolved_three_firing_HighCPU.json";
-const std::string kE = "e_repeat_after_repeat_interval_HighCPU_unchanged.json";
-const std::string kD2 = "d2_all_resolved_HighCPU.json";
-
-std::string replace_all(std::string s, const std::string& from, const std::string& to) {
-    for (size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size()))
-        s.replace(at, from.size(), to);
-    return s;
-}
-
-RequestCounts diff(const RequestCounts& after, const RequestCounts& before) {
-    return {after.get - before.get, after.post - before.post, after.put - before.put};
-}
-
-std::string show(const RequestCounts& c) {
-    return "GET " + std::to_string(c.get) + ", POST " + std::to_string(c.post) + ", PUT " +
-           std::to_string(c.put);
-}
-
-int count_containing(const std::vector<std::string>& notes, const std::string& part) {
-    int n = 0;
-    for (const auto& s : notes)
-        if (s.find(part) != std::string::npos) ++n;
-    return n;
-}
-
-// The HighCPU wave's issues in a project: the four hosts and the Root (exactly one of each).
-struct Wave {
-    int64_t root = 0;
-    std::map<std::string, int64_t> hosts;
-};
-
-Wave wave_of(Admin& admin, const std::string& project) {
-    Wave w;
-    w.root = id_of(admin.find(project, "[Root] [Alert] HighCPU"));
-    for (const char* h : {"server01", "server02", "server03", "server04"})
-        w.hosts[h] = id_of(admin.find(project, std::string("[Alert] HighCPU (") + h + ")"));
-    return w;
-}
-
-}  // namespace
 
 TEST_CASE("first firing alert creates one issue with a full description", "[redmine][grouping]") {
     Admin admin;
@@ -200,88 +158,6 @@ TEST_CASE("a deleted state file creates no duplicates (while running and across 
     }
 }
 
-TEST_CASE("close_on_resolve closes each host and then the Root, and a closed Root is not reused",
-          "[redmine][grouping]") {
-    Admin admin;
-    const std::string project = admin.create_project("close");
-    TempDir dir;
-    Host host;
-    SinkHandle sink(host, sink_config(project, R"("close_on_resolve":true)"), dir.path.string());
-    for (const auto& [key, file] : std::vector<std::pair<std::string, std::string>>{
-             {"a", kA}, {"b", kB}, {"c", kC}, {"d", kD}, {"e", kE}, {"d2", kD2}})
-        deliver_ok(sink, fixture(file), key);
-    std::cout << "close_on_resolve sequence: " << show(sink.counts()) << std::endl;
-    const auto done = redmine_env().status_done;
-    Wave w = wave_of(admin, project);
-    for (const auto& [name, id] : w.hosts) {
-        INFO(name);
-        CHECK(admin.status(id) == done);
-        CHECK(count_containing(admin.notes(id), "解消") == 1);
-    }
-    CHECK(admin.status(w.root) == done);
-
-    // A new wave after the old Root closed: new host issues under a new Root.
-    const std::string refire = replace_all(fixture(kB), "2026-11-27T07:5", "2026-11-27T09:5");
-    deliver_ok(sink, refire, "b-again");
-    std::vector<int64_t> roots;
-    for (auto& i : admin.issues(project))
-        if (i->getValue<std::string>("subject") == "[Root] [Alert] HighCPU")
-            roots.push_back(id_of(i));
-    REQUIRE(roots.size() == 2);
-    const int64_t new_root = std::max(roots[0], roots[1]);
-    CHECK(new_root != w.root);
-    CHECK(admin.status(w.root) == done);
-    int open_children = 0;
-    for (auto& i : admin.issues(project)) {
-        if (i->getValue<std::string>("subject").rfind("[Alert] HighCPU", 0) != 0) continue;
-        if (admin.status(id_of(i)) == done) continue;
-        ++open_children;
-        CHECK(admin.parent(id_of(i)) == new_root);
-    }
-    CHECK(open_children == 3);
-}
-
-TEST_CASE("a Root closed by a person is never reused: the next host starts afresh",
-          "[redmine][grouping]") {
-    Admin admin;
-    const std::string project = admin.create_project("closedroot");
-    TempDir dir;
-    Host host;
-    SinkHandle sink(host, sink_config(project), dir.path.string());
-    deliver_ok(sink, fixture(kA), "a");
-    deliver_ok(sink, fixture(kB), "b");
-    const int64_t root = id_of(admin.find(project, "[Root] [Alert] HighCPU"));
-    const auto done = redmine_env().status_done;
-    for (const char* h : {"server01", "server02", "server03"})
-        admin.set_status(id_of(admin.find(project, std::string("[Alert] HighCPU (") + h + ")")),
-                         done);
-    admin.set_status(root, done);
-
-    // server04 joins; the state still believes the Root open. Redmine refuses the child (422),
-    // the sink sees the Root closed and creates server04 without it.
-    deliver_ok(sink, fixture(kC), "c");
-    const int64_t s4 = id_of(admin.find(project, "[Alert] HighCPU (server04)"));
-    CHECK(admin.parent(s4) == 0);
-    CHECK(admin.status(root) == done);
-    CHECK(admin.issue(root)->getArray("children")->size() == 3);
-
-    // server01 fires again: a new issue, and with server04 a new wave under a new Root.
-    deliver_ok(sink,
-               replace_all(fixture(kA), "2026-11-27T07:51:27.70064839Z", "2026-11-27T11:00:00Z"),
-               "a-again");
-    std::vector<int64_t> roots, s1;
-    for (auto& i : admin.issues(project)) {
-        const std::string subject = i->getValue<std::string>("subject");
-        if (subject == "[Root] [Alert] HighCPU") roots.push_back(id_of(i));
-        if (subject == "[Alert] HighCPU (server01)") s1.push_back(id_of(i));
-    }
-    REQUIRE(roots.size() == 2);
-    REQUIRE(s1.size() == 2);
-    CHECK(admin.parent(s4) == roots[1]);
-    CHECK(admin.parent(s1[1]) == roots[1]);
-    CHECK(admin.parent(s1[0]) == root);  // the closed one stays where it was
-}
-
 TEST_CASE("a new episode on an open issue is a 再発 note, a resend is free",
           "[redmine][grouping]") {
     Admin admin;
@@ -314,87 +190,6 @@ TEST_CASE("a new episode on an open issue is a 再発 note, a resend is free",
     CHECK(notes[1].find("ターゲット 127.0.0.1:19097 に到達できません") != std::string::npos);
     CHECK(notes[2].find("2026-11-27 18:00:00 JST") != std::string::npos);
     CHECK(admin.issues(project).size() == 1);
-}
-
-TEST_CASE("an issue closed by a person: a new issue, or within reopen_window a reopen",
-          "[redmine][grouping]") {
-    Admin admin;
-    const auto done = redmine_env().status_done;
-    const std::string firing = fixture("prom_e2e_up_eq_0_TargetDown_firing.json");
-    const std::string refire =
-        replace_all(firing, "2026-11-27T07:57:51.069Z", "2026-11-27T10:00:00Z");
-    const std::string subject = "[Alert] TargetDown (127.0.0.1:19097)";
-
-    SECTION("no reopen window: a new issue") {
-        const std::string project = admin.create_project("newafter");
-        TempDir dir;
-        Host host;
-        SinkHandle sink(host, sink_config(project), dir.path.string());
-        deliver_ok(sink, firing, "f1");
-        const int64_t first = id_of(admin.find(project, subject));
-        admin.set_status(first, done);
-        deliver_ok(sink, refire, "f2");
-        auto all = admin.issues(project);
-        REQUIRE(all.size() == 2);
-        CHECK(id_of(all[0]) == first);
-        CHECK(admin.status(first) == done);
-        CHECK(admin.notes(first).empty());
-        CHECK(all[1]->getValue<std::string>("subject") == subject);
-        CHECK(admin.status(id_of(all[1])) == 1);
-    }
-    SECTION("within reopen_window: the old issue reopened with a note") {
-        const std::string project = admin.create_project("reopen");
-        TempDir dir;
-        Host host;
-        SinkHandle sink(host, sink_config(project, R"("reopen_window":"72h")"), dir.path.string());
-        deliver_ok(sink, firing, "f1");
-        const int64_t first = id_of(admin.find(project, subject));
-        admin.set_status(first, done);
-        deliver_ok(sink, refire, "f2");
-        CHECK(admin.issues(project).size() == 1);
-        CHECK(admin.status(first) == 1);  // the tracker's default status, 新規
-        CHECK(count_containing(admin.notes(first), "再オープン") == 1);
-    }
-}
-
-TEST_CASE("carry_over hook: moves open sink issues once, dry run only logs",
-          "[redmine][grouping]") {
-    Admin admin;
-    const std::string project = admin.create_project("carry");
-    TempDir dir;
-    Host host;
-    SinkHandle sink(host, sink_config(project), dir.path.string());
-    deliver_ok(sink, fixture(kB), "b");
-    const int64_t manual = admin.create_issue(project, "a person's own ticket");
-    Wave w;
-    w.root = id_of(admin.find(project, "[Root] [Alert] HighCPU"));
-    const int64_t s3 = id_of(admin.find(project, "[Alert] HighCPU (server03)"));
-    admin.set_status(s3, redmine_env().status_done);  // done: left alone
-
-    auto before = sink.counts();
-    REQUIRE(sink.run_hook("carry_over", true) == TG_OK);
-    CHECK(host.count_logged("dry run: would move #") == 3);  // Root, server01, server02
-    CHECK(diff(sink.counts(), before).put == 0);
-    CHECK(admin.status(w.root) == 1);
-
-    REQUIRE(sink.run_hook("carry_over") == TG_OK);
-    const auto carry = redmine_env().status_carryover;
-    for (const char* subject :
-         {"[Root] [Alert] HighCPU", "[Alert] HighCPU (server01)", "[Alert] HighCPU (server02)"}) {
-        INFO(subject);
-        const int64_t id = id_of(admin.find(project, subject));
-        CHECK(admin.status(id) == carry);
-        CHECK(count_containing(admin.notes(id), "持ち越し") == 1);
-    }
-    CHECK(admin.status(s3) == redmine_env().status_done);
-    CHECK(admin.status(manual) == 1);
-
-    before = sink.counts();
-    REQUIRE(sink.run_hook("carry_over") == TG_OK);  // nothing left to change
-    CHECK(diff(sink.counts(), before).put == 0);
-    CHECK(count_containing(admin.notes(w.root), "持ち越し") == 1);
-
-    CHECK(sink.run_hook("no_such_hook") == TG_DROP);
 }
 
 TEST_CASE("a dry-run delivery logs its requests and changes nothing", "[redmine][grouping]") {
@@ -462,73 +257,4 @@ TEST_CASE("subjects over 255 characters are cut and still identify the alert",
     const auto before = sink.counts();
     deliver_ok(sink, json, "long-1-again");
     CHECK(show(diff(sink.counts(), before)) == "GET 0, POST 0, PUT 0");
-}
-
-TEST_CASE("errors: Redmine's refusals are dropped with its text, outages are retried",
-          "[redmine]") {
-    Admin admin;
-    TempDir dir;
-    Host host;
-
-    SECTION("422 from Redmine (no such project) is a Drop with Redmine's message, never the key") {
-        SinkHandle sink(host, sink_config(unique_ident("missing")), dir.path.string());
-        CHECK(sink.deliver(fixture(kA), "a") == TG_DROP);
-        INFO(sink.error());
-        CHECK(sink.error().find("HTTP 4") != std::string::npos);
-        CHECK(sink.error().find(redmine_env().api_key) == std::string::npos);
-    }
-    SECTION("a status change Redmine silently ignores is reported, not pretended") {
-        const std::string project = admin.create_project("ignored");
-        SinkHandle sink(host, sink_config(project, R"("close_on_resolve":true,"status_done":9999)"),
-                        dir.path.string());
-        deliver_ok(sink, fixture("prom_e2e_up_eq_0_TargetDown_firing.json"), "f");
-        CHECK(sink.deliver(fixture("prom_e2e_up_eq_0_TargetDown_resolved.json"), "r") == TG_DROP);
-        INFO(sink.error());
-        CHECK(sink.error().find("Redmine kept issue") != std::string::npos);
-        CHECK(host.logged("Redmine kept issue"));
-    }
-    SECTION("one failing alert does not stop the others; the delivery then fails") {
-        const std::string project = admin.create_project("partial");
-        SinkHandle sink(host, sink_config(project, R"("close_on_resolve":true,"status_done":9999)"),
-                        dir.path.string());
-        deliver_ok(sink, fixture("prom_e2e_up_eq_0_TargetDown_firing.json"), "f");
-        const std::string both =
-            R"({"alerts":[{"status":"resolved","fingerprint":"71f04b32d7dfa8f6","labels":{"alertname":"TargetDown","instance":"127.0.0.1:19097"},"startsAt":"2026-11-27T07:57:51.069Z","endsAt":"2026-11-27T07:57:55.069Z"},)"
-            R"({"status":"firing","fingerprint":"x1","labels":{"alertname":"DiskFull","instance":"db01"},"startsAt":"2026-11-27T07:58:00Z"}]})";
-        CHECK(sink.deliver(both, "both") == TG_DROP);
-        INFO(sink.error());
-        CHECK(sink.error().find("1 of 2 alert(s) failed") != std::string::npos);
-        admin.find(project, "[Alert] DiskFull (db01)");  // applied all the same
-
-        // An unreadable alert is dropped, the readable one still applied.
-        const std::string mixed =
-            R"({"alerts":[{"labels":{"instance":"x"}},{"labels":{"alertname":"Ok","instance":"y"}}]})";
-        CHECK(sink.deliver(mixed, "mixed") == TG_DROP);
-        CHECK(sink.error().find("no alertname label") != std::string::npos);
-        admin.find(project, "[Alert] Ok (y)");
-    }
-    SECTION("a status name is resolved through Redmine") {
-        const std::string project = admin.create_project("byname");
-        SinkHandle sink(host,
-                        sink_config(project, R"("close_on_resolve":true,"status_done":"終了")"),
-                        dir.path.string());
-        deliver_ok(sink, fixture("prom_e2e_up_eq_0_TargetDown_firing.json"), "f");
-        deliver_ok(sink, fixture("prom_e2e_up_eq_0_TargetDown_resolved.json"), "r");
-        CHECK(admin.status(id_of(admin.find(project, "[Alert] TargetDown (127.0.0.1:19097)"))) ==
-              redmine_env().status_done);
-    }
-    SECTION("an unreachable Redmine is retried later") {
-        host.env["REDMINE_URL"] = "http://127.0.0.1:9";
-        SinkHandle sink(host, sink_config("alerts", R"("timeout":"3s")"), dir.path.string());
-        CHECK(sink.deliver(fixture(kA), "a") == TG_RETRY_LATER);
-        INFO(sink.error());
-        CHECK(sink.error().find(redmine_env().api_key) == std::string::npos);
-    }
-    SECTION("a wrong API key is a Drop") {
-        host.env["REDMINE_API_KEY"] = "0000000000000000000000000000000000000000";
-        SinkHandle sink(host, sink_config(admin.create_project("badkey")), dir.path.string());
-        CHECK(sink.deliver(fixture(kA), "a") == TG_DROP);
-        INFO(sink.error());
-        CHECK(sink.error().find("0000000000") == std::string::npos);
-    }
 }

@@ -1,8 +1,8 @@
+// redmine_test_support.hpp: the env file, bots, fixtures, temporary directories, notifications and
+// the sink's config. Admin: redmine_admin.cpp; Host and SinkHandle: redmine_sink_handle.cpp.
 #include "redmine_test_support.hpp"
 
 #include "test_support.hpp"
-
-#include <tickets_grouping/sink.hpp>
 
 #include <Poco/JSON/Stringifier.h>
 #include <catch2/catch.hpp>
@@ -12,12 +12,9 @@
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
-#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <thread>
-
-extern "C" const tg_sink_plugin* tg_sink_entry(void);
 
 namespace rgtest {
 
@@ -62,18 +59,6 @@ RedmineEnv load_env() {
                            << "): start it with scripts/redmine-local.sh setup");
     }
     return env;
-}
-
-void host_log(void* ctx, tg_log_level level, tg_str message) {
-    static_cast<Host*>(ctx)->lines.emplace_back(level, std::string(tg::view(message)));
-}
-
-size_t host_env(void* ctx, tg_str name, char* buffer, size_t capacity) {
-    auto& env = static_cast<Host*>(ctx)->env;
-    auto it = env.find(std::string(tg::view(name)));
-    if (it == env.end()) return TG_ENV_UNSET;
-    std::memcpy(buffer, it->second.data(), std::min(capacity, it->second.size()));
-    return it->second.size();
 }
 
 }  // namespace
@@ -163,246 +148,6 @@ TempDir::~TempDir() {
     std::filesystem::remove_all(path, ec);
 }
 
-Admin::Admin()
-    : client_({redmine_env().url, redmine_env().api_key, "", true, std::chrono::seconds(30)}) {}
-
-// Redmine on SQLite answers 500 "database is locked" while another process writes a long
-// transaction; the sink retries such answers, and so do the tests' reads.
-Poco::JSON::Object::Ptr Admin::get(const std::string& path) {
-    for (int attempt = 1;; ++attempt) {
-        try {
-            return client_.get(path);
-        } catch (const tg::RetryLater&) {
-            if (attempt == 10) throw;
-            std::this_thread::sleep_for(std::chrono::seconds(1));
-        }
-    }
-}
-
-std::string Admin::create_project(const std::string& tag) {
-    const std::string ident = unique_ident(tag);
-    Poco::JSON::Array::Ptr trackers = new Poco::JSON::Array;
-    auto list = get("/trackers.json")->getArray("trackers");
-    for (size_t i = 0; i < list->size(); ++i)
-        trackers->add(list->getObject(i)->getValue<Poco::Int64>("id"));
-    Poco::JSON::Array::Ptr modules = new Poco::JSON::Array;
-    modules->add(std::string("issue_tracking"));
-    Poco::JSON::Object::Ptr project = new Poco::JSON::Object;
-    project->set("name", ident);
-    project->set("identifier", ident);
-    project->set("is_public", true);
-    project->set("tracker_ids", trackers);
-    project->set("enabled_module_names", modules);
-    Poco::JSON::Object body;
-    body.set("project", project);
-    client_.post("/projects.json", body, "test project");
-    if (sink_is_bot()) add_member(ident, bot("MINIMAL").id, bot("MINIMAL").role_id);
-    return ident;
-}
-
-std::vector<Poco::JSON::Object::Ptr> Admin::issues(const std::string& project) {
-    std::vector<Poco::JSON::Object::Ptr> out;
-    for (int offset = 0;; offset += 100) {
-        auto answer = get("/issues.json?project_id=" + project +
-                          "&status_id=*&sort=id&limit=100&offset=" + std::to_string(offset));
-        auto list = answer->getArray("issues");
-        for (size_t i = 0; i < list->size(); ++i) out.push_back(list->getObject(i));
-        if (list->size() < 100) break;
-    }
-    return out;
-}
-
-Poco::JSON::Object::Ptr Admin::issue(int64_t id) {
-    return get("/issues/" + std::to_string(id) + ".json?include=journals,children")
-        ->getObject("issue");
-}
-
-std::vector<std::string> Admin::notes(int64_t id) {
-    std::vector<std::string> out;
-    auto journals = issue(id)->getArray("journals");
-    for (size_t i = 0; journals && i < journals->size(); ++i) {
-        std::string n = journals->getObject(i)->optValue<std::string>("notes", "");
-        if (!n.empty()) out.push_back(n);
-    }
-    return out;
-}
-
-size_t Admin::count_notes(int64_t id, const std::string& word) {
-    size_t n = 0;
-    for (const auto& note : notes(id)) n += note.find(word) != std::string::npos ? 1 : 0;
-    return n;
-}
-
-int64_t Admin::status(int64_t id) {
-    return issue(id)->getObject("status")->getValue<Poco::Int64>("id");
-}
-
-int64_t Admin::parent(int64_t id) {
-    auto p = issue(id)->getObject("parent");
-    return p ? p->getValue<Poco::Int64>("id") : 0;
-}
-
-void Admin::set_status(int64_t id, int64_t status) {
-    Poco::JSON::Object::Ptr fields = new Poco::JSON::Object;
-    fields->set("status_id", status);
-    Poco::JSON::Object body;
-    body.set("issue", fields);
-    client_.put("/issues/" + std::to_string(id) + ".json", body, "test status");
-    REQUIRE(this->status(id) == status);
-}
-
-int64_t Admin::create_issue(const std::string& project, const std::string& subject) {
-    Poco::JSON::Object::Ptr fields = new Poco::JSON::Object;
-    fields->set("project_id", project);
-    fields->set("subject", subject);
-    Poco::JSON::Object body;
-    body.set("issue", fields);
-    return client_.post("/issues.json", body, "test issue")
-        ->getObject("issue")
-        ->getValue<Poco::Int64>("id");
-}
-
-Poco::JSON::Object::Ptr Admin::find(const std::string& project, const std::string& subject) {
-    Poco::JSON::Object::Ptr found;
-    int n = 0;
-    for (auto& i : issues(project))
-        if (i->getValue<std::string>("subject") == subject) {
-            found = i;
-            ++n;
-        }
-    INFO("subject " << subject);
-    REQUIRE(n == 1);
-    return found;
-}
-
-int64_t Admin::create_category(const std::string& project, const std::string& name) {
-    Poco::JSON::Object::Ptr category = new Poco::JSON::Object;
-    category->set("name", name);
-    Poco::JSON::Object body;
-    body.set("issue_category", category);
-    return client_.post("/projects/" + project + "/issue_categories.json", body, "test category")
-        ->getObject("issue_category")
-        ->getValue<Poco::Int64>("id");
-}
-
-void Admin::add_member(const std::string& project, int64_t principal_id, int64_t role_id) {
-    Poco::JSON::Array::Ptr role_ids = new Poco::JSON::Array;
-    if (role_id) {
-        role_ids->add(role_id);
-    } else {
-        auto roles = get("/roles.json")->getArray("roles");
-        REQUIRE((roles && roles->size() > 0));
-        role_ids->add(roles->getObject(0)->getValue<Poco::Int64>("id"));  // 管理者 / Manager
-    }
-    Poco::JSON::Object::Ptr membership = new Poco::JSON::Object;
-    membership->set("user_id", principal_id);
-    membership->set("role_ids", role_ids);
-    Poco::JSON::Object body;
-    body.set("membership", membership);
-    client_.post("/projects/" + project + "/memberships.json", body, "test member");
-}
-
-int64_t Admin::create_issue_as_sink(const std::string& project, Poco::JSON::Object::Ptr fields) {
-    fields->set("project_id", project);
-    Poco::JSON::Object body;
-    body.set("issue", fields);
-    tg::redmine::RedmineClient as_sink(
-        {redmine_env().url, sink_api_key(), "", true, std::chrono::seconds(30)});
-    return as_sink.post("/issues.json", body, "the sink's issue")
-        ->getObject("issue")
-        ->getValue<Poco::Int64>("id");
-}
-
-void Admin::set_subject(int64_t id, const std::string& subject) {
-    Poco::JSON::Object::Ptr fields = new Poco::JSON::Object;
-    fields->set("subject", subject);
-    Poco::JSON::Object body;
-    body.set("issue", fields);
-    client_.put("/issues/" + std::to_string(id) + ".json", body, "test subject");
-}
-
-Host::Host() {
-    for (const char* name : {"REDMINE_URL", "REDMINE_API_KEY", "REDMINE_TRACKER_ID",
-                             "REDMINE_STATUS_DONE", "REDMINE_STATUS_CARRYOVER"}) {
-        auto it = redmine_env().vars.find(name);
-        if (it != redmine_env().vars.end()) env[name] = it->second;
-    }
-    env["REDMINE_API_KEY"] = sink_api_key();
-    services.struct_size = sizeof(tg_host_services);
-    services.abi_major = TG_SINK_ABI_MAJOR;
-    services.abi_minor = TG_SINK_ABI_MINOR;
-    services.host_ctx = this;
-    services.log = &host_log;
-    services.get_env = &host_env;
-    services.metric_add = [](void* ctx, tg_str name, tg_str labels, double value) {
-        static_cast<Host*>(ctx)
-            ->metrics[std::string(tg::view(name)) + "{" + std::string(tg::view(labels)) + "}"] +=
-            value;
-    };
-}
-
-bool Host::logged(const std::string& part) const { return count_logged(part) > 0; }
-
-int Host::count_logged(const std::string& part) const {
-    int n = 0;
-    for (const auto& [level, line] : lines)
-        if (line.find(part) != std::string::npos) ++n;
-    return n;
-}
-
-std::string Host::all_lines() const {
-    std::string out;
-    for (const auto& [level, line] : lines) out += line + "\n";
-    return out;
-}
-
-SinkHandle::SinkHandle(Host& host, const std::string& config_json, const std::string& state_dir,
-                       const std::string& shared_store)
-    : plugin_(tg_sink_entry()) {
-    tg_sink_create_args args{
-        sizeof(tg_sink_create_args), tg::borrow("redmine"), tg::borrow(config_json),
-        tg::borrow(state_dir),       &host.services,        tg::borrow(shared_store)};
-    char buffer[2048] = {};
-    tg_error_buf error{buffer, sizeof buffer};
-    const tg_status status = plugin_->create(&args, &instance_, &error);
-    INFO("create: " << buffer);
-    REQUIRE(status == TG_OK);
-}
-
-SinkHandle::~SinkHandle() {
-    if (instance_) plugin_->destroy(instance_);
-}
-
-tg_status SinkHandle::deliver(const std::string& json, const std::string& key, bool dry_run) {
-    tg_delivery d{sizeof(tg_delivery),
-                  tg::borrow(json),
-                  tg::borrow(key),
-                  tg::borrow("test"),
-                  dry_run ? TG_FLAG_DRY_RUN : 0u,
-                  1};
-    char buffer[4096] = {};
-    tg_error_buf error{buffer, sizeof buffer};
-    const tg_status status = plugin_->deliver(instance_, &d, &error);
-    error_ = buffer;
-    return status;
-}
-
-tg_status SinkHandle::run_hook(const std::string& name, bool dry_run) {
-    tg_hook_run run{sizeof(tg_hook_run), tg::borrow(name), 0, dry_run ? TG_FLAG_DRY_RUN : 0u};
-    char buffer[4096] = {};
-    tg_error_buf error{buffer, sizeof buffer};
-    const tg_status status = plugin_->run_hook(instance_, &run, &error);
-    error_ = buffer;
-    return status;
-}
-
-tg::redmine::RedmineSink& SinkHandle::sink() {
-    auto* holder = static_cast<tg::detail::Instance*>(instance_);
-    auto* sink = dynamic_cast<tg::redmine::RedmineSink*>(holder->sink.get());
-    REQUIRE(sink);
-    return *sink;
-}
-
 namespace {
 std::string json_object(const std::map<std::string, std::string>& values) {
     Poco::JSON::Object object;
@@ -429,12 +174,6 @@ std::string notification(const std::vector<TestAlert>& alerts, const std::string
                json_string(a.generator_url) + "}";
     }
     return out + "]}";
-}
-
-void deliver_ok(SinkHandle& sink, const std::string& json, const std::string& key, bool dry_run) {
-    const tg_status status = sink.deliver(json, key, dry_run);
-    INFO("delivery " << key << ": " << sink.error());
-    REQUIRE(status == TG_OK);
 }
 
 int64_t id_of(const Poco::JSON::Object::Ptr& issue) { return issue->getValue<Poco::Int64>("id"); }
