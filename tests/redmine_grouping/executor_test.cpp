@@ -1,7 +1,7 @@
 // The executor's hardest paths on the fake tracker (fake_tracker.hpp), with a clock the test
 // moves: what a real Redmine does only by accident (a lost answer, a field it ignores, a Root a
 // person closed meanwhile) is made to happen here on purpose. The same paths against the real
-// Redmine are in redmine_integration_test.cpp: they prove the client.
+// Redmine are in redmine_integration*_test.cpp and the faults tests: they prove the client.
 #include "executor.hpp"
 #include "fake_tracker.hpp"
 #include "flap_summary.hpp"
