@@ -24,7 +24,7 @@ TEST_CASE("a new episode on an open ticket is one 再発 note, and its resend wr
     CHECK(s.tracker.issue_count() == 1);
 }
 
-TEST_CASE("close_on_resolve closes each host, then the Root; the next wave gets a new Root",
+TEST_CASE("close_on_resolve closes each host, then the Root, and the next wave gets a new Root",
           "[executor]") {
     Config config = test_config();
     config.close_on_resolve = true;
