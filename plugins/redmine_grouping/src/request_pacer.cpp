@@ -5,6 +5,7 @@
 #include <Poco/DateTimeFormat.h>
 #include <Poco/DateTimeFormatter.h>
 #include <Poco/DateTimeParser.h>
+#include <Poco/String.h>
 #include <Poco/Timestamp.h>
 
 #include <algorithm>
@@ -13,9 +14,7 @@
 namespace tg::redmine {
 
 std::optional<std::chrono::seconds> RequestPacer::parse_retry_after(const std::string& value) {
-    std::string v = value;
-    while (!v.empty() && v.back() == ' ') v.pop_back();
-    while (!v.empty() && v.front() == ' ') v.erase(v.begin());
+    const std::string v = Poco::trim(value);
     if (v.empty()) return std::nullopt;
     std::chrono::seconds wait{0};
     if (std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; })) {
@@ -23,14 +22,14 @@ std::optional<std::chrono::seconds> RequestPacer::parse_retry_after(const std::s
         wait = std::chrono::seconds(std::stoll(v));
     } else {
         Poco::DateTime at;
-        int tzd = 0;
+        int tzd = 0;  // always GMT: the read-back below admits nothing else
         // Poco's parser takes nearly anything: the date must read back as it came (RFC 9110's
         // IMF-fixdate, the one form a sender may use).
         if (!Poco::DateTimeParser::tryParse(Poco::DateTimeFormat::HTTP_FORMAT, v, at, tzd) ||
             Poco::DateTimeFormatter::format(at, Poco::DateTimeFormat::HTTP_FORMAT) != v)
             return std::nullopt;  // neither form: no wait asked for
         const auto delta = (at.timestamp() - Poco::Timestamp()) / Poco::Timestamp::resolution();
-        wait = std::chrono::seconds(std::max<Poco::Timestamp::TimeDiff>(0, delta - tzd));
+        wait = std::chrono::seconds(std::max<Poco::Timestamp::TimeDiff>(0, delta));
     }
     return std::min(wait, std::chrono::seconds(kLongestRetryAfter));
 }
