@@ -14,9 +14,11 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 using namespace tg::redmine;
 using Catch::Matchers::Contains;
@@ -110,15 +112,58 @@ TEST_CASE("a busy answer without Retry-After makes no wait", "[client][pacer]") 
     CHECK(redmine.arrivals.size() == 2);
 }
 
-TEST_CASE("max_requests_per_second spaces the requests", "[client][pacer]") {
+namespace {
+
+// A pacer's time that moves only when the pacer sleeps: each request's slot is seen exactly.
+class SteppedTimer final : public RequestPacer::Timer {
+  public:
+    RequestPacer::Clock::time_point at{std::chrono::hours(1)};
+    RequestPacer::Clock::time_point now() const override { return at; }
+    void sleep_until(RequestPacer::Clock::time_point until) override { at = std::max(at, until); }
+};
+
+}  // namespace
+
+TEST_CASE("max_requests_per_second gives each request its own slot", "[client][pacer]") {
+    SteppedTimer timer;
+    RequestPacer pacer(4, &timer);
+    const auto start = timer.at;
+    std::vector<RequestPacer::Clock::duration> sent;
+    for (int i = 0; i < 5; ++i) {
+        pacer.wait_turn("GET /issues.json");
+        sent.push_back(timer.at - start);
+        pacer.answered(200);
+    }
+    CHECK(sent == std::vector<RequestPacer::Clock::duration>{
+                      std::chrono::milliseconds(0), std::chrono::milliseconds(250),
+                      std::chrono::milliseconds(500), std::chrono::milliseconds(750),
+                      std::chrono::milliseconds(1000)});
+    // A quiet spell earns no burst: after 10 s idle the next two are still 250 ms apart.
+    timer.at += seconds(10);
+    const auto idle = timer.at;
+    pacer.wait_turn("GET /issues.json");
+    CHECK(timer.at == idle);
+    pacer.wait_turn("GET /issues.json");
+    CHECK(timer.at - idle == std::chrono::milliseconds(250));
+}
+
+TEST_CASE("without max_requests_per_second nothing waits", "[client][pacer]") {
+    SteppedTimer timer;
+    RequestPacer pacer(0, &timer);
+    const auto start = timer.at;
+    for (int i = 0; i < 5; ++i) pacer.wait_turn("GET /issues.json");
+    CHECK(timer.at == start);
+}
+
+TEST_CASE("max_requests_per_second holds the real client to the rate", "[client][pacer]") {
     BusyRedmine redmine(0, "");
     RedmineClient client(redmine.options(4));
+    // A lower bound, not a timing: the fifth request may not leave before four slots have
+    // passed since the first, however fast or loaded the machine is.
+    const auto start = std::chrono::steady_clock::now();
     for (int i = 0; i < 5; ++i) client.get("/issues.json");
-    REQUIRE(redmine.arrivals.size() == 5);
-    for (size_t i = 1; i < 5; ++i) {
-        INFO(i);
-        CHECK(redmine.arrivals[i] - redmine.arrivals[i - 1] >= std::chrono::milliseconds(240));
-    }
+    CHECK(std::chrono::steady_clock::now() - start >= std::chrono::milliseconds(1000));
+    CHECK(redmine.arrivals.size() == 5);
 }
 
 TEST_CASE("a run of failures holds every request for a while, then one goes again",

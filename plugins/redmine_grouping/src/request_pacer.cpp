@@ -13,6 +13,30 @@
 
 namespace tg::redmine {
 
+namespace {
+
+class SteadyTimer final : public RequestPacer::Timer {
+  public:
+    RequestPacer::Clock::time_point now() const override { return RequestPacer::Clock::now(); }
+    void sleep_until(RequestPacer::Clock::time_point at) override {
+        std::this_thread::sleep_until(at);
+    }
+};
+
+RequestPacer::Timer& steady_timer() {
+    static SteadyTimer timer;  // stateless: one for every client
+    return timer;
+}
+
+}  // namespace
+
+RequestPacer::RequestPacer(double max_requests_per_second, Timer* timer)
+    : timer_(timer ? *timer : steady_timer()),
+      interval_(max_requests_per_second > 0
+                    ? std::chrono::duration_cast<Clock::duration>(
+                          std::chrono::duration<double>(1.0 / max_requests_per_second))
+                    : Clock::duration::zero()) {}
+
 std::optional<std::chrono::seconds> RequestPacer::parse_retry_after(const std::string& value) {
     const std::string v = Poco::trim(value);
     if (v.empty()) return std::nullopt;
@@ -36,7 +60,7 @@ std::optional<std::chrono::seconds> RequestPacer::parse_retry_after(const std::s
 
 std::optional<std::chrono::seconds> RequestPacer::answered_busy(const std::string& retry_after) {
     const auto wait = parse_retry_after(retry_after);
-    if (wait) not_before_ = std::max(not_before_, Clock::now() + *wait);
+    if (wait) not_before_ = std::max(not_before_, timer_.now() + *wait);
     return wait;
 }
 
@@ -48,12 +72,12 @@ void RequestPacer::answered(int status) {
     }
     if (++failures_in_a_row_ < kFailuresBeforeHold) return;
     const int doublings = std::min(failures_in_a_row_ - kFailuresBeforeHold, 4);
-    held_until_ = Clock::now() +
+    held_until_ = timer_.now() +
                   std::min<Clock::duration>(std::chrono::seconds(1 << doublings), kLongestHold);
 }
 
 void RequestPacer::wait_turn(const std::string& what, bool despite_failures) {
-    const auto now = Clock::now();
+    const auto now = timer_.now();
     if (held_until_ > now && !despite_failures)
         throw tg::RetryLater(
             what + ": not sent: Redmine failed " + std::to_string(failures_in_a_row_) +
@@ -71,7 +95,7 @@ void RequestPacer::wait_turn(const std::string& what, bool despite_failures) {
         at = std::max(at, next_slot_);
         next_slot_ = at + interval_;
     }
-    if (at > now) std::this_thread::sleep_until(at);
+    if (at > now) timer_.sleep_until(at);
 }
 
 }  // namespace tg::redmine

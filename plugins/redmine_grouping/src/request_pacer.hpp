@@ -21,11 +21,17 @@ class RequestPacer {
     static constexpr int kFailuresBeforeHold = 3;
     static constexpr std::chrono::seconds kLongestHold{15};
 
-    explicit RequestPacer(double max_requests_per_second = 0)
-        : interval_(max_requests_per_second > 0
-                        ? std::chrono::duration_cast<Clock::duration>(
-                              std::chrono::duration<double>(1.0 / max_requests_per_second))
-                        : Clock::duration::zero()) {}
+    // How the pacer reads the time and waits: the steady clock and a real sleep in the client,
+    // a test's own in the unit tests (so the spacing it keeps is seen exactly, not through a
+    // server's scheduling jitter).
+    class Timer {
+      public:
+        virtual ~Timer() = default;
+        virtual Clock::time_point now() const = 0;
+        virtual void sleep_until(Clock::time_point at) = 0;
+    };
+
+    explicit RequestPacer(double max_requests_per_second = 0, Timer* timer = nullptr);
 
     // Before a request: sleeps until it may go; throws tg::RetryLater naming `what` when
     // Redmine asked for a longer wait than kLongestWait, or while a run of failures holds
@@ -41,6 +47,7 @@ class RequestPacer {
     static std::optional<std::chrono::seconds> parse_retry_after(const std::string& value);
 
   private:
+    Timer& timer_;
     Clock::duration interval_;
     Clock::time_point not_before_{};
     Clock::time_point held_until_{};  // a run of failures
