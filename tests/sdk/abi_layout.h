@@ -124,9 +124,22 @@ TG_FIELD(tg_host_services, report_link, 56, 8);
 #define TG_SIZE_HOST_SERVICES_1_4 64
 #endif
 
+/* ---- sink ABI 1.5: `routes_here` appended to tg_host_services, and its tg_label ---- */
+#if TG_SINK_ABI_MINOR >= 5
+TG_FIELD(tg_label, name, 0, 16);
+TG_FIELD(tg_label, value, 16, 16);
+TG_FROZEN(sizeof(tg_label) == 32, "tg_label");
+TG_FIELD(tg_host_services, routes_here, 64, 8);
+#define TG_SIZE_HOST_SERVICES_1_5 72
+/* What a 1.4 host puts in struct_size ends where routes_here starts. */
+TG_FROZEN(offsetof(tg_host_services, routes_here) == TG_SIZE_HOST_SERVICES_1_4, "1.4 services");
+#endif
+
 /* The current minor's sizes: a field appended without a new minor fails here. */
-#if TG_SINK_ABI_MINOR >= 2 && TG_SINK_ABI_MINOR <= 4
-#if TG_SINK_ABI_MINOR == 4
+#if TG_SINK_ABI_MINOR >= 2 && TG_SINK_ABI_MINOR <= 5
+#if TG_SINK_ABI_MINOR == 5
+TG_FROZEN(sizeof(tg_host_services) == TG_SIZE_HOST_SERVICES_1_5, "tg_host_services grew in 1.5");
+#elif TG_SINK_ABI_MINOR == 4
 TG_FROZEN(sizeof(tg_host_services) == TG_SIZE_HOST_SERVICES_1_4, "tg_host_services grew in 1.4");
 #else
 TG_FROZEN(sizeof(tg_host_services) == TG_SIZE_HOST_SERVICES_1_2, "tg_host_services grew");
@@ -138,7 +151,7 @@ TG_FROZEN(sizeof(tg_hook_run) == TG_SIZE_HOOK_RUN_1_2, "tg_hook_run grew");
 #endif
 #if TG_SINK_ABI_MINOR == 2
 TG_FROZEN(sizeof(tg_sink_plugin) == TG_SIZE_PLUGIN_1_2, "tg_sink_plugin grew in 1.2");
-#elif TG_SINK_ABI_MINOR == 3 || TG_SINK_ABI_MINOR == 4
+#elif TG_SINK_ABI_MINOR >= 3 && TG_SINK_ABI_MINOR <= 5
 TG_FROZEN(sizeof(tg_sink_plugin) == TG_SIZE_PLUGIN_1_3, "tg_sink_plugin grew");
 #endif
 /* Later minors only append: the structs never shrink below the last frozen minor. */
@@ -150,6 +163,6 @@ TG_FROZEN(sizeof(tg_hook_run) >= TG_SIZE_HOOK_RUN_1_2, "tg_hook_run shrank");
 TG_FROZEN(sizeof(tg_sink_plugin) >= TG_SIZE_PLUGIN_1_2, "tg_sink_plugin shrank");
 
 /* The last minor whose layout is frozen here (abi_layout_test.cpp fails past it). */
-#define TG_LAST_FROZEN_MINOR 4
+#define TG_LAST_FROZEN_MINOR 5
 
 #endif /* TG_TEST_ABI_LAYOUT_H */

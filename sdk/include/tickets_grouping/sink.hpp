@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <map>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -90,6 +91,29 @@ class HostServices {
     void report_link(std::string_view url, std::string_view label) const {
         if (has(offsetof(tg_host_services, report_link)) && services_->report_link)
             services_->report_link(services_->host_ctx, borrow(url), borrow(label));
+    }
+
+    // ABI 1.5: whether the host's routing file sends an alert with exactly these labels to this
+    // sink instance, as it would route it in a webhook now (the running configuration, also
+    // after a reload): for alerts read from elsewhere than a delivery (Alertmanager's API, say).
+    // std::nullopt on a host older than 1.5, or when the host refuses the call (an empty label
+    // name): then do what is safe, e.g. leave alone an alert you cannot attribute. Any thread.
+    std::optional<bool> routes_here(
+        const std::map<std::string, std::string>& labels) const noexcept {
+        if (!has(offsetof(tg_host_services, routes_here)) || !services_->routes_here)
+            return std::nullopt;
+        try {
+            std::vector<tg_label> pairs;
+            pairs.reserve(labels.size());
+            for (const auto& [name, value] : labels) pairs.push_back({borrow(name), borrow(value)});
+            const int answer =
+                services_->routes_here(services_->host_ctx, pairs.data(), pairs.size());
+            if (answer == 1) return true;
+            if (answer == 0) return false;
+            return std::nullopt;
+        } catch (...) {  // std::bad_alloc: no answer rather than an exception
+            return std::nullopt;
+        }
     }
 
   private:

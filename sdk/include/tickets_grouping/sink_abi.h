@@ -22,7 +22,7 @@ extern "C" {
 #endif
 
 #define TG_SINK_ABI_MAJOR 1
-#define TG_SINK_ABI_MINOR 4
+#define TG_SINK_ABI_MINOR 5
 
 /* The one symbol a plugin exports. */
 #define TG_SINK_ENTRY_SYMBOL "tg_sink_entry"
@@ -62,6 +62,12 @@ typedef enum tg_log_level {
 /* Returned by tg_host_services.get_env when a variable is not set. */
 #define TG_ENV_UNSET ((size_t)-1)
 
+/* One label of an alert; both strings borrowed. */
+typedef struct tg_label {
+    tg_str name;
+    tg_str value;
+} tg_label;
+
 /* Services the host offers to a sink. Grows only at its end. */
 typedef struct tg_host_services {
     uint32_t struct_size;
@@ -97,6 +103,18 @@ typedef struct tg_host_services {
      * deliver, on the thread of that call, once per item touched (the host keeps the first 20);
      * calls at any other time, in a dry run, or with another scheme are ignored. Never fails. */
     void (*report_link)(void* host_ctx, tg_str url, tg_str label);
+
+    /* --- Added in 1.5: check struct_size before using (an older host lacks it). --- */
+
+    /* Whether the host's routing file sends an alert with exactly these labels (`label_count`
+     * of them, in any order; a name given twice counts with its last value) to this sink
+     * instance: the route tree walked as it routes a webhook's alert, in the configuration
+     * running now (also after a reload). For a sink that reads alerts from elsewhere than its
+     * deliveries (Alertmanager's API, say) and must act only on those routed to it. Returns 1
+     * when the alert is routed here, 0 when it is not, -1 when the call is invalid (`labels`
+     * NULL with a `label_count` above 0, or a label with an empty name). Safe to call from any
+     * thread until destroy; never blocks for long, never fails otherwise. */
+    int (*routes_here)(void* host_ctx, const tg_label* labels, size_t label_count);
 } tg_host_services;
 
 /* Arguments of create. Grows only at its end. */

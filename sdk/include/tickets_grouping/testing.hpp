@@ -12,8 +12,9 @@
 //
 // Differences from the real host: the notification is delivered as given (the host also fills
 // each alert's status and fingerprint; write them when the sink reads them), the idempotency key
-// is a hash of the text (the host's is a SHA-256), and metric calls are recorded as made (the host
-// drops invalid names and labels with a warning).
+// is a hash of the text (the host's is a SHA-256), metric calls are recorded as made (the host
+// drops invalid names and labels with a warning), and routes_here answers what the test's
+// `host.routes_here` predicate says (no routing file; unset, every alert routes here).
 #pragma once
 
 #include <tickets_grouping/notification.hpp>
@@ -23,6 +24,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <ostream>
 #include <stdexcept>
@@ -192,6 +194,8 @@ class FakeHost {
     std::string instance_name = "test";
     std::string shared_store;                // "" = the host's embedded store
     uint32_t abi_minor = TG_SINK_ABI_MINOR;  // set lower to play an older 1.x host
+    // What routes_here (1.5) answers for an alert's labels; unset: every alert routes here.
+    std::function<bool(const std::map<std::string, std::string>&)> routes_here;
 
     FakeHost() {
         std::string path =
@@ -249,8 +253,11 @@ class FakeHost {
 
     // What a sink receives as `host` (its struct_size follows abi_minor).
     const tg_host_services* services() {
-        services_.struct_size = static_cast<uint32_t>(
-            abi_minor >= 1 ? sizeof services_ : offsetof(tg_host_services, metric_add));
+        services_.struct_size =
+            static_cast<uint32_t>(abi_minor >= 5   ? sizeof services_
+                                  : abi_minor == 4 ? offsetof(tg_host_services, routes_here)
+                                  : abi_minor >= 1 ? offsetof(tg_host_services, report_link)
+                                                   : offsetof(tg_host_services, metric_add));
         services_.abi_major = TG_SINK_ABI_MAJOR;
         services_.abi_minor = abi_minor;
         services_.host_ctx = this;
@@ -271,6 +278,21 @@ class FakeHost {
         services_.metric_observe = [](void* self, tg_str name, tg_str labels, double value) {
             static_cast<FakeHost*>(self)->metrics.push_back(
                 {"histogram", std::string(view(name)), std::string(view(labels)), value});
+        };
+        // As the host answers: -1 for an invalid call, else whether the alert routes here.
+        services_.routes_here = [](void* self, const tg_label* labels, size_t count) -> int {
+            if (!labels && count > 0) return -1;
+            try {
+                std::map<std::string, std::string> alert;
+                for (size_t i = 0; i < count; ++i) {
+                    if (view(labels[i].name).empty()) return -1;
+                    alert[std::string(view(labels[i].name))] = std::string(view(labels[i].value));
+                }
+                const auto& predicate = static_cast<FakeHost*>(self)->routes_here;
+                return !predicate || predicate(alert) ? 1 : 0;
+            } catch (...) {  // nothing may throw across the boundary
+                return 0;
+            }
         };
         return &services_;
     }
