@@ -1,6 +1,7 @@
 #include "app/configuration.hpp"
 
 #include "config/config_error.hpp"
+#include "config/route_matcher.hpp"
 #include "config/routing_loader.hpp"
 #include "config/server_settings.hpp"
 #include "observability/log.hpp"
@@ -89,9 +90,11 @@ std::vector<std::string> plugin_search_dirs(const RoutingConfig& routing) {
     return search_dirs;
 }
 
-SinkHostContext host_context(const Configuration& configuration, Metrics* metrics) {
+SinkHostContext host_context(const Configuration& configuration, const std::string& sink,
+                             Metrics* metrics) {
     auto env = configuration.env;
     SinkHostContext host;
+    host.routes_here = routes_here_for(configuration.routing, sink);
     host.log = [](tg_log_level level, const std::string& sink, const std::string& message) {
         static constexpr log::Level levels[] = {log::Level::debug, log::Level::info,
                                                 log::Level::warn, log::Level::error};
@@ -117,6 +120,16 @@ SinkHostContext host_context(const Configuration& configuration, Metrics* metric
 }
 
 }  // namespace
+
+SinkInstance::RoutesHere routes_here_for(std::shared_ptr<const RoutingConfig> routing,
+                                         std::string sink) {
+    return [routing = std::move(routing), sink = std::move(sink)](const Labels& labels) {
+        if (!routing) return false;
+        for (const Route* leaf : match_routes(routing->root, labels))
+            if (leaf->sink == sink) return true;
+        return false;
+    };
+}
 
 std::string sink_plugin_path(const Configuration& configuration, const SinkConfig& sink) {
     return find_plugin(sink.plugin, plugin_search_dirs(*configuration.routing));
@@ -151,7 +164,7 @@ std::shared_ptr<SinkInstance> create_sink(const Configuration& configuration,
     try {
         instance = std::make_shared<SinkInstance>(plugin, path, sink.name, sink.config_json,
                                                   state_dir.string(),
-                                                  host_context(configuration, metrics));
+                                                  host_context(configuration, sink.name, metrics));
     } catch (const PluginError& e) {
         throw located(".config", e.what());
     }

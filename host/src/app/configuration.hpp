@@ -39,6 +39,11 @@ std::vector<std::shared_ptr<SinkInstance>> create_sinks(const Configuration& con
 // One sink of the configuration, on its state directory (<state_dir>/sinks/<name>).
 std::shared_ptr<SinkInstance> create_sink(const Configuration& configuration,
                                           const SinkConfig& sink, Metrics* metrics);
+// What the sink named `sink` answers to routes_here (ABI 1.5) under `routing`: whether an alert
+// with these labels, routed as a webhook's alert is (match_routes), reaches a leaf whose sink it
+// is. create_sink gives it to a new instance, a reload to the instances it keeps.
+SinkInstance::RoutesHere routes_here_for(std::shared_ptr<const RoutingConfig> routing,
+                                         std::string sink);
 // The file the sink's plugin is loaded from (throws PluginError when there is none).
 std::string sink_plugin_path(const Configuration& configuration, const SinkConfig& sink);
 

@@ -150,6 +150,9 @@ Runtime::ReloadResult Reloader::reload() {
     std::map<std::string, std::shared_ptr<SinkInstance>> instances;  // of the new configuration
     std::vector<std::string> changed;
     std::map<std::string, std::string> plugin_paths;
+    // The new routes of each instance kept: given to it at the swap, so that a refused reload
+    // leaves it answering routes_here by the running routes.
+    std::map<std::string, SinkInstance::RoutesHere> kept_routes;
     std::unique_ptr<Scheduler> next_scheduler;
     HttpServer::Change server_change;
     try {
@@ -169,6 +172,7 @@ Runtime::ReloadResult Reloader::reload() {
             if (it != live_.end() && it->second.instance && it->second.plugin_path == path &&
                 it->second.config_json == sink.config_json && *current_.env == *next.env) {
                 instances[sink.name] = it->second.instance;
+                kept_routes[sink.name] = routes_here_for(next.routing, sink.name);
             } else if (it != live_.end() || dispatcher_.has_worker(sink.name)) {
                 changed.push_back(sink.name);
                 for_hooks.push_back(create_sink(trial_config, sink, nullptr));
@@ -200,6 +204,9 @@ Runtime::ReloadResult Reloader::reload() {
     scheduler_->stop();
     dispatcher_.reconfigure(with_retry(*next.routing, next_sinks));
     runtime_.set_config(next.routing);
+    // With the webhook's routes: an instance kept answers routes_here as its alerts now go.
+    for (auto& [name, routes_here] : kept_routes)
+        instances[name]->set_routes_here(std::move(routes_here));
     {
         std::lock_guard swap(scheduler_mutex_);
         scheduler_ = std::move(next_scheduler);

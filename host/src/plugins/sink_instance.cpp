@@ -81,7 +81,9 @@ SinkInstance::SinkInstance(const tg_sink_plugin* plugin, std::string plugin_path
     : plugin_(plugin),
       plugin_path_(std::move(plugin_path)),
       name_(std::move(name)),
-      host_(std::move(host)) {
+      host_(std::move(host)),
+      routes_here_(std::make_shared<const RoutesHere>(std::move(host_.routes_here))) {
+    host_.routes_here = nullptr;  // routes_here_ is the one in effect (set_routes_here)
     services_.struct_size = sizeof(tg_host_services);
     services_.abi_major = TG_SINK_ABI_MAJOR;
     services_.abi_minor = TG_SINK_ABI_MINOR;
@@ -91,6 +93,7 @@ SinkInstance::SinkInstance(const tg_sink_plugin* plugin, std::string plugin_path
     services_.metric_add = &SinkInstance::metric_add_thunk;
     services_.metric_observe = &SinkInstance::metric_observe_thunk;
     services_.report_link = &SinkInstance::report_link_thunk;
+    services_.routes_here = &SinkInstance::routes_here_thunk;
 
     tg_sink_create_args args{};
     args.struct_size = sizeof args;
@@ -289,6 +292,33 @@ void SinkInstance::report_link_thunk(void* context, tg_str url, tg_str label) no
         if (self->links_ && self->links_->size() < max_links)
             self->links_->push_back({std::string(u), std::move(text)});
     } catch (...) {
+    }
+}
+
+void SinkInstance::set_routes_here(RoutesHere routes_here) {
+    auto next = std::make_shared<const RoutesHere>(std::move(routes_here));
+    std::lock_guard lock(routes_mutex_);
+    routes_here_ = std::move(next);
+}
+
+int SinkInstance::routes_here_thunk(void* context, const tg_label* labels, size_t count) noexcept {
+    if (!labels && count > 0) return -1;
+    try {
+        auto* self = static_cast<SinkInstance*>(context);
+        std::map<std::string, std::string> alert;
+        for (size_t i = 0; i < count; ++i) {
+            const std::string_view name = tg::view(labels[i].name);
+            if (name.empty()) return -1;
+            alert[std::string(name)] = std::string(tg::view(labels[i].value));
+        }
+        std::shared_ptr<const RoutesHere> routes;
+        {
+            std::lock_guard lock(self->routes_mutex_);
+            routes = self->routes_here_;
+        }
+        return routes && *routes && (*routes)(alert) ? 1 : 0;
+    } catch (...) {  // out of memory: not routed here, the answer that makes a sink do nothing
+        return 0;
     }
 }
 

@@ -7,6 +7,8 @@
 
 #include <atomic>
 #include <functional>
+#include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -49,6 +51,10 @@ struct SinkHostContext {
     // The replicas' shared store (a libpq connection string) for sinks whose state must be
     // shared too; "" on the embedded store. Holds the password: never logged.
     std::string shared_store;
+    // Whether the running routes send an alert with these labels to this sink (ABI 1.5
+    // routes_here); unset: not routed here. A reload that keeps the instance replaces it
+    // (SinkInstance::set_routes_here).
+    std::function<bool(const std::map<std::string, std::string>& labels)> routes_here;
 };
 
 class SinkInstance {
@@ -73,6 +79,11 @@ class SinkInstance {
     // plugin has no probe (a table older than 1.3, or a NULL pointer).
     std::optional<SinkCallResult> probe();
 
+    using RoutesHere = std::function<bool(const std::map<std::string, std::string>& labels)>;
+    // What the sink's routes_here answers from now on: a reload that keeps this instance gives it
+    // the new routes. Safe while the sink calls routes_here from any thread.
+    void set_routes_here(RoutesHere routes_here);
+
     // The sink's dry-run lines (those that start with "dry run"), warnings and errors from now
     // until the transcript ends, besides the host's log: what a one-shot command shows its
     // operator of one call ("dry run: would POST ..."), also when the call runs in a host that
@@ -96,6 +107,7 @@ class SinkInstance {
     static void metric_observe_thunk(void* context, tg_str name, tg_str labels,
                                      double value) noexcept;
     static void report_link_thunk(void* context, tg_str url, tg_str label) noexcept;
+    static int routes_here_thunk(void* context, const tg_label* labels, size_t count) noexcept;
     void metric(SinkHostContext::MetricKind kind, std::string_view name, std::string_view labels,
                 double value);
 
@@ -111,6 +123,8 @@ class SinkInstance {
     std::set<std::string> metric_warned_;         // names already warned about
     std::mutex links_mutex_;                      // a buggy sink may report from another thread
     std::optional<std::vector<SinkLink>> links_;  // during a delivery (not a dry run)
+    mutable std::mutex routes_mutex_;  // routes_here_ is replaced by a reload while a sink asks
+    std::shared_ptr<const RoutesHere> routes_here_;  // from host_.routes_here, then each reload
     mutable std::mutex transcript_mutex_;
     std::optional<std::vector<std::string>> transcript_;  // while a Transcript lives
     std::atomic<bool> transcribing_{false};               // transcript_ is set
