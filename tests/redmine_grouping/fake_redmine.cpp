@@ -22,7 +22,8 @@ class Handler : public Poco::Net::HTTPRequestHandler {
     explicit Handler(FakeRedmine& fake) : fake_(fake) {}
     void handleRequest(Poco::Net::HTTPServerRequest& req,
                        Poco::Net::HTTPServerResponse& res) override {
-        FakeRequest r{req.getMethod(), req.getURI(), "", req.get("Accept", "")};
+        FakeRequest r{req.getMethod(), req.getURI(), "", req.get("Accept", ""),
+                      req.get("Authorization", "")};
         Poco::StreamCopier::copyToString(req.stream(), r.body);
         const FakeAnswer a = fake_.respond(r);
         res.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(a.status));

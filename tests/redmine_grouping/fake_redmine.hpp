@@ -20,6 +20,7 @@ namespace rgtest {
 
 struct FakeRequest {
     std::string method, uri, body, accept;
+    std::string authorization;  // the header, for a client that sends credentials
 };
 
 struct FakeAnswer {

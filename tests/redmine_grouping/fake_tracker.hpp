@@ -49,7 +49,10 @@ class FakeTracker final : public tg::redmine::Tracker {
     tg::redmine::IssueList search_issues(const tg::redmine::IssueQuery& query) override;
     Poco::JSON::Object::Ptr read(const std::string& path) override;
     std::string read_page(const std::string& path) override;
-    bool dry_run() const override { return false; }
+    bool dry_run() const override { return dry_run_; }
+    // As the client in a dry run: writes are counted as calls and not made; a create answers a
+    // stand-in issue with a negative id.
+    void set_dry_run(bool on) { dry_run_ = on; }
 
     // Faults.
     void lose_next_answer() { lose_answers_ = 1; }
@@ -100,6 +103,8 @@ class FakeTracker final : public tg::redmine::Tracker {
     int64_t next_id_ = 1;
     int lose_answers_ = 0, fail_writes_ = 0, writes_ = 0, calls_ = 0;
     std::set<std::string> ignored_fields_;
+    bool dry_run_ = false;
+    int64_t dry_ids_ = -1000;
 };
 
 }  // namespace rgtest

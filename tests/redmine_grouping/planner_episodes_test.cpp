@@ -128,3 +128,14 @@ TEST_CASE(
     late.episode = stamped(t);
     CHECK_FALSE(plan_alert(late, {}, tolerant()).actions.empty());
 }
+
+TEST_CASE("a startsAt cut to the millisecond (Alertmanager's API) is the webhook's start",
+          "[planner]") {
+    const Episode webhook{"fp1", "1796288400123456789", true};
+    const Episode api{"fp1", "1796288400123000000", true};
+    CHECK(same_start(webhook, api, std::chrono::seconds(0)));
+    CHECK(same_start(api, webhook, std::chrono::seconds(0)));
+    CHECK_FALSE(same_start(webhook, {"fp1", "1796288400124000000", true}, std::chrono::seconds(0)));
+    CHECK_FALSE(same_start(webhook, {"fp1", "1796288400123456790", true}, std::chrono::seconds(0)));
+    CHECK(same_start(webhook, {"fp1", "1796288410000000000", true}, std::chrono::seconds(30)));
+}

@@ -248,6 +248,29 @@ HttpResult AlertmanagerProcess::resolve(const std::vector<PostedAlert>& alerts) 
     return push(resolved);
 }
 
+HttpResult AlertmanagerProcess::silence(const std::map<std::string, std::string>& matchers,
+                                        std::chrono::seconds length) {
+    Poco::JSON::Object body;
+    Poco::JSON::Array::Ptr list = new Poco::JSON::Array;
+    for (const auto& [name, value] : matchers) {
+        Poco::JSON::Object::Ptr m = new Poco::JSON::Object;
+        m->set("name", name);
+        m->set("value", value);
+        m->set("isRegex", false);
+        m->set("isEqual", true);
+        list->add(m);
+    }
+    body.set("matchers", list);
+    body.set("startsAt", rfc3339_utc());
+    body.set("endsAt", rfc3339_utc(length));
+    body.set("createdBy", "tickets-grouping tests");
+    body.set("comment", "a silenced alert keeps its ticket");
+    std::ostringstream text;
+    body.stringify(text);
+    return http_request(port_, "POST", "/api/v2/silences", text.str(),
+                        {{"Content-Type", "application/json"}});
+}
+
 std::vector<ReportedAlert> AlertmanagerProcess::alerts() {
     const auto answer = http_get(port_, "/api/v2/alerts");
     if (answer.status != 200)

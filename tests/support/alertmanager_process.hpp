@@ -106,6 +106,9 @@ class AlertmanagerProcess {
     // Sends the same alerts again with endsAt = now (startsAt kept) so they resolve.
     HttpResult resolve(const std::vector<PostedAlert>& alerts);
     std::vector<ReportedAlert> alerts();  // GET /api/v2/alerts (active ones); throws on error
+    // POST /api/v2/silences: silences the alerts whose labels equal `matchers` for `length`.
+    HttpResult silence(const std::map<std::string, std::string>& matchers,
+                       std::chrono::seconds length = std::chrono::hours(1));
     // The sum of every series of `metric` on Alertmanager's /metrics whose labels contain
     // `label_filter` (e.g. integration="webhook"); 0 when there is none.
     double metric(const std::string& metric, const std::string& label_filter = "");

@@ -4,6 +4,7 @@
 #include <Poco/JSON/Parser.h>
 
 #include <algorithm>
+#include <sstream>
 #include <stdexcept>
 
 namespace tg::redmine {
@@ -29,6 +30,8 @@ std::string string_of(const Poco::Dynamic::Var& v) {
     if (v.isEmpty()) return {};
     return v.convert<std::string>();
 }
+
+}  // namespace
 
 Alert decode_alert(const Poco::JSON::Object::Ptr& obj) {
     if (!obj) throw std::invalid_argument("not an object");
@@ -59,7 +62,26 @@ Alert decode_alert(const Poco::JSON::Object::Ptr& obj) {
     return a;
 }
 
-}  // namespace
+std::string labels_json(const std::map<std::string, std::string>& labels) {
+    Poco::JSON::Object object;
+    for (const auto& [name, value] : labels) object.set(name, value);
+    std::ostringstream out;
+    object.stringify(out);
+    return out.str();
+}
+
+std::map<std::string, std::string> labels_from_json(std::string_view json) {
+    std::map<std::string, std::string> labels;
+    try {
+        auto parsed = Poco::JSON::Parser().parse(std::string(json));
+        if (parsed.type() != typeid(Poco::JSON::Object::Ptr)) return {};
+        for (const auto& [name, value] : *parsed.extract<Poco::JSON::Object::Ptr>())
+            labels[name] = string_of(value);
+    } catch (const Poco::Exception&) {
+        return {};
+    }
+    return labels;
+}
 
 Notification decode_notification(std::string_view json) {
     Poco::JSON::Object::Ptr root;

@@ -4,6 +4,8 @@
 
 #include "time/rfc3339.hpp"
 
+#include <Poco/JSON/Object.h>
+
 #include <chrono>
 #include <map>
 #include <optional>
@@ -25,6 +27,8 @@ struct Alert {
     std::optional<TimePoint> ends_at;
     std::string generator_url;
     std::string fingerprint;
+    // Resolved by the reconcile hook: Alertmanager no longer lists it (its resolve was lost).
+    bool reconciled = false;
 
     std::string label(const std::string& name) const;
     std::string alertname() const { return label("alertname"); }
@@ -40,6 +44,14 @@ struct Notification {
     std::string external_url;
     size_t size() const { return alerts.size() + rejected.size(); }
 };
+
+// One alert of the webhook (or of Alertmanager's API, whose alerts have the same fields but
+// `status`); throws std::invalid_argument when it has no alertname.
+Alert decode_alert(const Poco::JSON::Object::Ptr& object);
+
+// Labels as a JSON object, and back (the state keeps a firing alert's labels so).
+std::string labels_json(const std::map<std::string, std::string>& labels);
+std::map<std::string, std::string> labels_from_json(std::string_view json);  // {} on bad JSON
 
 // Throws std::invalid_argument when the JSON is not a notification; a single unreadable alert
 // goes to `rejected`.

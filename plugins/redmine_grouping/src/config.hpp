@@ -33,6 +33,17 @@ struct StatusRef {
     std::string describe() const;
 };
 
+// reconcile: how the sink reads Alertmanager's API (the options of Alertmanager's own
+// http_config; secrets only from files, read at each run so that a rotated one is taken).
+struct AlertmanagerAccess {
+    std::vector<std::string> urls;  // an HA cluster's peers, whose answers are merged
+    std::string bearer_token_file;
+    std::string basic_username;
+    std::string basic_password_file;
+    std::string ca_file;
+    bool tls_verify = true;
+};
+
 struct Config {
     std::string url;  // no trailing slash
     std::string api_key;
@@ -58,6 +69,11 @@ struct Config {
     // Tickets per Root: past it a host gets no ticket, and its changes are listed on the Root in
     // one batch note per delivery, at most one a minute (0: no limit).
     int64_t max_children = 0;
+    // reconcile: the alerts Alertmanager lists active, held against the tickets; off without a
+    // URL. A firing ticket whose alert has not been listed for reconcile_grace is resolved.
+    AlertmanagerAccess alertmanager;
+    std::string reconcile_schedule = "*/10 * * * *";
+    std::chrono::seconds reconcile_grace{1200};  // 2 × the schedule's interval unless given
     std::string ca_file;
     bool tls_verify = true;
     std::chrono::milliseconds timeout{30000};

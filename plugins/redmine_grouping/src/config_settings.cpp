@@ -58,21 +58,6 @@ void label_list(const Source& src, const S& s, std::vector<std::string>& target)
     target = *list;
 }
 
-// A duration (Prometheus' units), whole seconds, at most `limit` (`limit_text` as the README
-// writes it).
-void duration(const Source& src, const S& s, std::chrono::seconds& target,
-              std::chrono::seconds limit, const char* limit_text) {
-    auto w = src.string(s);
-    if (!w) return;
-    try {
-        target = std::chrono::duration_cast<std::chrono::seconds>(
-            common::parse_duration(config_trim(*w)));
-    } catch (const std::invalid_argument& e) {
-        config_fail(s.key, e.what());
-    }
-    if (target > limit) config_fail(s.key, std::string("must be at most ") + limit_text);
-}
-
 void check_template(const std::string& key, const std::string& source) {
     if (auto error = template_error(source)) config_fail(key, "bad template: " + *error);
 }
@@ -97,17 +82,6 @@ void read_time_zone(const Source& src, const S& s, Config& c) {
         c.time_zone = date::current_zone()->name();
     } catch (const std::exception&) {
         c.time_zone = "UTC";
-    }
-}
-
-void read_carry_over_schedule(const Source& src, const S& s, Config& c) {
-    auto cron = src.string(s);
-    if (!cron) return;
-    c.carry_over_schedule = config_trim(*cron);
-    try {
-        common::CronSchedule::parse(c.carry_over_schedule);  // the host's own reading of it
-    } catch (const std::invalid_argument& e) {
-        config_fail(s.key, e.what());
     }
 }
 
@@ -166,7 +140,9 @@ std::vector<Setting> carry_over_settings() {
         {{"time_zone", "REDMINE_TIME_ZONE"}, "the machine's zone", read_time_zone},
         {{"carry_over_schedule", "REDMINE_CARRY_OVER_SCHEDULE"},
          "`0 9 * * *`",
-         read_carry_over_schedule},
+         [](const Source& src, const S& s, Config& c) {
+             read_cron(src, s, c.carry_over_schedule);
+         }},
     };
 }
 
@@ -179,17 +155,17 @@ std::vector<Setting> resolve_and_flap_settings() {
         {{"reopen_window", "REDMINE_REOPEN_WINDOW"},
          "`0` (never)",
          [](const Source& src, const S& s, Config& c) {
-             duration(src, s, c.reopen_window, std::chrono::seconds::max(), "");
+             read_duration(src, s, c.reopen_window, std::chrono::seconds::max(), "");
          }},
         {{"flap_window", "REDMINE_FLAP_WINDOW"},
          "`0` (off)",
          [](const Source& src, const S& s, Config& c) {
-             duration(src, s, c.flap_window, std::chrono::hours(24), "24h");
+             read_duration(src, s, c.flap_window, std::chrono::hours(24), "24h");
          }},
         {{"episode_tolerance", "REDMINE_EPISODE_TOLERANCE"},
          "`30s`",
          [](const Source& src, const S& s, Config& c) {
-             duration(src, s, c.episode_tolerance, std::chrono::minutes(10), "10m");
+             read_duration(src, s, c.episode_tolerance, std::chrono::minutes(10), "10m");
          }},
         {{"wont_fix_statuses", "REDMINE_WONT_FIX_STATUSES"}, "—", read_wont_fix_statuses},
         {{"max_children", "REDMINE_MAX_CHILDREN"},
@@ -287,13 +263,37 @@ std::vector<Setting> ticket_field_settings() {
 
 }  // namespace
 
+void read_duration(const Source& src, const S& s, std::chrono::seconds& target,
+                   std::chrono::seconds limit, const char* limit_text) {
+    auto w = src.string(s);
+    if (!w) return;
+    try {
+        target = std::chrono::duration_cast<std::chrono::seconds>(
+            common::parse_duration(config_trim(*w)));
+    } catch (const std::invalid_argument& e) {
+        config_fail(s.key, e.what());
+    }
+    if (target > limit) config_fail(s.key, std::string("must be at most ") + limit_text);
+}
+
+void read_cron(const Source& src, const S& s, std::string& target) {
+    auto cron = src.string(s);
+    if (!cron) return;
+    target = config_trim(*cron);
+    try {
+        common::CronSchedule::parse(target);  // the host's own reading of it
+    } catch (const std::invalid_argument& e) {
+        config_fail(s.key, e.what());
+    }
+}
+
 const std::vector<Setting>& settings() {
     // Concatenated in this order, never sorted: a setting may rely on those before it.
     static const std::vector<Setting> all = [] {
         std::vector<Setting> all;
-        for (auto group :
-             {destination_settings, status_settings, carry_over_settings, resolve_and_flap_settings,
-              connection_settings, text_settings, key_label_settings, ticket_field_settings}) {
+        for (auto group : {destination_settings, status_settings, carry_over_settings,
+                           resolve_and_flap_settings, connection_settings, reconcile_settings,
+                           text_settings, key_label_settings, ticket_field_settings}) {
             const std::vector<Setting> part = group();
             all.insert(all.end(), part.begin(), part.end());
         }

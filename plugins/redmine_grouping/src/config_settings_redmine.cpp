@@ -22,17 +22,6 @@ std::string required(const S& s) {
     return s.env ? "required (or set " + std::string(s.env) + ")" : std::string("required");
 }
 
-// An http:// URL to another machine sends the API key over the network unencrypted.
-std::optional<std::string> clear_text_warning(const Poco::URI& uri) {
-    if (uri.getScheme() != "http") return std::nullopt;
-    Poco::Net::IPAddress address;
-    if (uri.getHost() == "localhost" ||
-        (Poco::Net::IPAddress::tryParse(uri.getHost(), address) && address.isLoopback()))
-        return std::nullopt;
-    return "'" + uri.toString() +
-           "' is http://: the API key travels in clear text to that host; use https://";
-}
-
 void read_url(const Source& src, const S& s, Config& c) {
     auto url = src.string(s);
     if (!url || config_trim(*url).empty()) config_fail(s.key, required(s));
@@ -44,7 +33,8 @@ void read_url(const Source& src, const S& s, Config& c) {
             config_fail(s.key, "expected an http:// or https:// URL, got '" + c.url + "'");
         if (!uri.getUserInfo().empty() || !uri.getQuery().empty() || !uri.getFragment().empty())
             config_fail(s.key, "must not carry credentials, a query or a fragment");
-        if (auto why = clear_text_warning(uri)) c.warnings.push_back(s.key + ": " + *why);
+        if (auto why = clear_text_warning(uri, "the API key"))
+            c.warnings.push_back(s.key + ": " + *why);
     } catch (const Poco::Exception& e) {
         config_fail(s.key, "not a URL: " + e.displayText());
     }
@@ -105,6 +95,16 @@ void read_max_requests_per_second(const Source& src, const S& s, Config& c) {
 }
 
 }  // namespace
+
+std::optional<std::string> clear_text_warning(const Poco::URI& uri, const std::string& secret) {
+    if (uri.getScheme() != "http") return std::nullopt;
+    Poco::Net::IPAddress address;
+    if (uri.getHost() == "localhost" ||
+        (Poco::Net::IPAddress::tryParse(uri.getHost(), address) && address.isLoopback()))
+        return std::nullopt;
+    return "'" + uri.toString() + "' is http://: " + secret +
+           " travels in clear text to that host; use https://";
+}
 
 // Where the tickets go: the Redmine, the key to its API, the project and the tracker.
 std::vector<Setting> destination_settings() {

@@ -48,6 +48,10 @@ bool ConfigSource::present(const std::string& key) const {
     return object_->has(key) && !object_->get(key).isEmpty();
 }
 
+bool ConfigSource::is_list(const std::string& key) const {
+    return present(key) && object_->isArray(key);
+}
+
 std::optional<std::string> ConfigSource::from_env(const char* name) const {
     if (!name || !env_) return std::nullopt;
     auto v = env_(name);

@@ -33,6 +33,8 @@ class ConfigSource {
 
     // `key:` with nothing after it arrives as null from YAML: the same as leaving it out.
     bool present(const std::string& key) const;
+    // The key holds a list (a setting that takes one value or a list of them).
+    bool is_list(const std::string& key) const;
 
     std::optional<std::string> string(const SettingName& s) const;
     std::optional<int64_t> id(const SettingName& s) const;

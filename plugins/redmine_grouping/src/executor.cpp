@@ -117,7 +117,12 @@ void Executor::apply(const Alert& alert, const std::string& external_url, TimePo
                        " was closed as won't fix (wont_fix_statuses): no ticket, nothing written");
             if (!tracker_.dry_run()) host_.count("redmine_wont_fix_refires_total");
         }
-        if (plan.record_episode) store_.put_episode(key, facts.episode);
+        if (plan.record_episode) {
+            store_.put_episode(key, facts.episode);
+            // What a resolve the reconcile hook finds is applied with (Alertmanager's list no
+            // longer has the alert to take them from).
+            if (alert.firing) store_.put_alert_labels(key, labels_json(alert.labels));
+        }
         // After the episode: a failure here retries the delivery, which finds its notes written
         // and only follows the priority again (a resend costs no request once it is in line).
         if (config_.update_priority)
@@ -134,6 +139,11 @@ void Executor::apply(const Alert& alert, const std::string& external_url, TimePo
         }
         return;
     }
+}
+
+void Executor::apply_in_group(const Alert& alert, const std::string& external_url, TimePoint now) {
+    const auto lock = store_.lock(group_lock_name(root_key(alert, config_.key_labels)));
+    apply(alert, external_url, now);
 }
 
 // redmine_actions_total{action}: what reached Redmine (not counted in a dry run).

@@ -38,6 +38,10 @@ class Executor {
           clock_(clock) {}
 
     void apply(const Alert& alert, const std::string& external_url, TimePoint now);
+    // apply() under the alert's group lock: replicas sharing the store take turns per Root key
+    // (the alertname by default), since a group's Root and tickets are decided from state that
+    // one of them changes at a time. What a delivery and the reconcile hook call.
+    void apply_in_group(const Alert& alert, const std::string& external_url, TimePoint now);
 
     // Sets a status with optional notes and reads it back; throws tg::Drop when Redmine kept
     // another status. Skips the read-back in a dry run.

@@ -67,7 +67,8 @@ bool last_on_root(int64_t root, const GroupFacts& group) {
     return true;
 }
 
-// Both starts known and at most `tolerance` apart (Alert::episode_start: nanoseconds).
+}  // namespace
+
 bool same_start(const Episode& a, const Episode& b, std::chrono::seconds tolerance) {
     if (a.starts_at.empty() || b.starts_at.empty()) return false;
     if (a.starts_at == b.starts_at) return true;
@@ -76,10 +77,16 @@ bool same_start(const Episode& a, const Episode& b, std::chrono::seconds toleran
         const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
         return error == std::errc() && end == text.data() + text.size();
     };
-    if (tolerance.count() <= 0 || !parsed(a.starts_at, x) || !parsed(b.starts_at, y)) return false;
+    if (!parsed(a.starts_at, x) || !parsed(b.starts_at, y)) return false;
+    // Alertmanager's API gives startsAt cut to the millisecond, its webhook to the nanosecond:
+    // one start, read by reconcile and by the webhook.
+    constexpr int64_t ms = 1'000'000;
+    if ((x % ms == 0 && y / ms == x / ms) || (y % ms == 0 && x / ms == y / ms)) return true;
     const auto apart = std::chrono::nanoseconds(x > y ? x - y : y - x);
-    return apart <= tolerance;
+    return tolerance.count() > 0 && apart <= tolerance;
 }
+
+namespace {
 
 bool is_resend(const AlertFacts& alert, const PlanOptions& options) {
     if (!alert.last) return false;

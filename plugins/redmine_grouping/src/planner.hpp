@@ -25,6 +25,10 @@ struct Episode {
     bool operator==(const Episode&) const = default;
 };
 
+// Both starts known and at most `tolerance` apart (Alert::episode_start: nanoseconds), or one
+// the other cut to the millisecond (Alertmanager's API), whatever the tolerance.
+bool same_start(const Episode& a, const Episode& b, std::chrono::seconds tolerance);
+
 // A ticket's changes being folded (flap_window): the window opened with a change that was
 // noted as usual; the changes after it are only counted here until the flap_summary hook
 // writes them as one note.

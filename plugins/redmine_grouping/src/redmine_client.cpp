@@ -1,14 +1,14 @@
 #include "redmine_client.hpp"
 
+#include "http_session.hpp"
+
 #include <chrono>
 
 #include <tickets_grouping/sink.hpp>
 
 #include <Poco/JSON/Parser.h>
-#include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
-#include <Poco/Net/HTTPSClientSession.h>
 #include <Poco/Net/SSLManager.h>
 #include <Poco/URI.h>
 
@@ -33,37 +33,13 @@ std::string RedmineClient::encode(std::string_view value) { return url_encoded(v
 
 Poco::Net::HTTPClientSession& RedmineClient::session() {
     if (session_) return *session_;
-    if (scheme_ == "https") {
-        // VERIFY_STRICT: Poco skips the host-name check on loopback addresses otherwise.
-        Poco::Net::Context::Ptr context =
-            new Poco::Net::Context(Poco::Net::Context::CLIENT_USE, options_.ca_file,
-                                   options_.tls_verify ? Poco::Net::Context::VERIFY_STRICT
-                                                       : Poco::Net::Context::VERIFY_NONE,
-                                   9, true);
-        session_ = std::make_unique<Poco::Net::HTTPSClientSession>(host_, port_, context);
-    } else {
-        session_ = std::make_unique<Poco::Net::HTTPClientSession>(host_, port_);
-    }
-    session_->setTimeout(Poco::Timespan(options_.timeout.count() * 1000));
+    session_ = open_http_session(
+        {scheme_, host_, port_, options_.ca_file, options_.tls_verify, options_.timeout});
     // Reconnect before the server's idle timeout closes the socket under a write.
     session_->setKeepAliveTimeout(Poco::Timespan(5, 0));
     session_->setKeepAlive(true);
     return *session_;
 }
-
-namespace {
-
-// The body, but never more than the limit (+1 byte, to tell that it was over).
-std::string read_limited(std::istream& in) {
-    std::string body;
-    char buffer[8192];
-    while (body.size() <= RedmineClient::kMaxAnswerBytes &&
-           in.read(buffer, sizeof buffer).gcount() > 0)
-        body.append(buffer, static_cast<size_t>(in.gcount()));
-    return body;
-}
-
-}  // namespace
 
 RedmineClient::Response RedmineClient::send(const std::string& method, const std::string& path,
                                             const std::string* body, const char* accept,
@@ -102,7 +78,7 @@ RedmineClient::Response RedmineClient::send(const std::string& method, const std
         Response r;
         r.status = static_cast<int>(response.getStatus());
         r.reason = response.getReason();
-        r.body = read_limited(in);
+        r.body = read_body(in, kMaxAnswerBytes);
         if (r.status == 429 || r.status == 503) {
             r.retry_after = response.get("Retry-After", "");
             pacer_.answered_busy(r.retry_after);

@@ -6,6 +6,7 @@
 #include "dry_run_scope.hpp"
 #include "flap_summary.hpp"
 #include "rebuild.hpp"
+#include "reconcile.hpp"
 
 #include <filesystem>
 
@@ -45,7 +46,8 @@ RedmineSink::RedmineSink(const tg::SinkContext& context)
       store_(state_location(context)),
       statuses_(client_, config_.tracker_id),
       fields_(config_, client_, text_, host_),
-      executor_(config_, client_, store_, statuses_, text_, formats_, fields_, host_, clock_) {
+      executor_(config_, client_, store_, statuses_, text_, formats_, fields_, host_, clock_),
+      alertmanager_(config_.alertmanager, config_.timeout) {
     for (const auto& warning : config_.warnings) host_.warn(warning);
     // One debug line per Redmine request: operators and tests can count what each alert cost.
     // The same requests as a histogram: redmine_request_duration_seconds{method,status}.
@@ -72,6 +74,8 @@ std::vector<tg::Hook> RedmineSink::hooks() const {
         hooks.push_back({"flap_summary", "* * * * *", config_.time_zone});
     // Every minute: the batch notes a delivery left for later (its Root had one a minute ago).
     if (config_.max_children > 0) hooks.push_back({"root_batches", "* * * * *", config_.time_zone});
+    if (!config_.alertmanager.urls.empty())
+        hooks.push_back({"reconcile", config_.reconcile_schedule, config_.time_zone});
     return hooks;
 }
 
@@ -106,10 +110,7 @@ void RedmineSink::deliver(const tg::Delivery& delivery) {
     ensure_state();
     for (const Alert& alert : notification.alerts) {
         try {
-            // Replicas sharing the store take turns per Root key (the alertname by default): a
-            // group's Root and tickets are decided from state one of them changes at a time.
-            const auto lock = store_.lock(group_lock_name(root_key(alert, config_.key_labels)));
-            executor_.apply(alert, notification.external_url, clock_.now());
+            executor_.apply_in_group(alert, notification.external_url, clock_.now());
             if (!dry) log_delivered(delivery, alert);
         } catch (const tg::Drop& e) {
             failures.push_back(e.what());
@@ -170,8 +171,17 @@ void RedmineSink::log_delivered(const tg::Delivery& delivery, const Alert& alert
 void RedmineSink::run_hook(const tg::HookRun& run) {
     const bool flap_summary = run.name == "flap_summary" && config_.flap_window.count() > 0;
     const bool root_batches = run.name == "root_batches" && config_.max_children > 0;
-    if (run.name != "carry_over" && !flap_summary && !root_batches) tg::Sink::run_hook(run);
+    const bool reconcile = run.name == "reconcile" && !config_.alertmanager.urls.empty();
+    if (run.name != "carry_over" && !flap_summary && !root_batches && !reconcile)
+        tg::Sink::run_hook(run);
     store_.ensure_open();  // as before a delivery: a lost PostgreSQL connection is opened again
+    if (reconcile) {
+        DryRunScope dry_run(run.dry_run, client_, store_, host_);
+        ensure_state();  // its tickets are told from the state, as a delivery's are
+        Reconcile{config_, store_, executor_, alertmanager_, host_}.run(run.dry_run, clock_.now());
+        dry_run.end();
+        return;
+    }
     if (root_batches) {
         DryRunScope dry_run(run.dry_run, client_, store_, host_);
         const int written = executor_.write_batches(clock_.now(), false);
@@ -192,7 +202,18 @@ void RedmineSink::run_hook(const tg::HookRun& run) {
 
 // Each problem is one line naming the setting or permission it concerns (config_check.hpp).
 bool RedmineSink::check() {
-    return ConfigCheck(config_, client_, statuses_, fields_, formats_, host_).run();
+    bool ok = ConfigCheck(config_, client_, statuses_, fields_, formats_, host_).run();
+    if (!config_.alertmanager.urls.empty()) {  // reconcile's Alertmanager answers, with its list
+        const auto answer = alertmanager_.list_alerts();
+        for (const auto& failure : answer.failures)
+            host_.error("alertmanager_url: reconcile cannot read the alerts of " + failure);
+        ok = ok && answer.failures.empty();
+        if (answer.failures.empty())
+            host_.info("alertmanager_url: " + std::to_string(answer.answered) +
+                       " Alertmanager(s) answered, " + std::to_string(answer.alerts.size()) +
+                       " alert(s) listed");
+    }
+    return ok;
 }
 
 void RedmineSink::probe() { client_.probe("/users/current.json"); }

@@ -3,6 +3,7 @@
 // carry_over hook. See planner.hpp for the rules and executor.hpp for how they reach Redmine.
 #pragma once
 
+#include "alertmanager_client.hpp"
 #include "clock.hpp"
 #include "config.hpp"
 #include "executor.hpp"
@@ -48,6 +49,7 @@ class RedmineSink : public tg::Sink {
     StatusCatalog statuses_;
     TicketFields fields_;
     Executor executor_;
+    AlertmanagerClient alertmanager_;  // reconcile's (with alertmanager_url)
 };
 
 }  // namespace tg::redmine

@@ -47,6 +47,13 @@ std::vector<std::string> tables() {
         "CREATE INDEX IF NOT EXISTS listed_hosts_by_root ON listed_hosts (root_id, pending)",
         "CREATE TABLE IF NOT EXISTS root_batches (root_id BIGINT PRIMARY KEY, noted_at BIGINT "
         "NOT NULL)",
+        // reconcile: the labels of each key's latest firing alert (a resolve found by asking
+        // Alertmanager is applied as the webhook's would be, and needs them), and since when
+        // Alertmanager has no longer listed a firing key.
+        "CREATE TABLE IF NOT EXISTS alert_labels (alert_key TEXT PRIMARY KEY, labels TEXT NOT "
+        "NULL)",
+        "CREATE TABLE IF NOT EXISTS reconcile_missing (alert_key TEXT PRIMARY KEY, since BIGINT "
+        "NOT NULL)",
     };
 }
 
@@ -171,20 +178,42 @@ void fill_listed_statements(StateSql& sql) {
         "UPDATE SET noted_at = excluded.noted_at";
 }
 
+// reconcile: the firing keys with their labels, and the keys Alertmanager no longer lists.
+void fill_reconcile_statements(StateSql& sql) {
+    sql.put_alert_labels =
+        "INSERT INTO alert_labels (alert_key, labels) VALUES (?, ?) ON CONFLICT (alert_key) DO "
+        "UPDATE SET labels = excluded.labels";
+    sql.firing_alerts =
+        "SELECT episodes.alert_key, COALESCE(alert_labels.labels, '') FROM episodes LEFT JOIN "
+        "alert_labels ON alert_labels.alert_key = episodes.alert_key WHERE episodes.firing = 1 "
+        "ORDER BY episodes.alert_key";
+    sql.all_missing = "SELECT alert_key, since FROM reconcile_missing";
+    sql.put_missing =
+        "INSERT INTO reconcile_missing (alert_key, since) VALUES (?, ?) ON CONFLICT (alert_key) "
+        "DO NOTHING";
+    sql.delete_missing = "DELETE FROM reconcile_missing WHERE alert_key = ?";
+}
+
 StateSql written_once() {
     StateSql sql;
     // The busy timeout first, so that switching to WAL waits rather than fails.
     sql.open = {"PRAGMA busy_timeout=5000", "PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL"};
     sql.schema = tables();
-    sql.clear = {"DELETE FROM issues",       "DELETE FROM roots",
-                 "DELETE FROM episodes",     "DELETE FROM listed_hosts",
-                 "DELETE FROM root_batches", "DELETE FROM meta WHERE name = 'rebuilt_at'"};
+    sql.clear = {"DELETE FROM issues",
+                 "DELETE FROM roots",
+                 "DELETE FROM episodes",
+                 "DELETE FROM listed_hosts",
+                 "DELETE FROM root_batches",
+                 "DELETE FROM alert_labels",
+                 "DELETE FROM reconcile_missing",
+                 "DELETE FROM meta WHERE name = 'rebuilt_at'"};
     fill_issue_statements(sql);
     fill_root_and_episode_statements(sql);
     fill_once_only_statements(sql);
     fill_flap_statements(sql);
     fill_priority_statements(sql);
     fill_listed_statements(sql);
+    fill_reconcile_statements(sql);
     sql.lock = "SELECT pg_advisory_lock(hashtextextended(?, 0))";
     sql.unlock = "SELECT pg_advisory_unlock(hashtextextended(?, 0))";
     sql.migration_lock = "SELECT pg_advisory_xact_lock(hashtextextended(?, 0))";
@@ -240,6 +269,11 @@ StateSql for_postgresql(StateSql sql) {
                             &sql.firing_tickets,
                             &sql.get_last_batch,
                             &sql.put_last_batch,
+                            &sql.put_alert_labels,
+                            &sql.firing_alerts,
+                            &sql.all_missing,
+                            &sql.put_missing,
+                            &sql.delete_missing,
                             &sql.lock,
                             &sql.unlock,
                             &sql.migration_lock})

@@ -31,6 +31,7 @@ struct StateSql {
     std::string get_ticket_priority, put_ticket_priority;
     std::string get_listed, put_listed, delete_listed, listed_firing, pending_listed, clear_pending,
         pending_roots, root_tickets, firing_tickets, get_last_batch, put_last_batch;
+    std::string put_alert_labels, firing_alerts, all_missing, put_missing, delete_missing;
     // PostgreSQL only: one replica at a time per key (an alertname, the rebuild), held by the
     // session (a dead replica's connection releases it), and the schema migration.
     std::string lock, unlock, migration_lock;

@@ -10,6 +10,7 @@
 
 #include <Poco/Data/Session.h>
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -156,6 +157,15 @@ class StateStore {
     int64_t firing_tickets(int64_t root_id);  // open tickets under it whose alert fires
     std::optional<int64_t> last_batch(int64_t root_id);
     void put_last_batch(int64_t root_id, int64_t now_unix);
+
+    // reconcile (state_reconcile.cpp): the labels of a key's latest firing alert, as a JSON
+    // object; the firing keys with them ("" where none was kept: fired before this version).
+    void put_alert_labels(const std::string& key, const std::string& labels_json);
+    std::vector<std::pair<std::string, std::string>> firing_alerts();
+    // Since when (unix seconds) Alertmanager has not listed each firing key it no longer lists.
+    std::map<std::string, int64_t> missing_since();
+    void put_missing(const std::string& key, int64_t since_unix);  // kept if already there
+    void forget_missing(const std::string& key);
 
     // A dry run's changes, undone at its end.
     void begin_dry_run();

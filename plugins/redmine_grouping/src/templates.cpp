@@ -21,7 +21,7 @@ const std::vector<std::string>& template_variables() {
         "alertname",     "instance",         "status",        "labels",  "annotations",
         "labels_list",   "annotations_list", "starts_at",     "ends_at", "now",
         "generator_url", "external_url",     "fingerprint",   "key",     "root_key",
-        "group_tickets", "issue_id",         "issue_subject", "default"};
+        "group_tickets", "issue_id",         "issue_subject", "default", "found_by"};
     return names;
 }
 

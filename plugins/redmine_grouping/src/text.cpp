@@ -33,7 +33,8 @@ const Words& words_for(Language language) {
         "発生",
         "再発",
         "解消",
-        "現在の影響ホスト: {} (個別チケット {}、この一覧のみ {})"};
+        "現在の影響ホスト: {} (個別チケット {}、この一覧のみ {})",
+        "(Alertmanager との照合で検出: 解消の通知が届かなかったアラート)"};
     static const Words en{"Started",
                           "Graph",
                           "Label",
@@ -55,7 +56,8 @@ const Words& words_for(Language language) {
                           "Firing",
                           "Firing again",
                           "Resolved",
-                          "Hosts affected now: {} ({} with a ticket, {} listed here only)"};
+                          "Hosts affected now: {} ({} with a ticket, {} listed here only)",
+                          "(found by reconciling with Alertmanager: its resolve never arrived)"};
     return language == Language::en ? en : ja;
 }
 
@@ -260,7 +262,8 @@ std::string TextBuilder::reopen_note(const Alert& alert, const std::string& exte
 }
 
 std::string TextBuilder::resolved_note(const Alert& alert, TimePoint now) const {
-    return bold(words_.resolved) + " " + time(alert.ends_at ? *alert.ends_at : now);
+    return bold(words_.resolved) + " " + time(alert.ends_at ? *alert.ends_at : now) +
+           (alert.reconciled ? " " + words_.found_by_reconcile : "");
 }
 
 std::string TextBuilder::root_closed_note(TimePoint now) const {
@@ -344,6 +347,7 @@ TemplateValues TextBuilder::values(const TextContext& c, const std::string& buil
         v.text["ends_at"] = a->ends_at ? time(*a->ends_at) : "";
         v.text["generator_url"] = a->generator_url;
         v.text["fingerprint"] = a->fingerprint;
+        v.text["found_by"] = a->reconciled ? "reconcile" : "webhook";
         v.objects["labels"] = a->labels;
         auto& annotations = v.objects["annotations"];
         for (const auto& [k, value] : a->annotations) annotations[k] = value;

@@ -44,6 +44,8 @@ struct Words {
     // max_children's batch note: the title (one `{}`: the limit), the three kinds of change,
     // and the count of hosts (three `{}`: all, with a ticket, listed only).
     std::string batch_title, batch_fired, batch_refired, batch_resolved, batch_count;
+    // After a resolve the reconcile hook found: Alertmanager no longer lists the alert.
+    std::string found_by_reconcile;
 };
 
 // max_children: what a batch note on a Root lists (host names as the alerts give them).
