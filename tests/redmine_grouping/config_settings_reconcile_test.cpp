@@ -41,7 +41,7 @@ struct TempFile {
 
 }  // namespace
 
-TEST_CASE("reconcile is off without alertmanager_url; 10 minutes and a 20 minute grace with it",
+TEST_CASE("reconcile is off without alertmanager_url, 10 minutes and a 20 minute grace with it",
           "[config][reconcile]") {
     const Config off = parsed("{}");
     CHECK(off.alertmanager.urls.empty());

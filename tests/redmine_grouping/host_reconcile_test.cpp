@@ -59,9 +59,15 @@ TEST_CASE(
         (dir.path / "host.log").string(), std::map<std::string, std::string>{}, host_port);
     REQUIRE(host->wait_ready());
     auto logs = [&] { return "host log:\n" + host->log() + "\nalertmanager:\n" + am->log(); };
-    auto id_of = [&](const std::string& instance) -> int64_t {
-        const auto issue = admin.find(project, "[Alert] ReconcileCheck (" + instance + ")");
-        return issue ? issue->getValue<Poco::Int64>("id") : 0;
+    auto id_of = [&](const std::string& instance) -> int64_t {  // 0: no such ticket
+        int64_t id = 0;
+        for (const auto& issue : admin.issues(project))
+            if (issue->getValue<std::string>("subject") ==
+                "[Alert] ReconcileCheck (" + instance + ")") {
+                REQUIRE(id == 0);  // one ticket per host
+                id = issue->getValue<Poco::Int64>("id");
+            }
+        return id;
     };
 
     const std::string started = tg::test::rfc3339_utc(-std::chrono::minutes(1));
