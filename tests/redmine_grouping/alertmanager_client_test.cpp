@@ -113,7 +113,7 @@ TEST_CASE("an HA pair: one peer down or answering garbage, the other's list is u
     CHECK(answer.alerts.size() == 2);
 }
 
-TEST_CASE("an HA pair's answers are merged; a silence one peer has is kept",
+TEST_CASE("an HA pair's answers are merged, and a silence one peer has is kept",
           "[reconcile][alertmanager]") {
     rgtest::FakeRedmine a, b;
     a.answer("GET", "/api/v2/alerts", {200, kListed});
