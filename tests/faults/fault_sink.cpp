@@ -167,7 +167,9 @@ const tg_sink_plugin plugin = {sizeof(tg_sink_plugin),
                                nullptr,
                                nullptr,
                                nullptr,
-                               &probe};
+                               &probe,
+                               nullptr,
+                               nullptr};
 
 // The same, as a 1.2 plugin builds it: the probe pointer lies beyond its struct_size.
 const tg_sink_plugin plugin_1_2 = {offsetof(tg_sink_plugin, probe),
@@ -182,7 +184,9 @@ const tg_sink_plugin plugin_1_2 = {offsetof(tg_sink_plugin, probe),
                                    nullptr,
                                    nullptr,
                                    nullptr,
-                                   &probe};
+                                   &probe,
+                                   nullptr,
+                                   nullptr};
 
 }  // namespace
 

@@ -49,11 +49,14 @@ TEST_CASE("issue 11: a sink declares a probe by overriding tg::Sink::probe (ABI 
 
 extern "C" const tg_sink_plugin* tg_sink_entry(void);  // wrapper_test.cpp's sink: no probe
 
-TEST_CASE("issue 11: TG_SINK_PLUGIN's table is 1.3's: probe at its end, NULL without one") {
+TEST_CASE(
+    "issue 11: TG_SINK_PLUGIN's table has 1.3's probe, NULL without one, and 1.6's delivery "
+    "groups at its end") {
     static_assert(tg::detail::Adapter<ProbingSink>::has_probe);
     static_assert(!tg::detail::Adapter<PlainSink>::has_probe);
     const tg_sink_plugin* table = tg_sink_entry();
-    CHECK(table->abi_minor >= 3);  // 1.4 added to the host's table, not to this one
-    CHECK(table->struct_size == offsetof(tg_sink_plugin, probe) + sizeof(void*));
+    CHECK(table->abi_minor >= 6);  // 1.4 and 1.5 added to the host's table, not to this one
+    CHECK(table->struct_size == offsetof(tg_sink_plugin, group_label_get) + sizeof(void*));
     CHECK(table->probe == nullptr);
+    CHECK(table->group_label_count != nullptr);  // answers 0 for a sink without groups
 }

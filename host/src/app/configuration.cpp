@@ -10,6 +10,7 @@
 #include "time/time_zone.hpp"
 
 #include <sys/stat.h>
+#include <charconv>
 #include <cstdlib>
 #include <filesystem>
 
@@ -27,6 +28,20 @@ RoutingConfig default_routing() {
     return routing;
 }
 
+void apply_sink_variables(const Environment& env, SinkConfig& sink) {
+    const auto text = env.get("REDMINE_CONCURRENCY");
+    if (!text) return;
+    uint32_t value = 0;
+    const auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
+    if (text->empty() || ec != std::errc() || end != text->data() + text->size() || value < 1 ||
+        value > SinkConfig::max_concurrency)
+        throw ConfigError("", 0, "REDMINE_CONCURRENCY",
+                          "expected an integer from 1 to " +
+                              std::to_string(SinkConfig::max_concurrency) + ", got \"" + *text +
+                              "\"");
+    sink.concurrency = value;
+}
+
 Configuration load_configuration(const Options& options) {
     Configuration result;
     auto env = std::make_shared<Environment>(Environment::from_process());
@@ -42,6 +57,7 @@ Configuration load_configuration(const Options& options) {
                 "no routing file: give --config FILE, or set REDMINE_URL and the other REDMINE_* "
                 "variables (environment or --env-file) to route every alert to Redmine");
         auto routing = std::make_shared<RoutingConfig>(default_routing());
+        apply_sink_variables(*env, routing->sinks.front());
         apply_server_variables(*env, routing->server);
         check_server_variables(routing->server);
         result.routing = routing;

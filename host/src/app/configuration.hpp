@@ -29,6 +29,9 @@ Configuration load_configuration(const Options& options);
 // The routing used when no routing file is given: every alert to one redmine_grouping sink
 // named "redmine", configured by the REDMINE_* variables.
 RoutingConfig default_routing();
+// The env-file twins of the default routing's sink settings: REDMINE_CONCURRENCY. Throws
+// ConfigError naming the variable.
+void apply_sink_variables(const Environment& env, SinkConfig& sink);
 
 // Loads the plugins and creates the sinks (all, or only `only` when given). The sinks' metrics
 // go to `metrics` (none: dropped).

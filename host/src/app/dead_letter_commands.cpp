@@ -180,7 +180,7 @@ int retry_dry_run(DeadLetterStore& store, const Configuration& configuration,
     for (const auto& d : letters) found.push_back(d.id);
     int exit_code = all_found(selection, found) ? 0 : 1;
     for (const auto& d : letters) {
-        const NewDelivery delivery{d.sink, d.route, d.payload, d.idempotency_key};
+        const NewDelivery delivery{d.sink, d.route, d.payload, d.idempotency_key, ""};
         const std::string path = "/-/dry-deliver?sink=" + query_value(d.sink) +
                                  "&route=" + query_value(d.route) +
                                  "&key=" + query_value(d.idempotency_key);

@@ -8,14 +8,23 @@
 namespace tg::host {
 namespace {
 
-std::vector<std::pair<std::shared_ptr<SinkInstance>, RetryPolicy>> with_retry(
-    const RoutingConfig& routing, const std::vector<std::shared_ptr<SinkInstance>>& sinks) {
-    std::vector<std::pair<std::shared_ptr<SinkInstance>, RetryPolicy>> result;
+std::vector<DispatchedSink> as_dispatched(const RoutingConfig& routing,
+                                          const std::vector<std::shared_ptr<SinkInstance>>& sinks) {
+    std::vector<DispatchedSink> result;
     for (const auto& sink : sinks) {
         const SinkConfig* config = routing.find_sink(sink->name());
-        result.emplace_back(sink, config ? config->retry : RetryPolicy{});
+        result.push_back({sink, config ? config->retry : RetryPolicy{},
+                          dispatched_concurrency(*sink, config ? config->concurrency : 1)});
     }
     return result;
+}
+
+// The intake splits a sink's notifications by group where the dispatcher runs groups at once.
+SinkGroups sink_groups(const std::vector<DispatchedSink>& sinks) {
+    SinkGroups groups;
+    for (const auto& sink : sinks)
+        if (sink.concurrency > 1) groups[sink.sink->name()] = sink.sink->group_labels();
+    return groups;
 }
 
 // How long a reload waits for a changed sink's worker to finish its call in progress.
@@ -60,8 +69,10 @@ void Reloader::start() {
     auto sinks = create_sinks(initial_, "", &metrics_);
     auto scheduler =
         std::make_unique<Scheduler>(spool_, dispatcher_, scheduled_hooks(initial_, sinks));
-    for (const auto& [sink, retry] : with_retry(*initial_.routing, sinks))
-        dispatcher_.add_sink(sink, retry);
+    const auto dispatched = as_dispatched(*initial_.routing, sinks);
+    runtime_.set_config(initial_.routing, sink_groups(dispatched));
+    for (const auto& sink : dispatched)
+        dispatcher_.add_sink(sink.sink, sink.retry, sink.concurrency);
     current_ = initial_;
     for (const auto& sink : sinks) {
         const SinkConfig* config = initial_.routing->find_sink(sink->name());
@@ -202,8 +213,9 @@ Runtime::ReloadResult Reloader::reload() {
         next_live[sink.name] = {plugin_paths[sink.name], sink.config_json, instances[sink.name]};
     }
     scheduler_->stop();
-    dispatcher_.reconfigure(with_retry(*next.routing, next_sinks));
-    runtime_.set_config(next.routing);
+    const auto dispatched = as_dispatched(*next.routing, next_sinks);
+    dispatcher_.reconfigure(dispatched);
+    runtime_.set_config(next.routing, sink_groups(dispatched));
     // With the webhook's routes: an instance kept answers routes_here as its alerts now go.
     for (auto& [name, routes_here] : kept_routes)
         instances[name]->set_routes_here(std::move(routes_here));

@@ -151,7 +151,7 @@ void wire_commands(Runtime& runtime, Dispatcher& dispatcher, Reloader& reloader)
     runtime.dry_deliver = [&dispatcher](const std::string& sink, const std::string& route,
                                         const std::string& key, const std::string& payload) {
         log::info("a dead letter's dry run on request", {{"sink", sink}});
-        return delivery_command(call_on_worker(dispatcher), {sink, route, payload, key}, true);
+        return delivery_command(call_on_worker(dispatcher), {sink, route, payload, key, ""}, true);
     };
 }
 

@@ -30,6 +30,11 @@ struct SinkConfig {
     std::string plugin;       // a plugin name (found in the plugin directories) or a path to a .so
     std::string config_json;  // the `config:` block converted to a JSON object ("{}" if absent)
     RetryPolicy retry;
+    // Deliveries of different groups at once, for a sink that declares delivery groups (ABI
+    // 1.6); a sink without them, or 1, takes one delivery at a time.
+    uint32_t concurrency = default_concurrency;
+    static constexpr uint32_t default_concurrency = 4;
+    static constexpr uint32_t max_concurrency = 64;
     std::map<std::string, HookSchedule> hooks;  // by hook name
     int line = 0;                               // where it is defined, for messages
 };

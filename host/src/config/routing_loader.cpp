@@ -196,8 +196,8 @@ class Loader : private YamlReader {
         sink.name = s.key;
         sink.line = line_of(s.key_node);
         if (s.value.IsNull()) fail(s, "missing required key \"plugin\"");
-        auto e = entries(s.value, s.path, "plugin, config, retry, hooks", s.line(),
-                         {"plugin", "config", "retry", "hooks"});
+        auto e = entries(s.value, s.path, "plugin, config, retry, concurrency, hooks", s.line(),
+                         {"plugin", "config", "retry", "concurrency", "hooks"});
         const Entry* plugin = find(e, "plugin");
         if (plugin == nullptr) fail_at(sink.line, s.path + ".plugin", "missing required key");
         sink.plugin = non_empty_string(*plugin);
@@ -237,6 +237,9 @@ class Loader : private YamlReader {
                 p.max_age = std::chrono::duration_cast<std::chrono::seconds>(age);
             }
         }
+
+        if (const Entry* x = find(e, "concurrency"))
+            sink.concurrency = static_cast<uint32_t>(integer(*x, 1, SinkConfig::max_concurrency));
 
         if (const Entry* h = find(e, "hooks")) {
             for (const Entry& hook :

@@ -17,11 +17,17 @@ Dispatcher::Dispatcher(Spool& spool, Metrics& metrics, DeliveryLimits limits)
 
 Dispatcher::~Dispatcher() { stop(std::chrono::seconds(5)); }
 
-void Dispatcher::add_sink(std::shared_ptr<SinkInstance> sink, const RetryPolicy& retry) {
+uint32_t dispatched_concurrency(const SinkInstance& sink, uint32_t configured) {
+    return sink.group_labels().empty() ? 1 : std::max<uint32_t>(configured, 1);
+}
+
+void Dispatcher::add_sink(std::shared_ptr<SinkInstance> sink, const RetryPolicy& retry,
+                          uint32_t concurrency) {
     auto worker = std::make_unique<Worker>();
     worker->name = sink->name();
     worker->sink = std::move(sink);
     worker->retry = retry;
+    worker->concurrency = std::max<uint32_t>(concurrency, 1);
     Worker& ref = *worker;
     {
         std::lock_guard lock(workers_mutex_);
@@ -30,9 +36,8 @@ void Dispatcher::add_sink(std::shared_ptr<SinkInstance> sink, const RetryPolicy&
     }
 }
 
-void Dispatcher::reconfigure(
-    const std::vector<std::pair<std::shared_ptr<SinkInstance>, RetryPolicy>>& sinks) {
-    std::vector<std::pair<std::shared_ptr<SinkInstance>, RetryPolicy>> added;
+void Dispatcher::reconfigure(const std::vector<DispatchedSink>& sinks) {
+    std::vector<DispatchedSink> added;
     {
         std::lock_guard lock(workers_mutex_);
         for (auto& [name, worker] : workers_) {
@@ -54,10 +59,10 @@ void Dispatcher::reconfigure(
                 ++it;
             }
         }
-        for (const auto& [sink, retry] : sinks) {
-            auto it = workers_.find(sink->name());
+        for (const auto& next : sinks) {
+            auto it = workers_.find(next.sink->name());
             if (it == workers_.end() || !it->second) {
-                added.emplace_back(sink, retry);
+                added.push_back(next);
                 continue;
             }
             std::unique_lock worker_lock(it->second->mutex);
@@ -65,15 +70,16 @@ void Dispatcher::reconfigure(
                 worker_lock.unlock();
                 it->second->thread.join();
                 workers_.erase(it);
-                added.emplace_back(sink, retry);
+                added.push_back(next);
                 continue;
             }
-            it->second->sink = sink;
-            it->second->retry = retry;
+            it->second->sink = next.sink;
+            it->second->retry = next.retry;
+            it->second->concurrency = std::max<uint32_t>(next.concurrency, 1);
             it->second->retiring = false;
         }
     }
-    for (const auto& [sink, retry] : added) add_sink(sink, retry);
+    for (const auto& next : added) add_sink(next.sink, next.retry, next.concurrency);
     wake();
 }
 
@@ -85,7 +91,7 @@ void Dispatcher::wake() {
             std::lock_guard worker_lock(worker->mutex);
             ++worker->generation;
         }
-        worker->cv.notify_one();
+        worker->cv.notify_all();
     }
 }
 
@@ -101,7 +107,7 @@ void Dispatcher::run_hook(const std::string& sink, const std::string& hook, int6
         std::lock_guard worker_lock(it->second->mutex);
         it->second->hooks.push_back({hook, slot_ms, std::move(done)});
     }
-    it->second->cv.notify_one();
+    it->second->cv.notify_all();
 }
 
 bool Dispatcher::run_on_worker(const std::string& sink, WorkerTask task) {
@@ -113,7 +119,7 @@ bool Dispatcher::run_on_worker(const std::string& sink, WorkerTask task) {
         if (it->second->stopped) return false;
         it->second->tasks.push_back(std::move(task));
     }
-    it->second->cv.notify_one();
+    it->second->cv.notify_all();
     return true;
 }
 
@@ -126,6 +132,11 @@ bool Dispatcher::has_worker(const std::string& sink) {
 }
 
 void Dispatcher::run_tasks(Worker& worker) {
+    {
+        std::lock_guard lock(worker.mutex);
+        if (worker.tasks.empty()) return;
+    }
+    CallGate::Alone alone(worker.gate);  // a task may replace the instance: no delivery meanwhile
     for (;;) {
         WorkerTask task;
         std::shared_ptr<SinkInstance> instance;
@@ -169,7 +180,7 @@ bool Dispatcher::stop(std::chrono::milliseconds grace) {
             std::lock_guard worker_lock(worker->mutex);
             worker->stopping = true;
         }
-        worker->cv.notify_one();
+        worker->cv.notify_all();
     }
     const auto deadline = std::chrono::steady_clock::now() + grace;
     bool all_stopped = true;
@@ -195,11 +206,102 @@ std::vector<Dispatcher::Stall> Dispatcher::stalled(std::chrono::milliseconds lim
     const int64_t now = now_ms();
     std::lock_guard lock(workers_mutex_);
     for (const auto& [name, worker] : workers_) {
-        const int64_t since = worker->busy_since_ms;
+        int64_t since = worker->busy_since_ms;
+        // The lanes are started and ended by the worker's thread alone, under workers_mutex_'s
+        // watch only for their busy marks: read them under the worker's lock.
+        std::lock_guard worker_lock(worker->mutex);
+        for (const auto& lane : worker->lanes) {
+            const int64_t lane_since = lane->busy_since_ms;
+            if (lane_since != 0 && (since == 0 || lane_since < since)) since = lane_since;
+        }
         if (since != 0 && now - since > limit.count())
             stalls.push_back({name, std::chrono::milliseconds(now - since)});
     }
     return stalls;
+}
+
+void Dispatcher::notify_worker(Worker& worker) {
+    {
+        std::lock_guard lock(worker.mutex);
+        ++worker.generation;
+    }
+    worker.cv.notify_all();
+}
+
+void Dispatcher::match_lanes(Worker& worker, uint32_t concurrency) {
+    const size_t wanted = concurrency > 1 ? concurrency - 1 : 0;
+    while (worker.lanes.size() < wanted) {
+        auto lane = std::make_unique<Lane>();
+        Lane& ref = *lane;
+        {
+            std::lock_guard lock(worker.mutex);
+            worker.lanes.push_back(std::move(lane));
+        }
+        ref.thread = std::thread([this, &worker, &ref] { lane_work(worker, ref); });
+    }
+    while (worker.lanes.size() > wanted) {
+        Lane& last = *worker.lanes.back();
+        {
+            std::lock_guard lock(worker.mutex);
+            last.stop = true;
+        }
+        worker.cv.notify_all();
+        last.thread.join();  // after its delivery in progress
+        std::lock_guard lock(worker.mutex);
+        worker.lanes.pop_back();
+    }
+}
+
+void Dispatcher::end_lanes(Worker& worker) { match_lanes(worker, 1); }
+
+Claim Dispatcher::claim_and_deliver(Worker& worker, const std::shared_ptr<SinkInstance>& sink,
+                                    const RetryPolicy& retry, bool by_group) {
+    CallGate::Shared share(worker.gate);
+    Claim claim = by_group ? spool_.claim_group_head(worker.name) : spool_.claim(worker.name);
+    if (!claim.delivery) return claim;
+    if (!claim.taken_over_from.empty())
+        log::warn("taking over a delivery from a replica that stopped renewing its lease",
+                  {{"sink", worker.name},
+                   {"delivery", std::to_string(claim.delivery->id)},
+                   {"replica", claim.taken_over_from}});
+    deliver(worker, *sink, retry, *claim.delivery);
+    // The group's next delivery is its head now: another lane may take it.
+    if (by_group) notify_worker(worker);
+    return claim;
+}
+
+void Dispatcher::lane_work(Worker& worker, Lane& lane) {
+    uint64_t seen = 0;
+    for (;;) {
+        std::shared_ptr<SinkInstance> sink;
+        RetryPolicy retry;
+        {
+            std::lock_guard lock(worker.mutex);
+            // A retiring sink's worker ends its lanes itself (match_lanes) before its own end.
+            if (worker.stopping || lane.stop) return;
+            seen = worker.generation;
+            sink = worker.sink;
+            retry = worker.retry;
+        }
+        Claim claim;
+        if (sink) {
+            lane.busy_since_ms = now_ms();
+            try {
+                claim = claim_and_deliver(worker, sink, retry, true);
+            } catch (const std::exception& e) {
+                log::error("cannot read the spool", {{"sink", worker.name}, {"error", e.what()}});
+            }
+            lane.busy_since_ms = 0;
+            if (claim.delivery) continue;
+        }
+        auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(idle_poll);
+        if (claim.waiting)
+            wait = std::min(wait, std::chrono::milliseconds(
+                                      std::max<int64_t>(claim.retry_at_ms - now_ms(), 0)));
+        std::unique_lock lock(worker.mutex);
+        worker.cv.wait_for(
+            lock, wait, [&] { return worker.stopping || lane.stop || worker.generation != seen; });
+    }
 }
 
 void Dispatcher::work(Worker& worker) {
@@ -211,6 +313,7 @@ void Dispatcher::work(Worker& worker) {
         std::shared_ptr<SinkInstance> sink;  // held for this round: a reload may swap it meanwhile
         RetryPolicy retry;
         bool retiring;
+        uint32_t concurrency;
         {
             std::lock_guard lock(worker.mutex);
             if (worker.stopping) break;
@@ -218,6 +321,7 @@ void Dispatcher::work(Worker& worker) {
             sink = worker.sink;
             retry = worker.retry;
             retiring = worker.retiring;
+            concurrency = worker.concurrency;
         }
         if (!sink) {  // a reload could create neither the new instance nor the old one again
             worker.busy_since_ms = 0;
@@ -226,16 +330,19 @@ void Dispatcher::work(Worker& worker) {
                                [&] { return worker.stopping || !worker.tasks.empty(); });
             continue;
         }
+        const bool by_group = concurrency > 1;
+        match_lanes(worker, retiring ? 1 : concurrency);
         run_hooks(worker, *sink);
         Claim claim;
         try {
-            claim = spool_.claim(name);
+            claim = claim_and_deliver(worker, sink, retry, by_group);
         } catch (const std::exception& e) {
             log::error("cannot read the spool", {{"sink", name}, {"error", e.what()}});
             pause_after_spool_error(worker);
             continue;
         }
-        const bool pending = claim.delivery || claim.waiting;
+        if (claim.delivery) continue;
+        const bool pending = claim.waiting;
         if (!pending && retiring) {
             // Removed by a reload and nothing left to deliver; decided under the lock so that a
             // reload reviving this sink at the same moment is not missed.
@@ -245,17 +352,9 @@ void Dispatcher::work(Worker& worker) {
             worker.cv.notify_all();
             return;
         }
-        if (claim.delivery) {
-            if (!claim.taken_over_from.empty())
-                log::warn("taking over a delivery from a replica that stopped renewing its lease",
-                          {{"sink", name},
-                           {"delivery", std::to_string(claim.delivery->id)},
-                           {"replica", claim.taken_over_from}});
-            deliver(worker, *sink, retry, *claim.delivery);
-            continue;
-        }
         // Not due yet: until it is. Held by another replica: it may finish any moment, so look
-        // again soon. Nothing: until a commit wakes us, or another replica's commit is seen.
+        // again soon. Nothing: until a commit wakes us, or another replica's commit is seen. With
+        // groups, a commit or a lane's finished delivery may free a head at any time.
         auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(idle_poll);
         if (claim.waiting) {
             wait = std::chrono::milliseconds(std::max<int64_t>(claim.retry_at_ms - now_ms(), 0));
@@ -267,10 +366,12 @@ void Dispatcher::work(Worker& worker) {
         std::unique_lock lock(worker.mutex);
         worker.cv.wait_for(lock, wait, [&] {
             return worker.stopping || !worker.hooks.empty() || !worker.tasks.empty() ||
-                   (!pending && worker.generation != seen);
+                   worker.concurrency != concurrency ||
+                   ((!pending || by_group) && worker.generation != seen);
         });
     }
     worker.busy_since_ms = 0;
+    end_lanes(worker);
     {
         std::lock_guard lock(worker.mutex);
         worker.stopped = true;  // run_on_worker takes no more tasks

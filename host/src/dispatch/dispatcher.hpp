@@ -1,8 +1,11 @@
-// Takes deliveries from the spool and hands them to their sinks: one worker thread per sink, so a
-// slow or stuck sink delays only its own work, and each sink sees its deliveries in arrival order.
+// Takes deliveries from the spool and hands them to their sinks: one worker per sink, so a slow or
+// stuck sink delays only its own work, and each sink sees its deliveries in arrival order. A sink
+// with delivery groups (ABI 1.6) and a concurrency above 1 has that many threads (lanes) taking
+// the heads of different groups at once: each group in arrival order, one delivery at a time.
 #pragma once
 
 #include "config/routing_config.hpp"
+#include "dispatch/call_gate.hpp"
 #include "observability/metrics.hpp"
 #include "observability/recent_deliveries.hpp"
 #include "observability/sink_health.hpp"
@@ -36,24 +39,36 @@ struct DeliveryLimits {
     uint32_t probe_after = 10;
 };
 
+// A sink as the dispatcher runs it.
+struct DispatchedSink {
+    std::shared_ptr<SinkInstance> sink;
+    RetryPolicy retry;
+    // Deliveries at once: the routing file's `concurrency` for a sink with delivery groups, else
+    // 1 (dispatched_concurrency).
+    uint32_t concurrency = 1;
+};
+
+// What a sink gets: its configured concurrency when it declares delivery groups, else 1.
+uint32_t dispatched_concurrency(const SinkInstance& sink, uint32_t configured);
+
 class Dispatcher {
   public:
     Dispatcher(Spool& spool, Metrics& metrics, DeliveryLimits limits = {});
     ~Dispatcher();
 
-    void add_sink(std::shared_ptr<SinkInstance> sink, const RetryPolicy& retry);
+    void add_sink(std::shared_ptr<SinkInstance> sink, const RetryPolicy& retry,
+                  uint32_t concurrency = 1);
     // Swaps in the sinks of a reloaded configuration. A sink's call in flight finishes on the old
     // instance; a sink that is no longer configured keeps its worker until its spooled deliveries
     // are done, so nothing accepted is dropped by a reload.
-    void reconfigure(
-        const std::vector<std::pair<std::shared_ptr<SinkInstance>, RetryPolicy>>& sinks);
+    void reconfigure(const std::vector<DispatchedSink>& sinks);
     // New deliveries were committed.
     void wake();
-    // Runs a hook on the sink's worker, between two deliveries; `done` is called there.
+    // Runs a hook on the sink's worker, with no delivery in progress; `done` is called there.
     void run_hook(const std::string& sink, const std::string& hook, int64_t slot_ms,
                   std::function<void(const SinkCallResult&)> done);
-    // Runs `task` on the sink's worker between two deliveries, so that no other call is made to
-    // the instance meanwhile (one-shot commands sent to the running host; a reload handing a
+    // Runs `task` on the sink's worker with no delivery in progress, so that no other call is made
+    // to the instance meanwhile (one-shot commands sent to the running host; a reload handing a
     // changed sink's state directory over: the task may replace the instance). Called exactly
     // once; with an empty instance when the dispatcher stops first. False: no such sink.
     using WorkerTask = std::function<void(std::shared_ptr<SinkInstance>& instance)>;
@@ -82,11 +97,19 @@ class Dispatcher {
         int64_t slot_ms;
         std::function<void(const SinkCallResult&)> done;
     };
+    // A thread beside the worker's own, delivering heads of other groups (concurrency above 1).
+    struct Lane {
+        bool stop = false;  // guarded by the worker's `mutex`: the concurrency went down
+        std::atomic<int64_t> busy_since_ms{0};
+        std::thread thread;
+    };
     struct Worker {
         std::string name;
         std::shared_ptr<SinkInstance> sink;  // guarded by `mutex`: swapped by reconfigure
         RetryPolicy retry;
-        bool retiring = false;  // removed by a reload: stops once its deliveries are done
+        uint32_t concurrency = 1;  // guarded by `mutex`
+        CallGate gate;             // deliveries share the instance, the rest has it alone
+        bool retiring = false;     // removed by a reload: stops once its deliveries are done
         std::mutex mutex;
         std::condition_variable cv;
         uint64_t generation = 0;
@@ -97,8 +120,19 @@ class Dispatcher {
         SinkHealth health;                      // guarded by `mutex`
         std::atomic<int64_t> busy_since_ms{0};  // 0: waiting
         std::thread thread;
+        std::vector<std::unique_ptr<Lane>> lanes;  // the worker's thread alone starts and ends them
     };
     void work(Worker& worker);
+    void lane_work(Worker& worker, Lane& lane);
+    // Starts or ends lanes so that the worker delivers `concurrency` at once.
+    void match_lanes(Worker& worker, uint32_t concurrency);
+    void end_lanes(Worker& worker);
+    // One claim and, when one is due, its delivery (the gate shared meanwhile). What the claim
+    // found, for the wait after it.
+    Claim claim_and_deliver(Worker& worker, const std::shared_ptr<SinkInstance>& sink,
+                            const RetryPolicy& retry, bool by_group);
+    // Wakes every thread of the worker (a group's head finished: the next may be free).
+    void notify_worker(Worker& worker);
     void deliver(Worker& worker, SinkInstance& sink, const RetryPolicy& retry,
                  const SpooledDelivery& delivery);
     // The sink's health, the recent deliveries and the metrics, after one attempt.
@@ -106,13 +140,14 @@ class Dispatcher {
                        const SinkCallResult& result);
     // The attempt's outcome in the spool: done, retried later or dead-lettered. Throws when the
     // spool cannot record it.
-    void record_outcome(const std::string& sink_name, SinkInstance& sink, const RetryPolicy& retry,
+    void record_outcome(Worker& worker, SinkInstance& sink, const RetryPolicy& retry,
                         const SpooledDelivery& delivery, uint32_t attempt,
                         const SinkCallResult& result);
     // Why a failed attempt is the last (the dead letter's reason); nullopt: it is retried.
-    std::optional<std::string> give_up_reason(SinkInstance& sink, const RetryPolicy& retry,
+    std::optional<std::string> give_up_reason(Worker& worker, SinkInstance& sink,
+                                              const RetryPolicy& retry,
                                               const SpooledDelivery& delivery, uint32_t attempt,
-                                              const SinkCallResult& result) const;
+                                              const SinkCallResult& result);
     void retry_later(const std::string& sink, const RetryPolicy& retry,
                      const SpooledDelivery& delivery, uint32_t attempt, const std::string& error);
     void run_hooks(Worker& worker, SinkInstance& sink);

@@ -103,9 +103,10 @@ void Dispatcher::count_attempt(Worker& worker, const SpooledDelivery& d, uint32_
         .fetch_add(1);
 }
 
-std::optional<std::string> Dispatcher::give_up_reason(SinkInstance& sink, const RetryPolicy& retry,
+std::optional<std::string> Dispatcher::give_up_reason(Worker& worker, SinkInstance& sink,
+                                                      const RetryPolicy& retry,
                                                       const SpooledDelivery& d, uint32_t attempt,
-                                                      const SinkCallResult& result) const {
+                                                      const SinkCallResult& result) {
     const int64_t age_ms = now_ms() - d.created_ms;
     const bool exhausted =
         result.status == TG_DROP || (retry.max_attempts && attempt >= retry.max_attempts) ||
@@ -117,7 +118,15 @@ std::optional<std::string> Dispatcher::give_up_reason(SinkInstance& sink, const 
     if (result.status == TG_RETRY_LATER && limits_.probe_after && attempt >= limits_.probe_after) {
         // The head keeps failing: if the target answers otherwise, it is this delivery the
         // target refuses, and every alert behind it would wait until max_age.
-        const auto probe = sink.probe();
+        // A probe has the instance alone (the ABI): this delivery's share of it is given up
+        // meanwhile, and the other lanes' deliveries finish first.
+        std::optional<SinkCallResult> probe;
+        worker.gate.leave_shared();
+        {
+            CallGate::Alone alone(worker.gate);
+            probe = sink.probe();
+        }
+        worker.gate.enter_shared();
         if (probe && probe->status == TG_OK)
             return "failed " + std::to_string(attempt) +
                    " attempts in a row while the sink's probe of its target succeeds "
@@ -148,9 +157,10 @@ void Dispatcher::retry_later(const std::string& name, const RetryPolicy& retry,
                                            {"error", error}});
 }
 
-void Dispatcher::record_outcome(const std::string& name, SinkInstance& sink,
-                                const RetryPolicy& retry, const SpooledDelivery& d,
-                                uint32_t attempt, const SinkCallResult& result) {
+void Dispatcher::record_outcome(Worker& worker, SinkInstance& sink, const RetryPolicy& retry,
+                                const SpooledDelivery& d, uint32_t attempt,
+                                const SinkCallResult& result) {
+    const std::string& name = worker.name;
     if (result.status == TG_OK) {
         spool_.complete(d.id);
         log::info("delivered", {{"sink", name},
@@ -159,7 +169,7 @@ void Dispatcher::record_outcome(const std::string& name, SinkInstance& sink,
                                 {"attempt", std::to_string(attempt)}});
         return;
     }
-    if (auto reason = give_up_reason(sink, retry, d, attempt, result)) {
+    if (auto reason = give_up_reason(worker, sink, retry, d, attempt, result)) {
         bury(name, d, attempt, *reason);
         return;
     }
@@ -179,7 +189,7 @@ void Dispatcher::deliver(Worker& worker, SinkInstance& sink, const RetryPolicy& 
     const auto result = sink.deliver(d.payload, d.idempotency_key, d.route, attempt, false);
     count_attempt(worker, d, attempt, result);
     try {
-        record_outcome(worker.name, sink, retry, d, attempt, result);
+        record_outcome(worker, sink, retry, d, attempt, result);
     } catch (const std::exception& e) {
         // The outcome is not recorded: the delivery stays due and is attempted again.
         outcome_not_recorded(worker, d, e);
@@ -187,6 +197,11 @@ void Dispatcher::deliver(Worker& worker, SinkInstance& sink, const RetryPolicy& 
 }
 
 void Dispatcher::run_hooks(Worker& worker, SinkInstance& sink) {
+    {
+        std::lock_guard lock(worker.mutex);
+        if (worker.hooks.empty()) return;
+    }
+    CallGate::Alone alone(worker.gate);  // no delivery of another lane meanwhile
     for (;;) {
         HookRequest request;
         {

@@ -4,6 +4,7 @@
 #include "config/routing_config.hpp"
 #include "http/command_output.hpp"
 #include "http/intake_budget.hpp"
+#include "intake/route_notification.hpp"
 #include "observability/delivery_record.hpp"
 #include "observability/hook_status.hpp"
 #include "observability/metrics.hpp"
@@ -35,9 +36,16 @@ class Runtime {
         std::lock_guard lock(mutex_);
         return config_;
     }
-    void set_config(std::shared_ptr<const RoutingConfig> config) {
+    // The running sinks' delivery groups (ABI 1.6), by which the intake splits notifications.
+    std::shared_ptr<const SinkGroups> groups() const {
+        std::lock_guard lock(mutex_);
+        return groups_;
+    }
+    void set_config(std::shared_ptr<const RoutingConfig> config, SinkGroups groups = {}) {
+        auto next_groups = std::make_shared<const SinkGroups>(std::move(groups));
         std::lock_guard lock(mutex_);
         config_ = std::move(config);
+        groups_ = std::move(next_groups);
     }
 
     // Re-reads the configuration: "" or why the new one was refused, and what it did not change.
@@ -72,6 +80,7 @@ class Runtime {
   private:
     mutable std::mutex mutex_;
     std::shared_ptr<const RoutingConfig> config_;
+    std::shared_ptr<const SinkGroups> groups_ = std::make_shared<const SinkGroups>();
 };
 
 }  // namespace tg::host

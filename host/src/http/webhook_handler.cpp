@@ -125,7 +125,7 @@ void WebhookHandler::handleRequest(Poco::Net::HTTPServerRequest& request,
         return;
     }
 
-    auto deliveries = route_notification(notification, config->root);
+    auto deliveries = route_notification(notification, config->root, *runtime_.groups());
     const size_t alerts = notification.alert_count();
     notification = Notification();  // the deliveries hold what the sinks get
     size_t payloads = 0;

@@ -119,6 +119,20 @@ SinkInstance::SinkInstance(const tg_sink_plugin* plugin, std::string plugin_path
                               decl.time_zone ? decl.time_zone : ""});
         }
     }
+    read_group_labels();
+}
+
+void SinkInstance::read_group_labels() {
+    // An older plugin's table ends before the fields: what lies behind it is not ours to read.
+    if (plugin_->struct_size <
+            offsetof(tg_sink_plugin, group_label_get) + sizeof plugin_->group_label_get ||
+        !plugin_->group_label_count || !plugin_->group_label_get)
+        return;
+    const uint32_t count = plugin_->group_label_count(instance_);
+    for (uint32_t i = 0; i < count; ++i) {
+        const char* label = plugin_->group_label_get(instance_, i);
+        if (label && *label) group_labels_.emplace_back(label);
+    }
 }
 
 SinkInstance::~SinkInstance() {
@@ -137,18 +151,17 @@ SinkCallResult SinkInstance::deliver(const std::string& payload, const std::stri
     char error[error_capacity] = "";
     tg_error_buf buffer{error, sizeof error};
     tg_status status;
-    {
-        // Links are taken during a real delivery only: a dry run touches nothing.
+    const auto thread = std::this_thread::get_id();
+    if (!dry_run) {  // links are taken during a real delivery only: a dry run touches nothing
         std::lock_guard lock(links_mutex_);
-        if (dry_run)
-            links_.reset();
-        else
-            links_.emplace();
+        links_[thread].clear();
     }
-    auto take_links = [this] {
+    auto take_links = [this, thread] {
         std::lock_guard lock(links_mutex_);
-        std::vector<SinkLink> links = links_ ? std::move(*links_) : std::vector<SinkLink>{};
-        links_.reset();
+        auto it = links_.find(thread);
+        if (it == links_.end()) return std::vector<SinkLink>{};
+        std::vector<SinkLink> links = std::move(it->second);
+        links_.erase(it);
         return links;
     };
     try {
@@ -289,8 +302,9 @@ void SinkInstance::report_link_thunk(void* context, tg_str url, tg_str label) no
             --n;
         std::string text(whole.substr(0, n));
         std::lock_guard lock(self->links_mutex_);
-        if (self->links_ && self->links_->size() < max_links)
-            self->links_->push_back({std::string(u), std::move(text)});
+        auto it = self->links_.find(std::this_thread::get_id());
+        if (it != self->links_.end() && it->second.size() < max_links)
+            it->second.push_back({std::string(u), std::move(text)});
     } catch (...) {
     }
 }

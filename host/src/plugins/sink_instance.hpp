@@ -1,6 +1,7 @@
 // One configured sink: a plugin instance created from a routing file's `sinks:` entry, and the
-// host services it is given. Calls are not synchronised here: the dispatcher owns one thread per
-// instance, as the ABI promises.
+// host services it is given. Calls are not synchronised here: the dispatcher calls one at a time,
+// as the ABI promises, except deliver of a sink with delivery groups (ABI 1.6), which it may call
+// from several threads at once for different groups.
 #pragma once
 
 #include <tickets_grouping/sink_abi.h>
@@ -14,6 +15,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 namespace tg::host {
@@ -70,6 +72,8 @@ class SinkInstance {
     const std::string& name() const { return name_; }
     const std::string& plugin_path() const { return plugin_path_; }
     const std::vector<DeclaredHook>& hooks() const { return hooks_; }
+    // ABI 1.6: the labels whose values make a delivery's group; empty: one delivery at a time.
+    const std::vector<std::string>& group_labels() const { return group_labels_; }
 
     SinkCallResult deliver(const std::string& payload, const std::string& idempotency_key,
                            const std::string& route, uint32_t attempt, bool dry_run);
@@ -108,6 +112,7 @@ class SinkInstance {
                                      double value) noexcept;
     static void report_link_thunk(void* context, tg_str url, tg_str label) noexcept;
     static int routes_here_thunk(void* context, const tg_label* labels, size_t count) noexcept;
+    void read_group_labels();
     void metric(SinkHostContext::MetricKind kind, std::string_view name, std::string_view labels,
                 double value);
 
@@ -118,11 +123,14 @@ class SinkInstance {
     tg_host_services services_{};
     void* instance_ = nullptr;
     std::vector<DeclaredHook> hooks_;
-    std::mutex metrics_mutex_;                    // a sink may report from threads of its own
-    std::set<std::string> metric_series_;         // name + labels, capped per instance
-    std::set<std::string> metric_warned_;         // names already warned about
-    std::mutex links_mutex_;                      // a buggy sink may report from another thread
-    std::optional<std::vector<SinkLink>> links_;  // during a delivery (not a dry run)
+    std::vector<std::string> group_labels_;
+    std::mutex metrics_mutex_;             // a sink may report from threads of its own
+    std::set<std::string> metric_series_;  // name + labels, capped per instance
+    std::set<std::string> metric_warned_;  // names already warned about
+    std::mutex links_mutex_;               // a buggy sink may report from another thread
+    // During a real delivery (not a dry run), by the thread making the call: deliveries of
+    // different groups may run at once (ABI 1.6), each reporting on its own thread.
+    std::map<std::thread::id, std::vector<SinkLink>> links_;
     mutable std::mutex routes_mutex_;  // routes_here_ is replaced by a reload while a sink asks
     std::shared_ptr<const RoutesHere> routes_here_;  // from host_.routes_here, then each reload
     mutable std::mutex transcript_mutex_;

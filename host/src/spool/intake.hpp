@@ -14,6 +14,10 @@ struct NewDelivery {
     std::string route;
     std::string payload;
     std::string idempotency_key;
+    // The delivery group (ABI 1.6): the values of the sink's group labels; "" when the sink takes
+    // one delivery at a time. Deliveries of one group go in order, those of different groups may
+    // go at once; a delivery with no group goes alone, in order with all.
+    std::string group_key;
 };
 
 class Intake {

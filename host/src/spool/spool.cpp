@@ -159,7 +159,7 @@ void Spool::insert_batches(Poco::Data::Session& session, std::vector<Batch>& bat
         for (NewDelivery* d : rows) {
             int64_t next = created;
             session << insert, use(d->sink), use(d->route), use(d->payload),
-                use(d->idempotency_key), bind(created), use(next), now;
+                use(d->idempotency_key), bind(created), use(next), use(d->group_key), now;
         }
         session.commit();
     } catch (...) {

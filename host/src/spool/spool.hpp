@@ -42,6 +42,7 @@ struct SpooledDelivery {
     std::string route;
     std::string payload;
     std::string idempotency_key;
+    std::string group_key;  // "" for a sink without delivery groups
     int64_t created_ms = 0;
     int64_t next_ms = 0;
     uint32_t attempts = 0;  // before this claim (the claim itself counts one more in the store)
@@ -104,6 +105,11 @@ class Spool final : public Intake {
 
     // Claims the oldest delivery of `sink` if it is due and no other replica holds it.
     Claim claim(const std::string& sink);
+    // A sink with delivery groups (ABI 1.6): claims the oldest head of a group that is due and
+    // that nobody holds, this replica's other workers included; a group's next delivery becomes
+    // its head once the one before is done or dead-lettered. Nothing claimable while this
+    // replica's workers hold heads: `waiting`, until one of them finishes.
+    Claim claim_group_head(const std::string& sink);
     void complete(int64_t id);
     // Both return false when the lease was lost meanwhile (another replica took the delivery
     // over): its outcome is then that replica's to record.
@@ -171,6 +177,10 @@ class Spool final : public Intake {
     void insert_batches(Poco::Data::Session& session, std::vector<Batch>& batches, int64_t created);
     void set_write_error(const std::string& error);
     void compact_if_drained(Poco::Data::Session& session) noexcept;
+    // Takes the row `id` if it is still due, unchanged since `attempts` was read and free (or an
+    // expired lease): the lease, the attempt counted. The row as it is then, or nothing.
+    std::optional<SpooledDelivery> lease_row(Poco::Data::Session& session, const std::string& sink,
+                                             int64_t id, uint32_t attempts, int64_t current);
     void lease_loop();
     std::string sql(const char* statement) const;
 

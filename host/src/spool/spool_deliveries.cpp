@@ -9,6 +9,8 @@
 
 #include <Poco/Data/Statement.h>
 
+#include <algorithm>
+
 using namespace Poco::Data::Keywords;
 
 namespace tg::host {
@@ -72,6 +74,80 @@ Claim Spool::claim(const std::string& sink) {
         held_deliveries_.insert(result.delivery->id);
     }
     return result;
+}
+
+std::optional<SpooledDelivery> Spool::lease_row(Poco::Data::Session& session,
+                                                const std::string& sink, int64_t id,
+                                                uint32_t attempts, int64_t current) {
+    int64_t until = current + lease_.count();
+    Poco::Data::Statement update(session);
+    update << sql(spool_sql::claim_delivery), use(owner_), use(until), use(id), use(attempts),
+        bind(current), use(owner_), bind(current);
+    if (update.execute() != 1) return std::nullopt;
+    SpooledDelivery d;
+    d.id = id;
+    d.sink = sink;
+    uint32_t in_call = 0;
+    Poco::Data::Statement select(session);
+    select << sql(spool_sql::delivery_by_id), use(d.id), into(d.route), into(d.payload),
+        into(d.idempotency_key), into(d.created_ms), into(d.next_ms), into(d.attempts),
+        into(d.last_error), into(in_call), into(d.interrupted), into(d.group_key);
+    if (select.execute() == 0) return std::nullopt;
+    d.attempts = attempts;  // before this claim, as claim() gives it (the row counts it already)
+    return d;
+}
+
+Claim Spool::claim_group_head(const std::string& sink) {
+    return with_dispatch([&](Poco::Data::Session& session) {
+        Claim claim;
+        std::string name = sink;
+        std::vector<int64_t> ids, next, until;
+        std::vector<uint32_t> attempts;
+        std::vector<std::string> owners;
+        session << sql(spool_sql::heads_of_groups), use(name), into(ids), into(next),
+            into(attempts), into(owners), into(until), now;
+        if (ids.empty()) {
+            if (store_.kind == StoreUrl::Kind::sqlite) compact_if_drained(session);
+            return claim;
+        }
+        const int64_t current = now_ms();
+        claim.waiting = true;
+        // Heads this replica's workers hold wake the others when done: no time to wait for.
+        claim.retry_at_ms = current + lease_.count();
+        for (size_t i = 0; i < ids.size(); ++i) {
+            if (next[i] > current) {
+                claim.retry_at_ms = std::min(claim.retry_at_ms, next[i]);
+                continue;
+            }
+            {
+                // Under the dispatch connection's lock, as the insert below: two workers of this
+                // replica never take one row.
+                std::lock_guard lock(held_mutex_);
+                if (held_deliveries_.count(ids[i])) continue;
+            }
+            if (!owners[i].empty() && owners[i] != owner_ && until[i] >= current) {
+                claim.held_elsewhere = true;
+                claim.retry_at_ms = std::min(claim.retry_at_ms, until[i] + 1);
+                continue;
+            }
+            auto d = lease_row(session, name, ids[i], attempts[i], current);
+            if (!d) {  // another replica was quicker, or the row changed: look again soon
+                claim.held_elsewhere = true;
+                claim.retry_at_ms = current;
+                continue;
+            }
+            if (!owners[i].empty() && owners[i] != owner_) claim.taken_over_from = owners[i];
+            {
+                std::lock_guard lock(held_mutex_);
+                held_deliveries_.insert(d->id);
+            }
+            claim.waiting = false;
+            claim.held_elsewhere = false;
+            claim.delivery = std::move(*d);
+            return claim;
+        }
+        return claim;
+    });
 }
 
 void Spool::complete(int64_t id) {

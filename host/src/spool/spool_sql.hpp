@@ -27,7 +27,8 @@ inline std::string text(Dialect dialect, const char* sql) {
 // Version 4 makes SQLite's ids unique for the file's life, as PostgreSQL's sequences are.
 // Version 5 keeps the dead letters an operator discards (`dead-letters discard`), for the
 // retention of the dead letters.
-inline constexpr int schema_version = 6;
+// Version 6 keeps the attempts' history. Version 7 adds the delivery groups (ABI 1.6).
+inline constexpr int schema_version = 7;
 
 struct Step {
     const char* sqlite;
@@ -159,6 +160,13 @@ inline constexpr Step schema_v6[] = {
     {"ALTER TABLE discarded_dead_letters ADD COLUMN history TEXT NOT NULL DEFAULT ''", nullptr},
 };
 
+// A delivery's group: the values of its sink's group labels (ABI 1.6). '' for every row from
+// before, and for every sink without groups: those rows keep the one-at-a-time order.
+inline constexpr Step schema_v7[] = {
+    {"ALTER TABLE deliveries ADD COLUMN group_key TEXT NOT NULL DEFAULT ''", nullptr},
+    {"CREATE INDEX IF NOT EXISTS deliveries_by_group ON deliveries (sink, group_key, id)", nullptr},
+};
+
 struct Migration {
     int version;
     const Step* steps;
@@ -169,6 +177,7 @@ inline constexpr Migration migrations[] = {
     {1, schema_v1, std::size(schema_v1)}, {2, schema_v2, std::size(schema_v2)},
     {3, schema_v3, std::size(schema_v3)}, {4, schema_v4, std::size(schema_v4)},
     {5, schema_v5, std::size(schema_v5)}, {6, schema_v6, std::size(schema_v6)},
+    {7, schema_v7, std::size(schema_v7)},
 };
 
 // ---------------------------------------------------------------- intake
@@ -179,8 +188,8 @@ inline constexpr Migration migrations[] = {
 inline constexpr const char* intake_lock_postgresql = "SELECT pg_advisory_xact_lock(7134027742)";
 
 inline constexpr const char* insert_delivery =
-    "INSERT INTO deliveries (sink, route, payload, idempotency_key, created_ms, next_ms)"
-    " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
+    "INSERT INTO deliveries (sink, route, payload, idempotency_key, created_ms, next_ms, group_key)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
 
 // A write that leaves nothing behind, to learn whether the store takes writes again (readiness
 // after a full or failed disk) without waiting for the next webhook.
@@ -197,6 +206,25 @@ inline constexpr const char* head_of_sink =
     "SELECT id, route, payload, idempotency_key, created_ms, next_ms, attempts, last_error,"
     " lease_owner, lease_until_ms, in_call, interrupted FROM deliveries WHERE sink = ?"
     " ORDER BY id LIMIT 1";
+
+// A sink with delivery groups: the head of each group, oldest first, as far as it may go now: no
+// earlier delivery of its group, no earlier delivery without a group (that one goes alone), and
+// for a delivery without a group no earlier delivery at all. Each test is one probe of an index;
+// only what the claim decides on is read, the payload of the one claimed after.
+inline constexpr const char* heads_of_groups =
+    "SELECT d.id, d.next_ms, d.attempts, d.lease_owner, d.lease_until_ms FROM deliveries d"
+    " WHERE d.sink = ?"
+    " AND NOT EXISTS (SELECT 1 FROM deliveries e WHERE e.sink = d.sink"
+    " AND e.group_key = d.group_key AND e.id < d.id)"
+    " AND NOT EXISTS (SELECT 1 FROM deliveries e WHERE e.sink = d.sink AND e.group_key = ''"
+    " AND e.id < d.id)"
+    " AND (d.group_key <> '' OR NOT EXISTS (SELECT 1 FROM deliveries e WHERE e.sink = d.sink"
+    " AND e.id < d.id))"
+    " ORDER BY d.id LIMIT 256";
+
+inline constexpr const char* delivery_by_id =
+    "SELECT route, payload, idempotency_key, created_ms, next_ms, attempts, last_error, in_call,"
+    " interrupted, group_key FROM deliveries WHERE id = ?";
 
 // Compare-and-set on the head row just read: it becomes ours only if it is still due, unchanged
 // (same attempts) and free, expired or already ours. Concurrent claimants serialise on the row;

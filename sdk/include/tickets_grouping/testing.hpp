@@ -142,6 +142,20 @@ class SinkInstance {
         return with_error([&](tg_error_buf* e) { return plugin_->probe(instance_, e); });
     }
 
+    // ABI 1.6: the delivery groups the sink declares, read as the host reads them after create
+    // (empty: one delivery at a time). A sink that declares groups must take deliver() calls of
+    // different groups from several threads at once: call deliver() from threads of the test.
+    std::vector<std::string> group_labels() const {
+        std::vector<std::string> out;
+        if (!instance_ ||
+            plugin_->struct_size < offsetof(tg_sink_plugin, group_label_get) + sizeof(void*) ||
+            !plugin_->group_label_count || !plugin_->group_label_get)
+            return out;
+        for (uint32_t i = 0, n = plugin_->group_label_count(instance_); i < n; ++i)
+            if (const char* label = plugin_->group_label_get(instance_, i)) out.emplace_back(label);
+        return out;
+    }
+
     // The hooks the sink declares, read through hook_count and hook_get as the host reads them.
     std::vector<Hook> hooks() const {
         std::vector<Hook> out;
@@ -316,6 +330,8 @@ class FakeHost {
             t.run_hook = &Adapter::run_hook;
             t.check = &Adapter::check;
             t.probe = Adapter::has_probe ? &Adapter::probe : nullptr;
+            t.group_label_count = &Adapter::group_label_count;
+            t.group_label_get = &Adapter::group_label_get;
             return t;
         }();
         return &table;

@@ -347,3 +347,17 @@ TEST_CASE("loader: a matchers item may hold several matchers, as in Alertmanager
     CHECK(sink_of({{"severity", "critical"}, {"team", "db"}, {"env", "dev"}}) == "a");
     CHECK(sink_of({{"severity", "warning"}, {"team", "db"}}) == "a");
 }
+
+TEST_CASE("loader: a sink's concurrency, 4 by default, 1 to 64", "[loader]") {
+    const auto cfg = load_routing_text(
+        "sinks:\n  a:\n    plugin: x\n    concurrency: 8\n  b:\n    plugin: x\n"
+        "route:\n  sink: a\n",
+        "routes.yaml", test_env());
+    CHECK(cfg.find_sink("a")->concurrency == 8);
+    CHECK(cfg.find_sink("b")->concurrency == 4);
+    CHECK_THAT(
+        error_of("sinks:\n  a:\n    plugin: x\n    concurrency: 0\nroute:\n  sink: a\n"),
+        Catch::StartsWith("routes.yaml:4: sinks.a.concurrency: 0 is out of range (1 to 64)"));
+    CHECK_THAT(error_of("sinks:\n  a:\n    plugin: x\n    concurrency: many\nroute:\n  sink: a\n"),
+               Catch::StartsWith("routes.yaml:4: sinks.a.concurrency: expected an integer"));
+}

@@ -19,7 +19,7 @@ namespace {
 void dead_letter(Spool& spool, const std::string& sink, const std::string& key,
                  const std::string& reason) {
     spool.commit(
-        {{sink, "route", R"({"alerts":[{"labels":{"alertname":")" + key + R"("}}]})", key}});
+        {{sink, "route", R"({"alerts":[{"labels":{"alertname":")" + key + R"("}}]})", key, ""}});
     const Claim claim = spool.claim(sink);
     REQUIRE(claim.delivery);
     REQUIRE(claim.delivery->idempotency_key == key);
@@ -60,7 +60,7 @@ void retry_and_discard(const std::string& kind) {
     CHECK_FALSE(letters.find(all[2].id + 1000));
 
     // k2 is pending again already (a resend): its retry is absorbed by that delivery.
-    spool->commit({{"redmine", "route", "{}", "k2"}});
+    spool->commit({{"redmine", "route", "{}", "k2", ""}});
     const auto retried = letters.retry({{}, true, "redmine"});
     CHECK(retried == std::vector<int64_t>{all[0].id, all[1].id});
     CHECK(letters.list().size() == 1);
@@ -113,7 +113,7 @@ STORE_TEST_CASE("issue 14: the discard log is pruned after server.dead_letter_re
 void attempt_history(const std::string& kind) {
     TestStore store(kind);
     auto spool = store.open("host");
-    spool->commit({{"redmine", "route", "{}", "k1"}});
+    spool->commit({{"redmine", "route", "{}", "k1", ""}});
     auto fail_once = [&](uint32_t attempt, const std::string& error) {
         const Claim claim = spool->claim("redmine");
         REQUIRE(claim.delivery);

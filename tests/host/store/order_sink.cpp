@@ -2,8 +2,13 @@
 // appends to the same files, so their lines are in the cluster's order:
 //   deliveries: "<instance> <seq> <status> <pid>" per alert (seq: the alert's annotation `seq`);
 //               "OVERLAP <pid>" when another process was inside a delivery at the same time
+//               (of the same group, with group_labels)
 //   ticks:      "<scheduled slot ms> <pid>" per run of the hook `tick` (every minute, UTC)
-// Config: {"deliveries": PATH, "ticks": PATH, "delay_ms": N}
+//   <deliveries>.parallel: "<pid> <in flight>" each time a delivery starts while another of
+//               this process is in progress (delivery groups only)
+// Config: {"deliveries": PATH, "ticks": PATH, "delay_ms": N, "group_labels": [NAME, ...]}
+// With group_labels the sink declares delivery groups (ABI 1.6): the host may then call it from
+// several threads, never for one group twice at once; the notes above tell what it did.
 #include <tickets_grouping/sink.hpp>
 
 #include <Poco/JSON/Object.h>
@@ -12,6 +17,7 @@
 #include <fcntl.h>
 #include <sys/file.h>
 #include <unistd.h>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -40,6 +46,9 @@ class OrderSink : public tg::Sink {
         delay_ms_ = config->optValue<int>("delay_ms", 0);
         if (deliveries_.empty() || ticks_.empty())
             throw std::invalid_argument("order_sink: config needs deliveries and ticks");
+        if (auto labels = config->getArray("group_labels"))
+            for (size_t i = 0; i < labels->size(); ++i)
+                group_labels_.push_back(labels->getElement<std::string>(static_cast<unsigned>(i)));
         // The lock file: held during each delivery; another process finding it held means two
         // deliveries of this sink overlapped across replicas.
         lock_fd_ = ::open((deliveries_ + ".lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640);
@@ -47,11 +56,21 @@ class OrderSink : public tg::Sink {
     }
     ~OrderSink() override { ::close(lock_fd_); }
 
+    std::vector<std::string> group_labels() const override { return group_labels_; }
+
     void deliver(const tg::Delivery& delivery) override {
         const std::string pid = std::to_string(::getpid());
-        if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+        const int in_flight = ++in_flight_;
+        struct Leave {
+            std::atomic<int>& count;
+            ~Leave() { --count; }
+        } leave{in_flight_};
+        if (in_flight > 1)
+            append(deliveries_ + ".parallel", pid + " " + std::to_string(in_flight) + "\n");
+        const int fd = lock_of(delivery.notification_json);
+        if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
             append(deliveries_, "OVERLAP " + pid + "\n");
-            ::flock(lock_fd_, LOCK_EX);
+            ::flock(fd, LOCK_EX);
         }
         try {
             if (delay_ms_ > 0) std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms_));
@@ -70,10 +89,10 @@ class OrderSink : public tg::Sink {
             }
             append(deliveries_, lines.str());
         } catch (...) {
-            ::flock(lock_fd_, LOCK_UN);
+            release(fd);
             throw;
         }
-        ::flock(lock_fd_, LOCK_UN);
+        release(fd);
     }
 
     std::vector<tg::Hook> hooks() const override { return {{"tick", "* * * * *", "UTC"}}; }
@@ -84,9 +103,36 @@ class OrderSink : public tg::Sink {
     }
 
   private:
+    // The lock of the delivery's group (its first alert's group labels: the host gives a grouped
+    // sink one group per delivery), or of the sink when it has no groups. flock locks belong to
+    // an open file: a group's file is opened afresh for each delivery, so that a second delivery
+    // of the group at once conflicts with the first, in this process or another.
+    int lock_of(std::string_view notification_json) {
+        if (group_labels_.empty()) return lock_fd_;
+        auto notification = Poco::JSON::Parser()
+                                .parse(std::string(notification_json))
+                                .extract<Poco::JSON::Object::Ptr>();
+        std::string group;
+        auto alerts = notification->getArray("alerts");
+        auto labels =
+            alerts && alerts->size() ? alerts->getObject(0)->getObject("labels") : nullptr;
+        for (const auto& name : group_labels_)
+            group += "." + (labels ? labels->optValue<std::string>(name, "") : std::string());
+        const int fd =
+            ::open((deliveries_ + ".lock" + group).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+        if (fd < 0) throw tg::RetryLater("order_sink: cannot open a group's lock");
+        return fd;
+    }
+    void release(int fd) {
+        ::flock(fd, LOCK_UN);
+        if (fd != lock_fd_) ::close(fd);
+    }
+
     std::string deliveries_, ticks_;
     int delay_ms_ = 0;
     int lock_fd_ = -1;
+    std::vector<std::string> group_labels_;
+    std::atomic<int> in_flight_{0};
 };
 
 }  // namespace

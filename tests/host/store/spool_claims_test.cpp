@@ -19,7 +19,8 @@ namespace {
 
 void commit(Spool& spool, const std::string& sink, std::initializer_list<std::string> keys) {
     std::vector<NewDelivery> batch;
-    for (const auto& key : keys) batch.push_back({sink, "route", "{\"n\":\"" + key + "\"}", key});
+    for (const auto& key : keys)
+        batch.push_back({sink, "route", "{\"n\":\"" + key + "\"}", key, ""});
     spool.commit(batch);
 }
 

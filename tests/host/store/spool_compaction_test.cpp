@@ -30,7 +30,7 @@ void fill(Spool& spool, int count, size_t payload_bytes) {
     std::vector<NewDelivery> batch;
     for (int i = 0; i < count; ++i)
         batch.push_back({"s", "route", std::string(payload_bytes, 'x') + std::to_string(i),
-                         "key-" + std::to_string(i)});
+                         "key-" + std::to_string(i), ""});
     spool.commit(std::move(batch));
 }
 

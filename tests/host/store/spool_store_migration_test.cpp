@@ -71,7 +71,7 @@ TEST_CASE("migration: a version 1 SQLite spool file opens, keeps its work and ga
     const int64_t old_id = claim.delivery->id;
     spool.complete(old_id);
     // Version 3 copied the table with AUTOINCREMENT: the next id is past the old row's.
-    spool.commit({{"s", "route", "{}", "new-key"}});
+    spool.commit({{"s", "route", "{}", "new-key", ""}});
     const Claim next = spool.claim("s");
     REQUIRE(next.delivery);
     CHECK(next.delivery->id > old_id);

@@ -11,7 +11,7 @@
 namespace tg::test::spool_store {
 
 inline tg::host::NewDelivery delivery(const std::string& sink, const std::string& key) {
-    return {sink, "route", "{\"alerts\":[],\"n\":\"" + key + "\"}", key};
+    return {sink, "route", "{\"alerts\":[],\"n\":\"" + key + "\"}", key, ""};
 }
 
 inline void commit(tg::host::Spool& spool, const std::string& sink,

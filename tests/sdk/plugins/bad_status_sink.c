@@ -54,6 +54,8 @@ TG_SINK_EXPORT const tg_sink_plugin* tg_sink_entry(void) {
                                           NULL,
                                           NULL,
                                           NULL,
+                                          NULL,
+                                          NULL,
                                           NULL};
     return &plugin;
 }
