@@ -1,6 +1,7 @@
 // Scenario b: the host killed with SIGKILL at random moments, at least ten times, during a burst
 // (Redmine requests in flight, spool commits in flight) and started again each time: once it
-// settles, Redmine holds exactly the expected tickets and parents.
+// settles, Redmine holds exactly the expected tickets and parents. At concurrency 8: the Roots'
+// deliveries go side by side (delivery groups), each Root's in order.
 #include "redmine_faults.hpp"
 
 #include <random>
@@ -8,13 +9,15 @@
 using namespace tg;
 using namespace tg::faults;
 
-TEST_CASE("the host killed -9 twelve times during a burst: exactly the expected tickets",
-          "[faults][redmine]") {
+TEST_CASE(
+    "the host killed -9 twelve times during a burst at concurrency 8: exactly the expected "
+    "tickets",
+    "[faults][redmine]") {
     const auto started = std::chrono::steady_clock::now();
     rgtest::Admin admin;
     const std::string project = admin.create_project("faults-kill");
     test::TempDir dir;
-    test::write_file(dir / "routes.yaml", redmine_routes(rgtest::redmine_env().url, project));
+    test::write_file(dir / "routes.yaml", redmine_routes(rgtest::redmine_env().url, project, 8));
     const std::vector<std::string> args{"--config", dir / "routes.yaml", "--state-dir",
                                         dir / "state"};
     const int port = test::free_port();

@@ -9,7 +9,9 @@
 
 namespace tg::faults {
 
-inline std::string redmine_routes(const std::string& url, const std::string& project) {
+// concurrency: the sink's deliveries of different Roots at once (0: the default, 4).
+inline std::string redmine_routes(const std::string& url, const std::string& project,
+                                  int concurrency = 0) {
     const auto& vars = rgtest::redmine_env().vars;
     return "sinks:\n"
            "  redmine:\n"
@@ -34,7 +36,8 @@ inline std::string redmine_routes(const std::string& url, const std::string& pro
            vars.at("REDMINE_STATUS_CARRYOVER") +
            "\n"
            "      time_zone: Asia/Tokyo\n"
-           "      timeout: 10s\n"
+           "      timeout: 10s\n" +
+           (concurrency ? "    concurrency: " + std::to_string(concurrency) + "\n" : "") +
            "    retry:\n"
            "      initial_backoff: 200ms\n"
            "      max_backoff: 5s\n"

@@ -1,9 +1,10 @@
 // Issue 5's scenario: three host replicas on one PostgreSQL store (spool and redmine_grouping
 // state), as behind an Alertmanager HA cluster of three whose peers each notify their replica.
 // Every notification reaches all three at once (peers differ in externalURL, so the copies are
-// not byte-identical); one replica is killed with SIGKILL mid-burst. Redmine must hold exactly one
-// Root per alertname and one ticket per host under it, no note but the resolutions asked for,
-// and the scheduled carry-over must run once across the replicas.
+// not byte-identical); one replica is killed with SIGKILL mid-burst. Each replica delivers 4
+// Roots at once (concurrency 4), each Root's in order across the replicas. Redmine must hold
+// exactly one Root per alertname and one ticket per host under it, no note but the resolutions
+// asked for, and the scheduled carry-over must run once across the replicas.
 #include "redmine_faults.hpp"
 #include "store_test_support.hpp"
 
@@ -20,7 +21,7 @@ constexpr int replica_count = 3;
 
 // The routing file of every replica: the fault tests' sink with the carry-over at one UTC minute.
 std::string replica_routes(const std::string& project, int hour, int minute) {
-    std::string routes = redmine_routes(rgtest::redmine_env().url, project);
+    std::string routes = redmine_routes(rgtest::redmine_env().url, project, 4);
     const std::string off = "        enabled: false\n";
     routes.replace(routes.find(off), off.size(),
                    "        schedule: \"" + std::to_string(minute) + " " + std::to_string(hour) +
@@ -31,8 +32,8 @@ std::string replica_routes(const std::string& project, int hour, int minute) {
 }  // namespace
 
 TEST_CASE(
-    "three replicas on one PostgreSQL, one killed mid-burst: one Root and one ticket per "
-    "host, carry-over once",
+    "three replicas on one PostgreSQL at concurrency 4, one killed mid-burst: one Root and one "
+    "ticket per host, carry-over once",
     "[faults][redmine][postgres]") {
     const auto started = std::chrono::steady_clock::now();
     test::PostgresDatabase database;

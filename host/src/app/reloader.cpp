@@ -151,6 +151,33 @@ std::string Reloader::hand_over_changed(
     return error;
 }
 
+size_t Reloader::swap_in(const Configuration& next,
+                         std::map<std::string, std::shared_ptr<SinkInstance>>& instances,
+                         std::map<std::string, std::string>& plugin_paths,
+                         std::map<std::string, SinkInstance::RoutesHere>& kept_routes,
+                         std::unique_ptr<Scheduler> next_scheduler) {
+    std::vector<std::shared_ptr<SinkInstance>> next_sinks;
+    std::map<std::string, LiveSink> next_live;
+    for (const auto& sink : next.routing->sinks) {
+        next_sinks.push_back(instances[sink.name]);
+        next_live[sink.name] = {plugin_paths[sink.name], sink.config_json, instances[sink.name]};
+    }
+    scheduler_->stop();
+    const auto dispatched = as_dispatched(*next.routing, next_sinks);
+    dispatcher_.reconfigure(dispatched);
+    runtime_.set_config(next.routing, sink_groups(dispatched));
+    // With the webhook's routes: an instance kept answers routes_here as its alerts now go.
+    for (auto& [name, routes_here] : kept_routes)
+        instances[name]->set_routes_here(std::move(routes_here));
+    {
+        std::lock_guard swap(scheduler_mutex_);
+        scheduler_ = std::move(next_scheduler);
+    }
+    live_ = std::move(next_live);
+    current_ = next;
+    return next_sinks.size();
+}
+
 Runtime::ReloadResult Reloader::reload() {
     std::lock_guard lock(mutex_);
     // Build: nothing that runs is touched until every part of the new configuration exists. An
@@ -206,30 +233,13 @@ Runtime::ReloadResult Reloader::reload() {
     if (const auto error = hand_over_changed(next, changed, instances); !error.empty())
         return refuse(error);
     // Swap: none of this throws.
-    std::vector<std::shared_ptr<SinkInstance>> next_sinks;
-    std::map<std::string, LiveSink> next_live;
-    for (const auto& sink : next.routing->sinks) {
-        next_sinks.push_back(instances[sink.name]);
-        next_live[sink.name] = {plugin_paths[sink.name], sink.config_json, instances[sink.name]};
-    }
-    scheduler_->stop();
-    const auto dispatched = as_dispatched(*next.routing, next_sinks);
-    dispatcher_.reconfigure(dispatched);
-    runtime_.set_config(next.routing, sink_groups(dispatched));
-    // With the webhook's routes: an instance kept answers routes_here as its alerts now go.
-    for (auto& [name, routes_here] : kept_routes)
-        instances[name]->set_routes_here(std::move(routes_here));
-    {
-        std::lock_guard swap(scheduler_mutex_);
-        scheduler_ = std::move(next_scheduler);
-    }
-    live_ = std::move(next_live);
-    current_ = next;
+    const size_t sinks =
+        swap_in(next, instances, plugin_paths, kept_routes, std::move(next_scheduler));
     if (http_) http_->apply(server_change);
     dead_letter_removed_sinks(*next.routing);
     metrics_.counter(metric::reloads_total, {{"result", "ok"}}).fetch_add(1);
-    log::info("configuration reloaded", {{"sinks", std::to_string(next_sinks.size())},
-                                         {"handed_over", std::to_string(changed.size())}});
+    log::info("configuration reloaded",
+              {{"sinks", std::to_string(sinks)}, {"handed_over", std::to_string(changed.size())}});
     for (const auto& warning : server_change.warnings) log::warn(warning);
     warn_if_exposed(initial_.listen, next.routing->server.auth);
     return {"", server_change.warnings};

@@ -45,6 +45,13 @@ class Reloader {
     // already changed back and returns why (the old instances run again).
     std::string hand_over_changed(const Configuration& next, const std::vector<std::string>& names,
                                   std::map<std::string, std::shared_ptr<SinkInstance>>& created);
+    // The built configuration in place of the running one (the dispatcher's sinks, the routes,
+    // the scheduler); throws nothing. Returns how many sinks run now.
+    size_t swap_in(const Configuration& next,
+                   std::map<std::string, std::shared_ptr<SinkInstance>>& instances,
+                   std::map<std::string, std::string>& plugin_paths,
+                   std::map<std::string, SinkInstance::RoutesHere>& kept_routes,
+                   std::unique_ptr<Scheduler> next_scheduler);
     // Deliveries spooled for a sink the configuration no longer has would wait for ever (and keep
     // the spool from compacting): they go to the dead letters, "sink removed", and are logged.
     void dead_letter_removed_sinks(const RoutingConfig& routing);

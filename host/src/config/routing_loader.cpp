@@ -191,6 +191,38 @@ class Loader : private YamlReader {
         }
     }
 
+    // A sink's `retry:` block.
+    RetryPolicy retry_policy(const Entry& r) const {
+        auto re = entries(r.value, r.path, "", r.line(),
+                          {"initial_backoff", "max_backoff", "max_attempts", "max_age"});
+        RetryPolicy p;
+        if (const Entry* x = find(re, "initial_backoff")) {
+            p.initial_backoff = duration(*x);
+            if (p.initial_backoff.count() <= 0) fail(*x, "must be more than 0");
+        }
+        if (const Entry* x = find(re, "max_backoff")) {
+            p.max_backoff = duration(*x);
+            if (p.max_backoff.count() <= 0) fail(*x, "must be more than 0");
+        }
+        if (p.max_backoff < p.initial_backoff) {
+            const Entry* x = find(re, "max_backoff");
+            if (x == nullptr) x = find(re, "initial_backoff");
+            fail(*x, "max_backoff (" + common::format_duration(p.max_backoff) +
+                         ") is less than initial_backoff (" +
+                         common::format_duration(p.initial_backoff) + ")");
+        }
+        if (const Entry* x = find(re, "max_attempts")) {
+            p.max_attempts =
+                static_cast<uint32_t>(integer(*x, 0, std::numeric_limits<uint32_t>::max()));
+        }
+        if (const Entry* x = find(re, "max_age")) {
+            auto age = duration(*x);
+            if (age < std::chrono::seconds{1}) fail(*x, "must be at least 1s");
+            p.max_age = std::chrono::duration_cast<std::chrono::seconds>(age);
+        }
+        return p;
+    }
+
     SinkConfig load_sink(const Entry& s, const RoutingConfig& cfg) const {
         SinkConfig sink;
         sink.name = s.key;
@@ -208,35 +240,7 @@ class Loader : private YamlReader {
             sink.config_json = yaml_to_json(x->value, env_, file_, x->path);
         }
 
-        if (const Entry* r = find(e, "retry")) {
-            auto re = entries(r->value, r->path, "", r->line(),
-                              {"initial_backoff", "max_backoff", "max_attempts", "max_age"});
-            RetryPolicy& p = sink.retry;
-            if (const Entry* x = find(re, "initial_backoff")) {
-                p.initial_backoff = duration(*x);
-                if (p.initial_backoff.count() <= 0) fail(*x, "must be more than 0");
-            }
-            if (const Entry* x = find(re, "max_backoff")) {
-                p.max_backoff = duration(*x);
-                if (p.max_backoff.count() <= 0) fail(*x, "must be more than 0");
-            }
-            if (p.max_backoff < p.initial_backoff) {
-                const Entry* x = find(re, "max_backoff");
-                if (x == nullptr) x = find(re, "initial_backoff");
-                fail(*x, "max_backoff (" + common::format_duration(p.max_backoff) +
-                             ") is less than initial_backoff (" +
-                             common::format_duration(p.initial_backoff) + ")");
-            }
-            if (const Entry* x = find(re, "max_attempts")) {
-                p.max_attempts =
-                    static_cast<uint32_t>(integer(*x, 0, std::numeric_limits<uint32_t>::max()));
-            }
-            if (const Entry* x = find(re, "max_age")) {
-                auto age = duration(*x);
-                if (age < std::chrono::seconds{1}) fail(*x, "must be at least 1s");
-                p.max_age = std::chrono::duration_cast<std::chrono::seconds>(age);
-            }
-        }
+        if (const Entry* r = find(e, "retry")) sink.retry = retry_policy(*r);
 
         if (const Entry* x = find(e, "concurrency"))
             sink.concurrency = static_cast<uint32_t>(integer(*x, 1, SinkConfig::max_concurrency));
