@@ -135,9 +135,18 @@ TG_FIELD(tg_host_services, routes_here, 64, 8);
 TG_FROZEN(offsetof(tg_host_services, routes_here) == TG_SIZE_HOST_SERVICES_1_4, "1.4 services");
 #endif
 
+/* ---- sink ABI 1.6: delivery groups appended to tg_sink_plugin ---- */
+#if TG_SINK_ABI_MINOR >= 6
+TG_FIELD(tg_sink_plugin, group_label_count, 96, 8);
+TG_FIELD(tg_sink_plugin, group_label_get, 104, 8);
+#define TG_SIZE_PLUGIN_1_6 112
+/* What a 1.5 plugin puts in struct_size ends where group_label_count starts. */
+TG_FROZEN(offsetof(tg_sink_plugin, group_label_count) == TG_SIZE_PLUGIN_1_3, "1.5 plugin");
+#endif
+
 /* The current minor's sizes: a field appended without a new minor fails here. */
-#if TG_SINK_ABI_MINOR >= 2 && TG_SINK_ABI_MINOR <= 5
-#if TG_SINK_ABI_MINOR == 5
+#if TG_SINK_ABI_MINOR >= 2 && TG_SINK_ABI_MINOR <= 6
+#if TG_SINK_ABI_MINOR >= 5
 TG_FROZEN(sizeof(tg_host_services) == TG_SIZE_HOST_SERVICES_1_5, "tg_host_services grew in 1.5");
 #elif TG_SINK_ABI_MINOR == 4
 TG_FROZEN(sizeof(tg_host_services) == TG_SIZE_HOST_SERVICES_1_4, "tg_host_services grew in 1.4");
@@ -153,6 +162,8 @@ TG_FROZEN(sizeof(tg_hook_run) == TG_SIZE_HOOK_RUN_1_2, "tg_hook_run grew");
 TG_FROZEN(sizeof(tg_sink_plugin) == TG_SIZE_PLUGIN_1_2, "tg_sink_plugin grew in 1.2");
 #elif TG_SINK_ABI_MINOR >= 3 && TG_SINK_ABI_MINOR <= 5
 TG_FROZEN(sizeof(tg_sink_plugin) == TG_SIZE_PLUGIN_1_3, "tg_sink_plugin grew");
+#elif TG_SINK_ABI_MINOR == 6
+TG_FROZEN(sizeof(tg_sink_plugin) == TG_SIZE_PLUGIN_1_6, "tg_sink_plugin grew in 1.6");
 #endif
 /* Later minors only append: the structs never shrink below the last frozen minor. */
 TG_FROZEN(sizeof(tg_host_services) >= TG_SIZE_HOST_SERVICES_1_2, "tg_host_services shrank");
@@ -163,6 +174,6 @@ TG_FROZEN(sizeof(tg_hook_run) >= TG_SIZE_HOOK_RUN_1_2, "tg_hook_run shrank");
 TG_FROZEN(sizeof(tg_sink_plugin) >= TG_SIZE_PLUGIN_1_2, "tg_sink_plugin shrank");
 
 /* The last minor whose layout is frozen here (abi_layout_test.cpp fails past it). */
-#define TG_LAST_FROZEN_MINOR 5
+#define TG_LAST_FROZEN_MINOR 6
 
 #endif /* TG_TEST_ABI_LAYOUT_H */

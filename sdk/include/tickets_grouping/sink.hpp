@@ -174,6 +174,13 @@ class Sink {
     // table exports a probe only for a class that overrides this one; without it, failing heads
     // are retried as their retry policy says.
     virtual void probe() { throw RetryLater("this sink has no probe"); }
+    // ABI 1.6: the labels whose values make an alert's delivery group, for a sink that takes
+    // deliveries of different groups at once. Empty (the default): one delivery at a time. Non
+    // empty: the host splits each notification by group and may call deliver() from several
+    // threads at once (up to the sink's `concurrency`), never for two deliveries of one group at
+    // once, a group's deliveries in arrival order; hooks, check() and probe() still run alone.
+    // Read once, after the constructor. deliver() must then be safe to run concurrently.
+    virtual std::vector<std::string> group_labels() const { return {}; }
 };
 
 namespace detail {
@@ -181,6 +188,7 @@ namespace detail {
 struct Instance {
     std::unique_ptr<Sink> sink;
     std::vector<Hook> hooks;  // owns the strings handed out by hook_get
+    std::vector<std::string> group_labels;  // owns the strings handed out by group_label_get
 };
 
 template <class F>
@@ -225,6 +233,7 @@ struct Adapter {
                 throw Drop(e.what());  // a configuration error will not fix itself
             }
             holder->hooks = holder->sink->hooks();
+            holder->group_labels = holder->sink->group_labels();
             *instance = holder.release();
             return TG_OK;
         });
@@ -269,6 +278,13 @@ struct Adapter {
             throw Drop("configuration check failed");
         });
     }
+    static uint32_t group_label_count(void* instance) noexcept {
+        return static_cast<uint32_t>(static_cast<Instance*>(instance)->group_labels.size());
+    }
+    static const char* group_label_get(void* instance, uint32_t index) noexcept {
+        const auto& labels = static_cast<Instance*>(instance)->group_labels;
+        return index < labels.size() ? labels[index].c_str() : nullptr;
+    }
     static tg_status probe(void* instance, tg_error_buf* error) noexcept {
         return guarded(error, [&] {
             static_cast<Instance*>(instance)->sink->probe();
@@ -297,6 +313,8 @@ struct Adapter {
             &tg_adapter_::hook_get,                                       \
             &tg_adapter_::run_hook,                                       \
             &tg_adapter_::check,                                          \
-            tg_adapter_::has_probe ? &tg_adapter_::probe : nullptr};      \
+            tg_adapter_::has_probe ? &tg_adapter_::probe : nullptr,       \
+            &tg_adapter_::group_label_count,                              \
+            &tg_adapter_::group_label_get};                               \
         return &plugin;                                                   \
     }

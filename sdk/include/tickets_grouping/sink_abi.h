@@ -9,7 +9,8 @@
  *  - A change of TG_SINK_ABI_MAJOR means an incompatible change; the host refuses a plugin
  *    whose major differs from its own.
  *  - No function on either side may let an exception or a longjmp escape.
- *  - The host never calls into one sink instance from two threads at once.
+ *  - The host never calls into one sink instance from two threads at once, except deliver
+ *    in a sink that declares delivery groups (1.6, group_label_count below).
  */
 #ifndef TICKETS_GROUPING_SINK_ABI_H
 #define TICKETS_GROUPING_SINK_ABI_H
@@ -22,7 +23,7 @@ extern "C" {
 #endif
 
 #define TG_SINK_ABI_MAJOR 1
-#define TG_SINK_ABI_MINOR 5
+#define TG_SINK_ABI_MINOR 6
 
 /* The one symbol a plugin exports. */
 #define TG_SINK_ENTRY_SYMBOL "tg_sink_entry"
@@ -203,6 +204,26 @@ typedef struct tg_sink_plugin {
      * fails), so the queue behind it moves on. Without probe such a head is retried until its
      * retry policy gives up (max_attempts, max_age). Must change nothing. */
     tg_status (*probe)(void* instance, tg_error_buf* error);
+
+    /* --- Added in 1.6: the host reads them only when struct_size covers them. --- */
+
+    /* Delivery groups: parallel deliveries, ordered within a group. Both NULL, or a count of 0:
+     * the host calls deliver for one delivery at a time, in arrival order (the contract before
+     * 1.6). Otherwise the sink names the labels whose values make an alert's group (for Redmine:
+     * the labels of a Root, e.g. "alertname"); the host then splits each notification for this
+     * sink into one delivery per group (an alert without a label counts with the value ""), and
+     * may call deliver from up to the sink's `concurrency` threads at once (a routing file's sink
+     * setting), with these guarantees:
+     *  - never two deliveries of one group at once, and a group's deliveries in arrival order,
+     *    across the replicas of a shared store too;
+     *  - a delivery spooled before 1.6 grouping took effect (or given back from the dead letters)
+     *    has no group: it runs alone, after every delivery before it and before any after it;
+     *  - create, destroy, run_hook, check and probe are never called while a deliver runs.
+     * So the sink must make deliver safe to run concurrently for different groups (its own
+     * connections per thread, locks on what groups share). The names are NUL-terminated, owned by
+     * the instance and valid until destroy; the host reads them once, after create. */
+    uint32_t (*group_label_count)(void* instance);
+    const char* (*group_label_get)(void* instance, uint32_t index); /* NULL: index out of range */
 } tg_sink_plugin;
 
 typedef const tg_sink_plugin* (*tg_sink_entry_fn)(void);
