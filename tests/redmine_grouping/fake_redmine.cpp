@@ -62,7 +62,7 @@ std::string read_text(const std::string& path) {
 FakeRedmine::FakeRedmine() {
     Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
     params->setKeepAlive(true);
-    params->setMaxThreads(2);
+    params->setMaxThreads(8);  // a kept-alive connection holds a thread: one per client of a test
     Poco::Net::ServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", 0));
     port_ = socket.address().port();
     server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(*this), socket, params);

@@ -15,7 +15,9 @@ namespace rgtest {
 
 namespace {
 void host_log(void* ctx, tg_log_level level, tg_str message) {
-    static_cast<Host*>(ctx)->lines.emplace_back(level, std::string(tg::view(message)));
+    auto* host = static_cast<Host*>(ctx);
+    std::lock_guard lock(host->mutex);
+    host->lines.emplace_back(level, std::string(tg::view(message)));
 }
 
 size_t host_env(void* ctx, tg_str name, char* buffer, size_t capacity) {
@@ -42,8 +44,9 @@ Host::Host() {
     services.log = &host_log;
     services.get_env = &host_env;
     services.metric_add = [](void* ctx, tg_str name, tg_str labels, double value) {
-        static_cast<Host*>(ctx)
-            ->metrics[std::string(tg::view(name)) + "{" + std::string(tg::view(labels)) + "}"] +=
+        auto* host = static_cast<Host*>(ctx);
+        std::lock_guard lock(host->mutex);
+        host->metrics[std::string(tg::view(name)) + "{" + std::string(tg::view(labels)) + "}"] +=
             value;
     };
 }
@@ -91,6 +94,17 @@ tg_status SinkHandle::deliver(const std::string& json, const std::string& key, b
     tg_error_buf error{buffer, sizeof buffer};
     const tg_status status = plugin_->deliver(instance_, &d, &error);
     error_ = buffer;
+    return status;
+}
+
+tg_status SinkHandle::deliver(const std::string& json, const std::string& key,
+                              std::string& error) const {
+    tg_delivery d{
+        sizeof(tg_delivery), tg::borrow(json), tg::borrow(key), tg::borrow("test"), 0u, 1};
+    char buffer[4096] = {};
+    tg_error_buf error_buf{buffer, sizeof buffer};
+    const tg_status status = plugin_->deliver(instance_, &d, &error_buf);
+    error = buffer;
     return status;
 }
 

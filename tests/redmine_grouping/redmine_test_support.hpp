@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -93,6 +94,9 @@ struct Host {
     std::map<std::string, std::string> env;
     std::vector<std::pair<tg_log_level, std::string>> lines;
     std::map<std::string, double> metrics;  // "name{labels}" → sum of what the sink counted
+    // Over lines and metrics while the sink writes them: a sink with delivery groups logs from
+    // several threads at once (read them once its deliveries are done).
+    std::mutex mutex;
     tg_host_services services{};
     Host();
     bool logged(const std::string& part) const;
@@ -107,6 +111,9 @@ class SinkHandle {
                const std::string& shared_store = "");
     ~SinkHandle();
     tg_status deliver(const std::string& json, const std::string& key, bool dry_run = false);
+    // The same from one of several threads delivering at once (ABI 1.6 delivery groups): the
+    // sink's error goes to `error`, not to error().
+    tg_status deliver(const std::string& json, const std::string& key, std::string& error) const;
     tg_status run_hook(const std::string& name, bool dry_run = false);
     const std::string& error() const { return error_; }
     tg::redmine::RedmineSink& sink();

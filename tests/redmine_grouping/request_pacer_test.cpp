@@ -15,7 +15,10 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <functional>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -207,4 +210,119 @@ TEST_CASE("the host's probe goes out while failures hold the other requests", "[
     CHECK(client.probe("/users/current.json")->getObject("user"));
     CHECK_THAT(retry_later([&] { client.get("/issues/8.json"); }), Contains("HTTP 500"));
     CHECK(failing.count("GET", "/issues/") == 4);
+}
+
+// One pacer for all the lanes of a sink (ABI 1.6 groups deliver at once): the rate and the
+// backoff are the sink's, whichever thread's request met them.
+namespace {
+
+// A pacer's time that stands still, for several threads: every slot the pacer hands out is
+// seen as the time a request slept until.
+class StillTimer final : public RequestPacer::Timer {
+  public:
+    RequestPacer::Clock::time_point at{std::chrono::hours(1)};
+    std::function<void()> on_first_sleep;  // another thread's answer, while this one sleeps
+    RequestPacer::Clock::time_point now() const override { return at; }
+    void sleep_until(RequestPacer::Clock::time_point until) override {
+        std::function<void()> first;
+        {
+            std::lock_guard lock(mutex_);
+            slept_until_.push_back(until);
+            std::swap(first, on_first_sleep);
+        }
+        if (first) first();
+    }
+    std::vector<RequestPacer::Clock::duration> sleeps() {
+        std::lock_guard lock(mutex_);
+        std::vector<RequestPacer::Clock::duration> out;
+        for (const auto& until : slept_until_) out.push_back(until - at);
+        std::sort(out.begin(), out.end());
+        return out;
+    }
+
+  private:
+    std::mutex mutex_;
+    std::vector<RequestPacer::Clock::time_point> slept_until_;
+};
+
+}  // namespace
+
+TEST_CASE("a pacer shared by four threads gives each of their requests its own slot",
+          "[client][pacer][lanes]") {
+    StillTimer timer;
+    RequestPacer pacer(4, &timer);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t)
+        threads.emplace_back([&] {
+            for (int i = 0; i < 5; ++i) {
+                pacer.wait_turn("GET /issues.json");
+                pacer.answered(200);
+            }
+        });
+    for (auto& t : threads) t.join();
+    // 20 requests at 4 a second: the first at once, the others 250 ms apart, none sharing a slot.
+    std::vector<RequestPacer::Clock::duration> expected;
+    for (int slot = 1; slot < 20; ++slot) expected.push_back(std::chrono::milliseconds(250 * slot));
+    CHECK(timer.sleeps() == expected);
+}
+
+TEST_CASE("a Retry-After that comes while a request sleeps for its slot holds it too",
+          "[client][pacer][lanes]") {
+    StillTimer timer;
+    RequestPacer pacer(4, &timer);
+    pacer.wait_turn("GET /issues/1.json");  // slot 0: no sleep
+    timer.on_first_sleep = [&] { pacer.answered_busy("3"); };
+    pacer.wait_turn("GET /issues/2.json");  // slept for its slot, then for the Retry-After
+    const auto sleeps = timer.sleeps();
+    REQUIRE(sleeps.size() == 2);
+    CHECK(sleeps[0] == std::chrono::milliseconds(250));
+    CHECK(sleeps[1] == seconds(3));
+}
+
+TEST_CASE("a Retry-After one lane's client got holds back the requests of the other lanes",
+          "[client][pacer][lanes]") {
+    BusyRedmine redmine(429, "2");
+    auto pacer = std::make_shared<RequestPacer>();
+    std::vector<std::unique_ptr<RedmineClient>> clients;
+    for (int i = 0; i < 4; ++i)
+        clients.push_back(std::make_unique<RedmineClient>(redmine.options(), pacer));
+    const auto answered = std::chrono::steady_clock::now();
+    retry_later([&] { clients[0]->get("/issues.json"); });
+    std::atomic<int> ok{0};
+    std::vector<std::thread> threads;
+    for (auto& client : clients)
+        threads.emplace_back([&] {
+            try {
+                ok += client->get("/issues.json")->getValue<bool>("ok");
+            } catch (const std::exception&) {  // counted as not ok
+            }
+        });
+    for (auto& t : threads) t.join();
+    CHECK(ok == 4);
+    std::lock_guard lock(redmine.mutex);
+    REQUIRE(redmine.arrivals.size() == 5);
+    for (size_t i = 1; i < redmine.arrivals.size(); ++i)
+        CHECK(redmine.arrivals[i] - answered >= seconds(2));
+}
+
+TEST_CASE("a run of failures on one lane holds the requests of the others",
+          "[client][pacer][lanes]") {
+    rgtest::FakeRedmine failing;
+    failing.answer("GET", "/issues.json",
+                   rgtest::FakeAnswer{502, "<html>bad gateway</html>", "text/html"});
+    auto pacer = std::make_shared<RequestPacer>();
+    RedmineClient one({failing.url(), "key", "", true, std::chrono::seconds(5)}, pacer);
+    RedmineClient other({failing.url(), "key", "", true, std::chrono::seconds(5)}, pacer);
+    for (int i = 0; i < 3; ++i) retry_later([&] { one.get("/issues.json"); });
+    std::string held;  // Catch's assertions stay on the test's thread
+    std::thread lane([&] {
+        try {
+            other.get("/issues.json");
+        } catch (const tg::RetryLater& e) {
+            held = e.what();
+        }
+    });
+    lane.join();
+    CHECK_THAT(held, Contains("not sent: Redmine failed 3 times in a row"));
+    CHECK(failing.count("GET", "/issues.json") == 3);
 }

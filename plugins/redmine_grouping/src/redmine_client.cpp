@@ -17,8 +17,10 @@
 
 namespace tg::redmine {
 
-RedmineClient::RedmineClient(ClientOptions options)
-    : options_(std::move(options)), pacer_(options_.max_requests_per_second) {
+RedmineClient::RedmineClient(ClientOptions options, std::shared_ptr<RequestPacer> pacer)
+    : options_(std::move(options)),
+      pacer_(pacer ? std::move(pacer)
+                   : std::make_shared<RequestPacer>(options_.max_requests_per_second)) {
     Poco::URI uri(options_.url);
     scheme_ = uri.getScheme();
     host_ = uri.getHost();
@@ -45,7 +47,7 @@ RedmineClient::Response RedmineClient::send(const std::string& method, const std
                                             const std::string* body, const char* accept,
                                             bool probing) {
     if (dry_run_log_) dry_run_log_("dry run: reading " + method + " " + path);
-    pacer_.wait_turn("Redmine " + method + " " + path, probing);
+    pacer_->wait_turn("Redmine " + method + " " + path, probing);
     if (method == "GET")
         ++counts_.get;
     else if (method == "POST")
@@ -54,7 +56,7 @@ RedmineClient::Response RedmineClient::send(const std::string& method, const std
         ++counts_.put;
     const auto started = std::chrono::steady_clock::now();
     auto observe = [&](int status) {
-        pacer_.answered(status);
+        pacer_->answered(status);
         if (observer_)
             observer_(method, path, status,
                       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
@@ -81,7 +83,7 @@ RedmineClient::Response RedmineClient::send(const std::string& method, const std
         r.body = read_body(in, kMaxAnswerBytes);
         if (r.status == 429 || r.status == 503) {
             r.retry_after = response.get("Retry-After", "");
-            pacer_.answered_busy(r.retry_after);
+            pacer_->answered_busy(r.retry_after);
         }
         // A body left unread cannot stay on a kept-alive connection.
         if (!response.getKeepAlive() || r.body.size() > kMaxAnswerBytes) session_.reset();

@@ -35,7 +35,9 @@ struct RequestCounts {
 
 class RedmineClient final : public Tracker {
   public:
-    explicit RedmineClient(ClientOptions options);
+    // `pacer`: the one its sink's other clients share (their rate and backoff are the sink's);
+    // none: one of its own, at options.max_requests_per_second.
+    explicit RedmineClient(ClientOptions options, std::shared_ptr<RequestPacer> pacer = nullptr);
     ~RedmineClient() override;
 
     // Tracker, as Redmine's REST calls (redmine_client_issues.cpp).
@@ -100,7 +102,7 @@ class RedmineClient final : public Tracker {
     std::function<void(const std::string&)> dry_run_log_;
     Observer observer_;
     RequestCounts counts_;
-    RequestPacer pacer_;
+    std::shared_ptr<RequestPacer> pacer_;
     int64_t fake_ids_ = 0;
 };
 

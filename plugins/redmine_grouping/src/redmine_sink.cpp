@@ -34,31 +34,26 @@ StateLocation state_location(const tg::SinkContext& context) {
 
 constexpr int64_t kKeepAppliedKeys = 30 * 86400;  // far longer than any host retry
 
+// How the sink makes a lane: with the pacer and the embedded store's locks of all its lanes.
+LanePool<DeliveryLane>::Make lane_maker(const Config& config, StateLocation state,
+                                        const tg::HostServices& host, const Clock& clock) {
+    LaneShared shared{config,
+                      std::move(state),
+                      std::make_shared<RequestPacer>(config.max_requests_per_second),
+                      std::make_shared<LockTable>(),
+                      host,
+                      clock};
+    return [shared] { return std::make_unique<DeliveryLane>(shared); };
+}
+
 }  // namespace
 
 RedmineSink::RedmineSink(const tg::SinkContext& context)
     : host_(context.host),
       config_(load_config(context)),
-      text_(config_.text_formatting, config_.time_zone, config_.language, config_.templates),
-      client_({config_.url, config_.api_key, config_.ca_file, config_.tls_verify, config_.timeout,
-               config_.max_requests_per_second}),
-      formats_(config_, client_, text_, host_),
-      store_(state_location(context)),
-      statuses_(client_, config_.tracker_id),
-      fields_(config_, client_, text_, host_),
-      executor_(config_, client_, store_, statuses_, text_, formats_, fields_, host_, clock_),
+      lanes_(lane_maker(config_, state_location(context), host_, clock_)),
       alertmanager_(config_.alertmanager, config_.timeout) {
     for (const auto& warning : config_.warnings) host_.warn(warning);
-    // One debug line per Redmine request: operators and tests can count what each alert cost.
-    // The same requests as a histogram: redmine_request_duration_seconds{method,status}.
-    client_.set_observer([this](const std::string& method, const std::string& path, int status,
-                                double ms) {
-        host_.debug("redmine request method=" + method + " path=" + path.substr(0, path.find('?')) +
-                    " status=" + std::to_string(status) +
-                    " ms=" + std::to_string(static_cast<int>(ms)));
-        host_.observe("redmine_request_duration_seconds",
-                      "method=" + method + ",status=" + std::to_string(status), ms / 1000.0);
-    });
     // A rebuild recognises tickets by their default subjects, or by the alert key field.
     for (const char* name : {"subject", "root_subject"})
         if (config_.templates.count(name) && config_.alert_key_field == 0)
@@ -79,19 +74,38 @@ std::vector<tg::Hook> RedmineSink::hooks() const {
     return hooks;
 }
 
-void RedmineSink::ensure_state() {
-    // Once per empty state; after that deliveries make no list or search request. Replicas on
-    // a shared store: one rebuilds, the others find it done.
-    if (!store_.needs_rebuild()) return;
-    const auto lock = store_.lock("rebuild");
-    if (store_.needs_rebuild())
-        rebuild_state(client_, store_, config_, host_, unix_seconds(clock_.now()));
+RequestCounts RedmineSink::request_counts() const {
+    RequestCounts sum;
+    lanes_.for_each([&sum](const DeliveryLane& lane) {
+        sum.get += lane.client.counts().get;
+        sum.post += lane.client.counts().post;
+        sum.put += lane.client.counts().put;
+    });
+    return sum;
 }
 
+void RedmineSink::ensure_state(DeliveryLane& lane) {
+    // Once per empty state; after that deliveries make no list or search request. Replicas on
+    // a shared store, and lanes of this sink: one rebuilds, the others find it done.
+    StateStore& store = lane.store;
+    if (!store.needs_rebuild()) return;
+    const auto lock = store.lock("rebuild");
+    if (store.needs_rebuild())
+        rebuild_state(lane.client, store, config_, host_, unix_seconds(clock_.now()));
+}
+
+// Concurrently for different groups: each delivery in a lane of its own.
 void RedmineSink::deliver(const tg::Delivery& delivery) {
-    store_.ensure_open();
+    const auto lane = lanes_.take();
+    deliver_in(*lane, delivery);
+}
+
+void RedmineSink::deliver_in(DeliveryLane& lane, const tg::Delivery& delivery) {
+    StateStore& store = lane.store;
+    Executor& executor = lane.executor;
+    store.ensure_open();
     const std::string key(delivery.idempotency_key);
-    if (!key.empty() && store_.applied(key)) {
+    if (!key.empty() && store.applied(key)) {
         host_.debug("delivery " + key + " was already applied");
         return;
     }
@@ -103,15 +117,15 @@ void RedmineSink::deliver(const tg::Delivery& delivery) {
     }
 
     const bool dry = delivery.dry_run;
-    DryRunScope dry_run(dry, client_, store_, host_);
+    DryRunScope dry_run(dry, lane.client, store, host_);
     std::vector<std::string> failures = notification.rejected;  // these cannot succeed on a retry
     for (const auto& why : notification.rejected) host_.error(why);
     bool retryable = false;
-    ensure_state();
+    ensure_state(lane);
     for (const Alert& alert : notification.alerts) {
         try {
-            executor_.apply_in_group(alert, notification.external_url, clock_.now());
-            if (!dry) log_delivered(delivery, alert);
+            executor.apply_in_group(alert, notification.external_url, clock_.now());
+            if (!dry) log_delivered(lane, delivery, alert);
         } catch (const tg::Drop& e) {
             failures.push_back(e.what());
             host_.error(std::string("alert ") + ticket_key(alert, config_.key_labels) + ": " +
@@ -125,7 +139,7 @@ void RedmineSink::deliver(const tg::Delivery& delivery) {
     }
     if (config_.max_children > 0) {
         try {  // the delivery's batch notes; a retry finds its alerts done and writes them then
-            executor_.write_batches(clock_.now(), true);
+            executor.write_batches(clock_.now(), true);
         } catch (const tg::Drop& e) {
             failures.push_back(std::string("batch note: ") + e.what());
         } catch (const std::exception& e) {
@@ -135,8 +149,8 @@ void RedmineSink::deliver(const tg::Delivery& delivery) {
     }
     if (failures.empty() && !dry && !key.empty()) {
         const int64_t t = unix_seconds(clock_.now());
-        store_.mark_applied(key, t);
-        store_.prune_applied(t - kKeepAppliedKeys);
+        store.mark_applied(key, t);
+        store.prune_applied(t - kKeepAppliedKeys);
     }
     dry_run.end();
     if (failures.empty()) return;
@@ -147,10 +161,11 @@ void RedmineSink::deliver(const tg::Delivery& delivery) {
     throw tg::Drop(message);
 }
 
-void RedmineSink::log_delivered(const tg::Delivery& delivery, const Alert& alert) {
+void RedmineSink::log_delivered(DeliveryLane& lane, const tg::Delivery& delivery,
+                                const Alert& alert) {
     // One line per alert for operators: which route, which alert, which Redmine issue.
     const std::string key = ticket_key(alert, config_.key_labels);
-    const auto issue = store_.issue(key);
+    const auto issue = lane.store.issue(key);
     std::string quoted = "\"";
     for (char c : key) {
         if (c == '"' || c == '\\') quoted += '\\';
@@ -168,23 +183,27 @@ void RedmineSink::log_delivered(const tg::Delivery& delivery, const Alert& alert
                           "#" + std::to_string(issue->id) + " " + key);
 }
 
+// The hooks run while no delivery does (the host's promise): on the first lane.
 void RedmineSink::run_hook(const tg::HookRun& run) {
+    DeliveryLane& lane = lanes_.first();
+    StateStore& store = lane.store;
+    Executor& executor = lane.executor;
     const bool flap_summary = run.name == "flap_summary" && config_.flap_window.count() > 0;
     const bool root_batches = run.name == "root_batches" && config_.max_children > 0;
     const bool reconcile = run.name == "reconcile" && !config_.alertmanager.urls.empty();
     if (run.name != "carry_over" && !flap_summary && !root_batches && !reconcile)
         tg::Sink::run_hook(run);
-    store_.ensure_open();  // as before a delivery: a lost PostgreSQL connection is opened again
+    store.ensure_open();  // as before a delivery: a lost PostgreSQL connection is opened again
     if (reconcile) {
-        DryRunScope dry_run(run.dry_run, client_, store_, host_);
-        ensure_state();  // its tickets are told from the state, as a delivery's are
-        Reconcile{config_, store_, executor_, alertmanager_, host_}.run(run.dry_run, clock_.now());
+        DryRunScope dry_run(run.dry_run, lane.client, store, host_);
+        ensure_state(lane);  // its tickets are told from the state, as a delivery's are
+        Reconcile{config_, store, executor, alertmanager_, host_}.run(run.dry_run, clock_.now());
         dry_run.end();
         return;
     }
     if (root_batches) {
-        DryRunScope dry_run(run.dry_run, client_, store_, host_);
-        const int written = executor_.write_batches(clock_.now(), false);
+        DryRunScope dry_run(run.dry_run, lane.client, store, host_);
+        const int written = executor.write_batches(clock_.now(), false);
         dry_run.end();
         if (written || run.dry_run)
             host_.info(std::string(run.dry_run ? "dry run: root_batches would write "
@@ -193,16 +212,18 @@ void RedmineSink::run_hook(const tg::HookRun& run) {
         return;
     }
     if (flap_summary) {
-        FlapSummary{config_, store_, executor_, host_}.run(run.dry_run, clock_.now());
+        FlapSummary{config_, store, executor, host_}.run(run.dry_run, clock_.now());
         return;
     }
-    CarryOver{config_, client_, store_, statuses_, executor_, text_, formats_, host_}.run(
-        run.dry_run, clock_.now());
+    CarryOver{config_, lane.client, store, lane.statuses, executor, lane.text, lane.formats, host_}
+        .run(run.dry_run, clock_.now());
 }
 
 // Each problem is one line naming the setting or permission it concerns (config_check.hpp).
 bool RedmineSink::check() {
-    bool ok = ConfigCheck(config_, client_, statuses_, fields_, formats_, host_).run();
+    DeliveryLane& lane = lanes_.first();  // no delivery runs meanwhile
+    bool ok =
+        ConfigCheck(config_, lane.client, lane.statuses, lane.fields, lane.formats, host_).run();
     if (!config_.alertmanager.urls.empty()) {  // reconcile's Alertmanager answers, with its list
         const auto answer = alertmanager_.list_alerts();
         for (const auto& failure : answer.failures)
@@ -216,6 +237,6 @@ bool RedmineSink::check() {
     return ok;
 }
 
-void RedmineSink::probe() { client_.probe("/users/current.json"); }
+void RedmineSink::probe() { lanes_.first().client.probe("/users/current.json"); }
 
 }  // namespace tg::redmine

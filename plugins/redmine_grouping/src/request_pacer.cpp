@@ -60,11 +60,15 @@ std::optional<std::chrono::seconds> RequestPacer::parse_retry_after(const std::s
 
 std::optional<std::chrono::seconds> RequestPacer::answered_busy(const std::string& retry_after) {
     const auto wait = parse_retry_after(retry_after);
-    if (wait) not_before_ = std::max(not_before_, timer_.now() + *wait);
+    const auto now = timer_.now();
+    std::lock_guard lock(mutex_);
+    if (wait) not_before_ = std::max(not_before_, now + *wait);
     return wait;
 }
 
 void RequestPacer::answered(int status) {
+    const auto now = timer_.now();
+    std::lock_guard lock(mutex_);
     if (status != 0 && status < 500 && status != 408) {
         failures_in_a_row_ = 0;
         held_until_ = {};  // Redmine answers: the run is over
@@ -72,12 +76,28 @@ void RequestPacer::answered(int status) {
     }
     if (++failures_in_a_row_ < kFailuresBeforeHold) return;
     const int doublings = std::min(failures_in_a_row_ - kFailuresBeforeHold, 4);
-    held_until_ = timer_.now() +
-                  std::min<Clock::duration>(std::chrono::seconds(1 << doublings), kLongestHold);
+    held_until_ =
+        now + std::min<Clock::duration>(std::chrono::seconds(1 << doublings), kLongestHold);
 }
 
 void RequestPacer::wait_turn(const std::string& what, bool despite_failures) {
-    const auto now = timer_.now();
+    for (;;) {
+        const auto now = timer_.now();
+        std::unique_lock lock(mutex_);
+        const auto at = take_turn(what, despite_failures, now);
+        if (at <= now) return;
+        lock.unlock();
+        timer_.sleep_until(at);
+        lock.lock();
+        // Another thread's answer while this one slept: a later Retry-After, or a run of
+        // failures that now holds requests, is this request's too (the next turn says which).
+        if (not_before_ <= at && (despite_failures || held_until_ <= at)) return;
+    }
+}
+
+RequestPacer::Clock::time_point RequestPacer::take_turn(const std::string& what,
+                                                        bool despite_failures,
+                                                        Clock::time_point now) {
     if (held_until_ > now && !despite_failures)
         throw tg::RetryLater(
             what + ": not sent: Redmine failed " + std::to_string(failures_in_a_row_) +
@@ -95,7 +115,7 @@ void RequestPacer::wait_turn(const std::string& what, bool despite_failures) {
         at = std::max(at, next_slot_);
         next_slot_ = at + interval_;
     }
-    if (at > now) timer_.sleep_until(at);
+    return at;
 }
 
 }  // namespace tg::redmine

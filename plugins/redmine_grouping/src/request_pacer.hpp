@@ -1,10 +1,13 @@
 // When the client may send its next request to Redmine: never before the time a 429 or 503
 // named in Retry-After, not while a run of failures lasts (a 5xx, 408 or timeout burst: Redmine
 // is overloaded or down), and with max_requests_per_second never faster than that. One pacer per
-// client, so every alert and hook of the sink backs off together.
+// sink instance, shared by the clients of all its delivery lanes, so that every group, alert and
+// hook of the sink backs off together and the rate holds for the sink as a whole: its methods
+// may be called from several threads at once.
 #pragma once
 
 #include <chrono>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -23,7 +26,8 @@ class RequestPacer {
 
     // How the pacer reads the time and waits: the steady clock and a real sleep in the client,
     // a test's own in the unit tests (so the spacing it keeps is seen exactly, not through a
-    // server's scheduling jitter).
+    // server's scheduling jitter). Called by several threads at once, and sleep_until never
+    // under the pacer's lock.
     class Timer {
       public:
         virtual ~Timer() = default;
@@ -35,7 +39,9 @@ class RequestPacer {
 
     // Before a request: sleeps until it may go; throws tg::RetryLater naming `what` when
     // Redmine asked for a longer wait than kLongestWait, or while a run of failures holds
-    // requests (the host's backoff brings the delivery back; nothing is sent meanwhile).
+    // requests (the host's backoff brings the delivery back; nothing is sent meanwhile). A
+    // Retry-After or a hold that another thread's answer brought while this one slept applies
+    // to it too.
     void wait_turn(const std::string& what, bool despite_failures = false);
     // After each request: its HTTP status, or 0 when none came (I/O error, timeout).
     void answered(int status);
@@ -47,8 +53,13 @@ class RequestPacer {
     static std::optional<std::chrono::seconds> parse_retry_after(const std::string& value);
 
   private:
+    // Under mutex_: the time this request may go, its rate slot taken; throws as wait_turn.
+    Clock::time_point take_turn(const std::string& what, bool despite_failures,
+                                Clock::time_point now);
+
     Timer& timer_;
     Clock::duration interval_;
+    std::mutex mutex_;  // over the times below
     Clock::time_point not_before_{};
     Clock::time_point held_until_{};  // a run of failures
     int failures_in_a_row_ = 0;

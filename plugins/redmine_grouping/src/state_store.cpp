@@ -5,6 +5,9 @@
 #include <Poco/Data/SQLite/Connector.h>
 #include <Poco/Data/Statement.h>
 
+#include <sys/stat.h>
+
+#include <cerrno>
 #include <cstdio>
 #include <filesystem>
 #include <mutex>
@@ -67,7 +70,9 @@ StateLock::~StateLock() {
     if (store_) store_->unlock(key_);
 }
 
-StateStore::StateStore(StateLocation location) : location_(std::move(location)) {
+StateStore::StateStore(StateLocation location, std::shared_ptr<LockTable> locks)
+    : location_(std::move(location)),
+      locks_(locks ? std::move(locks) : std::make_shared<LockTable>()) {
     static std::once_flag registered;
     std::call_once(registered, [] {
         Poco::Data::SQLite::Connector::registerConnector();
@@ -94,6 +99,9 @@ void StateStore::open() {
         } else {
             session.reset(new Poco::Data::Session("SQLite", location_.sqlite_path));
             for (const auto& s : sql().open) *session << s, now;
+            struct stat st {};
+            if (::stat(location_.sqlite_path.c_str(), &st) == 0)
+                opened_file_ = {static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino)};
         }
         migrate(*session);
         session_ = std::move(session);
@@ -110,7 +118,7 @@ void StateStore::open() {
 
 // The tables at state_schema_version, in one transaction; replicas starting together take turns.
 void StateStore::migrate(Poco::Data::Session& session) {
-    session.begin();
+    begin_write(session);
     try {
         if (location_.is_shared()) {
             session << sql().migration_lock, bind("tickets-grouping schema " + location_.schema),
@@ -130,14 +138,35 @@ void StateStore::migrate(Poco::Data::Session& session) {
         if (version < state_schema_version)
             session << sql().put_meta, bind(std::string("schema_version")),
                 bind(std::to_string(state_schema_version)), now;
-        session.commit();
+        commit(session);
     } catch (...) {
         try {
-            session.rollback();
+            rollback(session);
         } catch (...) {
         }
         throw;
     }
+}
+
+void StateStore::begin_write(Poco::Data::Session& session) {
+    if (location_.is_shared())
+        session.begin();
+    else
+        session << "BEGIN IMMEDIATE", now;
+}
+
+void StateStore::commit(Poco::Data::Session& session) {
+    if (location_.is_shared())
+        session.commit();
+    else
+        session << "COMMIT", now;
+}
+
+void StateStore::rollback(Poco::Data::Session& session) {
+    if (location_.is_shared())
+        session.rollback();
+    else
+        session << "ROLLBACK", now;
 }
 
 void StateStore::ensure_open() {
@@ -153,12 +182,24 @@ void StateStore::ensure_open() {
         open();
         return;
     }
-    std::error_code ec;
-    if (session_ && (std::filesystem::exists(location_.sqlite_path, ec) || ec)) return;
+    if (session_ && is_the_opened_file()) return;
+    // The lanes of one instance share the file: one makes it again, the others open that one
+    // (and leave its -wal and -shm alone).
+    const auto held = lock("state file");
     session_.reset();
-    for (const char* suffix : {"-wal", "-shm"})
-        std::filesystem::remove(location_.sqlite_path + suffix, ec);
+    std::error_code ec;
+    if (!std::filesystem::exists(location_.sqlite_path, ec) && !ec)
+        for (const char* suffix : {"-wal", "-shm"})
+            std::filesystem::remove(location_.sqlite_path + suffix, ec);
     open();
+}
+
+bool StateStore::is_the_opened_file() const {
+    struct stat st {};
+    if (::stat(location_.sqlite_path.c_str(), &st) != 0)
+        return errno != ENOENT;  // unreadable for a moment: keep the session that works
+    return opened_file_ ==
+           std::pair{static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino)};
 }
 
 void StateStore::drop_connection() noexcept {
@@ -168,13 +209,17 @@ void StateStore::drop_connection() noexcept {
 }
 
 StateLock StateStore::lock(const std::string& key) {
-    if (!location_.is_shared()) return StateLock(nullptr, key);
+    if (!location_.is_shared()) {
+        locks_->hold(key, this);
+        return StateLock(this, key);
+    }
     const std::string scoped = location_.schema + "\n" + key;
     *session_ << sql().lock, bind(scoped), now;
     return StateLock(this, scoped);
 }
 
 void StateStore::unlock(const std::string& scoped) noexcept {
+    if (!location_.is_shared()) return locks_->release(scoped, this);
     try {
         *session_ << sql().unlock, bind(scoped), now;
     } catch (...) {
@@ -198,11 +243,13 @@ void StateStore::clear() {
     for (const auto& s : sql().clear) *session_ << s, now;
 }
 
-void StateStore::begin_dry_run() { session_->begin(); }
+// A write transaction from the start: on the embedded file, other lanes' writes wait for its end
+// (the host runs dry runs alone, so none waits in practice).
+void StateStore::begin_dry_run() { begin_write(*session_); }
 
 void StateStore::end_dry_run() {
     try {
-        session_->rollback();
+        rollback(*session_);
     } catch (const Poco::Exception&) {
         if (!location_.is_shared()) throw;
         drop_connection();  // nothing of the dry run was committed; the next call reconnects

@@ -4,6 +4,7 @@
 // so that every replica sees what the others did.
 #pragma once
 
+#include "lock_table.hpp"
 #include "planner.hpp"
 #include "sql/postgresql_session.hpp"
 #include "state_sql.hpp"
@@ -80,7 +81,9 @@ class StateLock {
 
 class StateStore {
   public:
-    explicit StateStore(StateLocation location);
+    // `locks`: the named locks this store shares with the other connections of its sink
+    // instance to the same embedded file (its delivery lanes); none: a table of its own.
+    explicit StateStore(StateLocation location, std::shared_ptr<LockTable> locks = nullptr);
     explicit StateStore(std::string sqlite_path)
         : StateStore(StateLocation::sqlite(std::move(sqlite_path))) {}
     ~StateStore();
@@ -90,9 +93,10 @@ class StateStore {
     // empty (and then rebuilt); a lost PostgreSQL connection is opened again.
     void ensure_open();
 
-    // One holder at a time across every replica sharing the store, per key (an alertname, the
-    // rebuild); waits at most lock_timeout. On the embedded store the host's one call at a time
-    // is enough, and this holds nothing.
+    // One holder at a time per key (a group, the rebuild), waiting at most 60 s: across every
+    // replica sharing a PostgreSQL store (an advisory lock of this store's session), and across
+    // the stores given one LockTable on the embedded file (the lanes of one sink instance). A
+    // store may take a key it holds again.
     StateLock lock(const std::string& key);
 
     bool needs_rebuild();
@@ -179,8 +183,18 @@ class StateStore {
     void migrate(Poco::Data::Session& session);
     void unlock(const std::string& key) noexcept;
     void drop_connection() noexcept;
+    // SQLite's writers: BEGIN IMMEDIATE takes the write lock at once (waiting busy_timeout for
+    // another lane's), where a deferred BEGIN that writes later fails at once with SQLITE_BUSY.
+    void begin_write(Poco::Data::Session& session);
+    void commit(Poco::Data::Session& session);
+    void rollback(Poco::Data::Session& session);
+    bool is_the_opened_file() const;  // the embedded store
 
     StateLocation location_;
+    std::shared_ptr<LockTable> locks_;  // the embedded store's
+    // The embedded file opened (st_dev, st_ino): a file another lane made again after a
+    // deletion is not the one this session writes to.
+    std::pair<uint64_t, uint64_t> opened_file_{};
     // Closed by tg::sql::close_session() when it goes (Poco 1.11 would leak a PostgreSQL
     // connection the server ended).
     tg::sql::OwnedSession session_;

@@ -1,0 +1,123 @@
+// ABI 1.6 delivery groups against the real Redmine: the sink declares its Roots' labels as its
+// groups, and deliveries of different groups from several threads at once (each in a lane of its
+// own, as the host's delivery pool calls them) make exactly the tickets and Roots that the same
+// deliveries one at a time would.
+#include "redmine_test_support.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <deque>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+using namespace rgtest;
+
+namespace {
+
+constexpr int kThreads = 4, kAlertnames = 6, kHosts = 3;
+
+std::string alertname(int i) { return "LaneCheck" + std::to_string(i); }
+std::string instance(int h) { return "lanehost" + std::to_string(h); }
+
+// What the host guarantees of a group: its deliveries in order, never two at once. A group goes
+// back to the queue only once its delivery is done, so the threads interleave the groups.
+class GroupQueue {
+  public:
+    GroupQueue() {
+        for (int i = 0; i < kAlertnames; ++i) waiting_.push_back({i, 0});
+    }
+    // The next delivery of a group no thread is delivering: (alertname, host); false when all
+    // are done.
+    bool next(std::pair<int, int>& delivery) {
+        std::unique_lock lock(mutex_);
+        changed_.wait(lock, [&] { return !waiting_.empty() || running_ == 0; });
+        if (waiting_.empty()) return false;
+        delivery = waiting_.front();
+        waiting_.pop_front();
+        ++running_;
+        return true;
+    }
+    void done(std::pair<int, int> delivery) {
+        std::lock_guard lock(mutex_);
+        --running_;
+        if (++delivery.second < kHosts) waiting_.push_back(delivery);
+        changed_.notify_all();
+    }
+
+  private:
+    std::mutex mutex_;
+    std::condition_variable changed_;
+    std::deque<std::pair<int, int>> waiting_;
+    int running_ = 0;
+};
+
+}  // namespace
+
+TEST_CASE("the sink's delivery groups are its Root labels", "[redmine][lanes]") {
+    Admin admin;
+    const std::string project = admin.create_project("groups");
+    TempDir dir;
+    Host host;
+    SinkHandle by_default(host, sink_config(project), dir.path.string());
+    CHECK(by_default.sink().group_labels() == std::vector<std::string>{"alertname"});
+    TempDir other;
+    SinkHandle by_setting(host, sink_config(project, R"("root_key_labels":["alertname","env"])"),
+                          other.path.string());
+    CHECK(by_setting.sink().group_labels() == std::vector<std::string>{"alertname", "env"});
+}
+
+TEST_CASE("4 threads delivering 6 alertnames on 3 hosts make 18 tickets under 6 Roots",
+          "[redmine][grouping][lanes]") {
+    Admin admin;
+    const std::string project = admin.create_project("lanes");
+    TempDir dir;
+    Host host;
+    SinkHandle sink(host, sink_config(project), dir.path.string());
+
+    GroupQueue queue;
+    std::mutex mutex;
+    std::vector<std::string> errors;  // Catch's assertions stay on the test's thread
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t)
+        threads.emplace_back([&] {
+            for (std::pair<int, int> d; queue.next(d); queue.done(d)) {
+                TestAlert alert{
+                    {{"alertname", alertname(d.first)}, {"instance", instance(d.second)}},
+                    {{"description", "lane check"}}};
+                std::string error;
+                const std::string key = alertname(d.first) + "-" + instance(d.second);
+                if (sink.deliver(notification({alert}), key, error) != TG_OK) {
+                    std::lock_guard lock(mutex);
+                    errors.push_back(key + ": " + error);
+                }
+            }
+        });
+    for (auto& t : threads) t.join();
+    INFO(host.all_lines());
+    CHECK(errors == std::vector<std::string>{});
+    CHECK(sink.sink().lane_count() > 1);  // deliveries did run at once
+
+    std::map<std::string, int64_t> ids;  // subject → id
+    std::map<int64_t, int64_t> parents;
+    const auto issues = admin.issues(project);
+    for (const auto& issue : issues) {
+        const auto subject = issue->getValue<std::string>("subject");
+        CHECK(ids.count(subject) == 0);  // no duplicate
+        ids[subject] = id_of(issue);
+        parents[id_of(issue)] = admin.parent(id_of(issue));
+    }
+    CHECK(issues.size() == kAlertnames * (kHosts + 1));
+    for (int i = 0; i < kAlertnames; ++i) {
+        const std::string root = "[Root] [Alert] " + alertname(i);
+        REQUIRE(ids.count(root) == 1);
+        CHECK(parents[ids[root]] == 0);
+        for (int h = 0; h < kHosts; ++h) {
+            const std::string ticket = "[Alert] " + alertname(i) + " (" + instance(h) + ")";
+            INFO(ticket);
+            REQUIRE(ids.count(ticket) == 1);
+            CHECK(parents[ids[ticket]] == ids[root]);
+        }
+    }
+}
