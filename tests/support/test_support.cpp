@@ -43,6 +43,7 @@ void write_file(const std::string& path, const std::string& text) {
 
 std::vector<std::string> read_lines(const std::string& path) {
     // Whole lines only: a process may be in the middle of appending the last one.
+    if (!std::filesystem::exists(path)) return {};
     std::string text = read_file(path);
     text.erase(text.find_last_of('\n') + 1);
     std::vector<std::string> lines;

@@ -46,16 +46,6 @@ std::string alert(int g, int seq) {
            std::to_string(g) + R"("},"annotations":{"seq":")" + std::to_string(seq) + R"("}})";
 }
 
-// The file's non-empty lines; none when it does not exist (yet).
-std::vector<std::string> lines_of(const std::string& path) {
-    std::vector<std::string> lines;
-    if (!std::filesystem::exists(path)) return lines;
-    std::istringstream in(read_file(path));
-    for (std::string line; std::getline(in, line);)
-        if (!line.empty()) lines.push_back(line);
-    return lines;
-}
-
 struct Delivered {
     std::map<std::string, std::vector<int>> seqs;  // by instance (group), in delivery order
     size_t overlaps = 0;
@@ -63,7 +53,7 @@ struct Delivered {
 
 Delivered delivered(const TempDir& dir) {
     Delivered d;
-    for (const auto& line : lines_of(dir / "order.txt")) {
+    for (const auto& line : read_lines(dir / "order.txt")) {
         std::istringstream fields(line);
         std::string instance, seq;
         fields >> instance >> seq;
@@ -138,22 +128,13 @@ TEST_CASE(
         // A redelivery after the kill repeats the last one; it never goes back.
         for (size_t i = 1; i < seqs.size(); ++i) out_of_order += seqs[i] < seqs[i - 1] ? 1 : 0;
     }
-    const size_t parallel = lines_of(dir / "order.txt.parallel").size();
+    const size_t parallel = read_lines(dir / "order.txt.parallel").size();
     INFO("groups " << d.seqs.size() << ", delivered " << total << ", parallel starts " << parallel);
     CHECK(d.seqs.size() == group_count);
     CHECK(out_of_order == 0);
     CHECK(d.overlaps == 0);
     CHECK(parallel > 0);  // 8 groups of 20 ms deliveries on 8 lanes
     CHECK(host.terminate() == 0);
-}
-
-// The host's "delivered" log lines: one per delivery.
-size_t deliveries_logged(const std::string& log) {
-    size_t count = 0;
-    for (size_t at = log.find(" msg=delivered "); at != std::string::npos;
-         at = log.find(" msg=delivered ", at + 1))
-        ++count;
-    return count;
 }
 
 // One notification of 4 groups × 3 alerts to a host at `concurrency`: what the sink got.
@@ -168,13 +149,13 @@ Delivered one_notification_of_4_groups(int concurrency, size_t& deliveries) {
     for (int g = 0; g < 4; ++g)
         for (int seq = 0; seq < 3; ++seq) alerts += (alerts.empty() ? "" : ",") + alert(g, seq);
     REQUIRE(http_post(host.port(), "/webhook", "{\"alerts\":[" + alerts + "]}").status == 200);
-    REQUIRE(eventually([&] { return lines_of(dir / "order.txt").size() >= 12; }, 30s));
+    REQUIRE(eventually([&] { return read_lines(dir / "order.txt").size() >= 12; }, 30s));
     REQUIRE(eventually([&] { return host.log().find(" msg=delivered ") != std::string::npos; }));
     CHECK(host.terminate() == 0);
-    deliveries = deliveries_logged(host.log());
+    deliveries = occurrences(host.log(), " msg=delivered ");  // one line per delivery
     Delivered d = delivered(dir);
     CHECK(d.overlaps == 0);
-    if (concurrency == 1) CHECK(lines_of(dir / "order.txt.parallel").empty());
+    if (concurrency == 1) CHECK(read_lines(dir / "order.txt.parallel").empty());
     return d;
 }
 

@@ -64,21 +64,11 @@ std::string routes(const TempDir& dir, int replica, bool grouped) {
            "    - sink: logs\n";
 }
 
-// The file's non-empty lines; none when it does not exist (yet).
-std::vector<std::string> lines_of(const std::string& path) {
-    std::vector<std::string> lines;
-    if (!std::filesystem::exists(path)) return lines;
-    std::istringstream in(read_file(path));
-    for (std::string line; std::getline(in, line);)
-        if (!line.empty()) lines.push_back(line);
-    return lines;
-}
-
 // "instance#seq" of every alert log_sink wrote, in every replica's file, with repeats.
 std::multiset<std::string> logged(const TempDir& dir) {
     std::multiset<std::string> seen;
     for (int r = 0; r < replica_count; ++r)
-        for (const auto& line : lines_of(dir / ("r" + std::to_string(r) + "/alerts.jsonl"))) {
+        for (const auto& line : read_lines(dir / ("r" + std::to_string(r) + "/alerts.jsonl"))) {
             auto alert =
                 Poco::JSON::Parser().parse(line).extract<Poco::JSON::Object::Ptr>()->getObject(
                     "alert");
@@ -169,7 +159,7 @@ Burst burst(Replicas& replicas) {
 // The order sink's lines by instance: the seq of each alert, in the order delivered.
 std::map<std::string, std::vector<int>> ordered(const TempDir& dir) {
     std::map<std::string, std::vector<int>> by_instance;
-    for (const auto& line : lines_of(dir / "order.txt")) {
+    for (const auto& line : read_lines(dir / "order.txt")) {
         std::istringstream fields(line);
         std::string instance, seq;
         fields >> instance >> seq;
@@ -221,12 +211,12 @@ Outcome outcome(const TempDir& dir, const std::set<std::string>& acknowledged) {
     // one group).
     for (const auto& [instance, seqs] : ordered(dir))
         for (size_t i = 1; i < seqs.size(); ++i) o.out_of_order += seqs[i] < seqs[i - 1] ? 1 : 0;
-    for (const auto& line : lines_of(dir / "order.txt"))
+    for (const auto& line : read_lines(dir / "order.txt"))
         o.overlaps += line.rfind("OVERLAP", 0) == 0 ? 1 : 0;
-    o.parallel = lines_of(dir / "order.txt.parallel").size();
+    o.parallel = read_lines(dir / "order.txt.parallel").size();
     // The hook: each slot ran once, on one replica.
     std::map<std::string, int> runs_per_slot;
-    for (const auto& line : lines_of(dir / "ticks.txt"))
+    for (const auto& line : read_lines(dir / "ticks.txt"))
         ++runs_per_slot[line.substr(0, line.find(' '))];
     for (const auto& [slot, runs] : runs_per_slot) {
         o.hook_runs += runs;
@@ -257,7 +247,7 @@ Outcome run_replicas(bool grouped) {
     for (auto& replica : replicas.hosts) REQUIRE(replica->wait_ready());
     INFO(replicas.hosts[0]->log());
     // All three saw the slot due; one ran it.
-    REQUIRE(eventually([&] { return !lines_of(replicas.dir / "ticks.txt").empty(); }, 15s));
+    REQUIRE(eventually([&] { return !read_lines(replicas.dir / "ticks.txt").empty(); }, 15s));
     const Burst sent = burst(replicas);
     REQUIRE(sent.acknowledged.size() > 50);
     wait_for_all(replicas.dir, sent.acknowledged);
