@@ -27,13 +27,7 @@ def machine_load():
 
 
 def redmine_env():
-    env = {}
-    with open(ENV_FILE) as f:
-        for line in f:
-            if "=" in line:
-                k, v = line.rstrip("\n").split("=", 1)
-                env[k] = v
-    return env
+    return read_env_file(ENV_FILE)
 
 
 def new_project(ident):
@@ -41,6 +35,29 @@ def new_project(ident):
     out = subprocess.run([os.path.join(ROOT, "scripts/redmine-local.sh"), "new-project", ident],
                          check=True, capture_output=True, text=True).stdout
     return int(out.strip().splitlines()[-1])
+
+
+def new_project_at(url, api_key, ident):
+    """A fresh public project in the Redmine at `url` (another instance than the local one, whose
+    new_project goes through scripts/redmine-local.sh), with every tracker: returns its id."""
+    client = Http(url, {"X-Redmine-API-Key": api_key})
+    _, trackers = client.request("GET", "/trackers.json")
+    status, body = client.request("POST", "/projects.json", {"project": {
+        "name": ident, "identifier": ident, "is_public": True,
+        "tracker_ids": [t["id"] for t in trackers["trackers"]],
+        "enabled_module_names": ["issue_tracking"]}})
+    assert status == 201, f"POST /projects.json answered {status}: {body}"
+    return body["project"]["id"]
+
+
+def read_env_file(path):
+    env = {}
+    with open(path) as f:
+        for line in f:
+            if "=" in line:
+                k, v = line.rstrip("\n").split("=", 1)
+                env[k] = v
+    return env
 
 
 def free_port():

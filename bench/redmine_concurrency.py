@@ -2,9 +2,10 @@
 """Part 6, parallel groups (issue 17): the same storm through the host into the real Redmine at
 the sink's concurrency 1, 2, 4 and 8, in one run, two ways:
 
-  local   the local Redmine (one thin process on loopback: one request at a time);
+  local   the local Redmine (one thin process on loopback, SQLite: one request at a time);
   remote  through bench/latency_proxy.py, 20 ms each way, in front of 3 thin processes of the same
-          Redmine (one SQLite database): a remote Redmine whose workers serve in parallel.
+          Redmine package on one PostgreSQL database (bench/redmine_pg.sh): a remote Redmine whose
+          workers serve in parallel, as Puma or Passenger workers on MySQL or PostgreSQL do.
 
 Each run: ALERTNAMES x HOSTS fire at once (one group notification per alertname, as Alertmanager
 sends them), into a fresh project. Reports the storm's wall time (first POST to the spool
@@ -29,24 +30,20 @@ names = int(sys.argv[3]) if len(sys.argv) > 3 else 20
 hosts = int(sys.argv[4]) if len(sys.argv) > 4 else 10
 concurrencies = [1, 2, 4, 8]
 delay_ms = 20
-extra_thin_ports = [3101, 3102]  # beside the local Redmine's own 3100
+parallel_processes = 3
 
-env = rc.redmine_env()
+local_env = rc.redmine_env()
 here = os.path.dirname(os.path.abspath(__file__))
-redmine_port = int(env["REDMINE_URL"].rsplit(":", 1)[1].split("/")[0])
 
 
-def start_thin(port):
-    """Another thin process of the local Redmine (same directory, same SQLite database)."""
-    log = open(f"/tmp/tg-bench-thin-{port}.log", "w")
-    clean = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C.UTF-8", "HOME": "/var/www",
-             "REDMINE_INSTANCE": "default", "RAILS_ENV": "production"}
-    p = subprocess.Popen(["setpriv", "--reuid=www-data", "--regid=www-data", "--init-groups",
-                          "/usr/bin/ruby", "/usr/bin/rackup", "-E", "production", "-s", "thin",
-                          "-o", "127.0.0.1", "-p", str(port)],
-                         cwd="/usr/share/redmine", env=clean, stdout=log, stderr=subprocess.STDOUT)
-    assert rc.wait_http(port, "/", timeout=120, pause=0.5), f"thin on {port} did not start"
-    return p
+def start_parallel_redmine():
+    """bench/redmine_pg.sh: the same Redmine package as a second instance on PostgreSQL, served
+    by several thin processes: returns its env file's values and the processes' ports."""
+    out = subprocess.run([os.path.join(here, "redmine_pg.sh"), "start", str(parallel_processes)],
+                         check=True, capture_output=True, text=True).stdout
+    values = dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
+    first = int(values["REDMINE_URL"].rsplit(":", 1)[1])
+    return values, list(range(first, first + parallel_processes))
 
 
 def start_proxy(port, upstreams):
@@ -57,7 +54,7 @@ def start_proxy(port, upstreams):
     return p
 
 
-def routes_file(work, url, project, concurrency):
+def routes_file(work, env, url, project, concurrency):
     path = os.path.join(work, f"routes-{concurrency}.yaml")
     rc.write_routes(path, os.path.join(work, f"state-{concurrency}"), dict(env, REDMINE_URL=url),
                     project)
@@ -67,14 +64,17 @@ def routes_file(work, url, project, concurrency):
     return path
 
 
-def storm(mode, url, concurrency, stamp):
+def storm(mode, env, url, concurrency, stamp):
     ident = f"bench-conc-{mode}{concurrency}-{stamp}"
-    rc.new_project(ident)
+    if mode == "local":
+        rc.new_project(ident)
+    else:
+        rc.new_project_at(env["REDMINE_URL"], env["REDMINE_API_KEY"], ident)
     work = tempfile.mkdtemp(prefix="tg-bench-conc-")
     port = rc.free_port()
     host_log = os.path.join(results, f"concurrency-{mode}-{concurrency}-host.log")
     load = rc.machine_load()
-    host = rc.start_host(build, routes_file(work, url, ident, concurrency), port, host_log)
+    host = rc.start_host(build, routes_file(work, env, url, ident, concurrency), port, host_log)
     try:
         assert rc.wait_http(port), "the host did not come up"
         webhook = rc.Http(f"http://127.0.0.1:{port}")
@@ -110,29 +110,30 @@ hostnames = [f"bench-host-{h:02d}" for h in range(1, hosts + 1)]
 floor_writes = names * hosts + (2 * names if hosts > 1 else 0)
 stamp = time.strftime("%Y%m%d%H%M%S")
 runs = []
-thins = [start_thin(p) for p in extra_thin_ports]
+remote_env, remote_ports = start_parallel_redmine()
 proxy_port = rc.free_port()
-proxy = start_proxy(proxy_port, [redmine_port] + extra_thin_ports)
+proxy = start_proxy(proxy_port, remote_ports)
 try:
-    for mode, url in (("local", env["REDMINE_URL"]), ("remote", f"http://127.0.0.1:{proxy_port}")):
+    for mode, env, url in (("local", local_env, local_env["REDMINE_URL"]),
+                           ("remote", remote_env, f"http://127.0.0.1:{proxy_port}")):
         for c in concurrencies:
-            runs.append(storm(mode, url, c, stamp))
+            runs.append(storm(mode, env, url, c, stamp))
             print(runs[-1], flush=True)
 finally:
     proxy.terminate()
-    for t in thins:
-        t.terminate()
-        t.wait()
+    subprocess.run([os.path.join(here, "redmine_pg.sh"), "stop"], check=False)
 
 with open(os.path.join(results, "concurrency.txt"), "w") as f:
     f.write(f"alertnames={names}\nhosts={hosts}\nfloor_writes={floor_writes}\n"
-            f"delay_ms_each_way={delay_ms}\nremote_redmine_processes={1 + len(extra_thin_ports)}\n")
+            f"delay_ms_each_way={delay_ms}\nremote_redmine_processes={parallel_processes}\n")
     for r in runs:
         for k, v in r.items():
             f.write(f"{r['mode']}.{r['concurrency']}.{k}={v}\n")
 with open(os.path.join(results, "concurrency.md"), "w") as f:
     f.write(f"{names} alertnames × {hosts} hosts fire at once; floor {floor_writes} writes. "
-            f"remote: {delay_ms} ms each way, {1 + len(extra_thin_ports)} thin processes.\n\n")
+            f"local: the local Redmine (one thin process, SQLite). remote: {delay_ms} ms each way "
+            f"(bench/latency_proxy.py) in front of {parallel_processes} thin processes of the "
+            "same Redmine on one PostgreSQL database (bench/redmine_pg.sh).\n\n")
     f.write("| Redmine | concurrency | storm wall s | last ticket s | vs c=1 | POST | PUT | GET | "
             "failed | load at start |\n|---|---|---|---|---|---|---|---|---|---|\n")
     for r in runs:

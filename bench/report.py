@@ -182,5 +182,25 @@ if g:
 else:
     lines += ["Not run.", ""]
 
+# ---------------------------------------------------------------- 6. concurrency
+lines += ["## 6. Parallel groups: the storm at the sink's concurrency 1, 2, 4 and 8", ""]
+k = kv("concurrency.txt")
+if k:
+    lines += [open(os.path.join(results, "concurrency.md")).read().rstrip(), ""]
+
+    def conc(mode, c, key):
+        return float(k[f"{mode}.{c}.{key}"])
+
+    ratio = conc("remote", 4, "last_ticket_seconds") / conc("remote", 1, "last_ticket_seconds")
+    at_floor = all(conc(m, c, key) == conc(m, 1, key) for m in ("local", "remote")
+                   for c in (2, 4, 8) for key in ("gets", "posts", "puts"))
+    lines += ["| figure | value | target |", "| --- | --- | --- |",
+              f"| remote: last ticket at concurrency 4 / at 1 | {ratio:.2f} | ≤ 0.35 {verdict(ratio <= 0.35)} |",
+              f"| requests by method at 2, 4, 8 equal to those at 1 (local and remote) | "
+              f"{'yes' if at_floor else 'no'} | parallelism adds no request {verdict(at_floor)} |",
+              ""]
+else:
+    lines += ["Not run.", ""]
+
 open(os.path.join(results, "report.md"), "w").write("\n".join(lines))
 print("\n".join(lines))

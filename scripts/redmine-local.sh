@@ -13,6 +13,8 @@
 #   redmine-local.sh runner FILE [NAME=VALUE...]
 #                                       runs a Ruby FILE with bin/rails runner as www-data (the tests'
 #                                       rendering through Redmine's formatters); prints its output
+#   redmine-local.sh config-ruby        prints the configuration's rails runner script (for another
+#                                       Redmine instance: bench/redmine_pg.sh)
 #
 # Only the env file (setup, env, fixtures), the project id (new-project) or the runner's output go to
 # stdout; progress goes to stderr.
@@ -623,8 +625,9 @@ main() {
   new-project) cmd_new_project "$@" ;;
   fixtures) cmd_fixtures ;;
   runner) cmd_runner "$@" ;;
+  config-ruby) config_ruby ;;
   *)
-    sed -n '2,18s/^# \{0,1\}//p' "$0" >&2
+    sed -n '2,20s/^# \{0,1\}//p' "$0" >&2
     exit 2
     ;;
   esac
