@@ -16,8 +16,8 @@ DeliveryLane::DeliveryLane(const LaneShared& shared)
            shared.config.templates),
       formats(shared.config, client, text, shared.host),
       store(shared.state, shared.locks),
-      statuses(client, shared.config.tracker_id),
-      fields(shared.config, client, text, shared.host),
+      statuses(client, shared.config.tracker_id, shared.statuses),
+      fields(shared.config, client, text, shared.host, shared.fields),
       executor(shared.config, client, store, statuses, text, formats, fields, shared.host,
                shared.clock) {
     // One debug line per Redmine request: operators and tests can count what each alert cost.

@@ -34,13 +34,16 @@ StateLocation state_location(const tg::SinkContext& context) {
 
 constexpr int64_t kKeepAppliedKeys = 30 * 86400;  // far longer than any host retry
 
-// How the sink makes a lane: with the pacer and the embedded store's locks of all its lanes.
+// How the sink makes a lane: with the pacer, the embedded store's locks and what is learned of
+// Redmine, of all its lanes.
 LanePool<DeliveryLane>::Make lane_maker(const Config& config, StateLocation state,
                                         const tg::HostServices& host, const Clock& clock) {
     LaneShared shared{config,
                       std::move(state),
                       std::make_shared<RequestPacer>(config.max_requests_per_second),
                       std::make_shared<LockTable>(),
+                      std::make_shared<StatusCatalog::Shared>(),
+                      std::make_shared<TicketFields::Shared>(),
                       host,
                       clock};
     return [shared] { return std::make_unique<DeliveryLane>(shared); };
