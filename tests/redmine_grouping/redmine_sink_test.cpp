@@ -53,6 +53,31 @@ class GroupQueue {
     int running_ = 0;
 };
 
+// Every group's deliveries from `threads` threads at once, as the host's delivery pool makes
+// them; the failures, as "key: error".
+std::vector<std::string> deliver_groups(SinkHandle& sink, int threads) {
+    GroupQueue queue;
+    std::mutex mutex;
+    std::vector<std::string> errors;  // Catch's assertions stay on the test's thread
+    std::vector<std::thread> running;
+    for (int t = 0; t < threads; ++t)
+        running.emplace_back([&] {
+            for (std::pair<int, int> d; queue.next(d); queue.done(d)) {
+                TestAlert alert{
+                    {{"alertname", alertname(d.first)}, {"instance", instance(d.second)}},
+                    {{"description", "lane check"}}};
+                std::string error;
+                const std::string key = alertname(d.first) + "-" + instance(d.second);
+                if (sink.deliver(notification({alert}), key, error) != TG_OK) {
+                    std::lock_guard lock(mutex);
+                    errors.push_back(key + ": " + error);
+                }
+            }
+        });
+    for (auto& t : running) t.join();
+    return errors;
+}
+
 }  // namespace
 
 TEST_CASE("the sink's delivery groups are its Root labels", "[redmine][lanes]") {
@@ -75,26 +100,7 @@ TEST_CASE("4 threads delivering 6 alertnames on 3 hosts make 18 tickets under 6 
     TempDir dir;
     Host host;
     SinkHandle sink(host, sink_config(project), dir.path.string());
-
-    GroupQueue queue;
-    std::mutex mutex;
-    std::vector<std::string> errors;  // Catch's assertions stay on the test's thread
-    std::vector<std::thread> threads;
-    for (int t = 0; t < kThreads; ++t)
-        threads.emplace_back([&] {
-            for (std::pair<int, int> d; queue.next(d); queue.done(d)) {
-                TestAlert alert{
-                    {{"alertname", alertname(d.first)}, {"instance", instance(d.second)}},
-                    {{"description", "lane check"}}};
-                std::string error;
-                const std::string key = alertname(d.first) + "-" + instance(d.second);
-                if (sink.deliver(notification({alert}), key, error) != TG_OK) {
-                    std::lock_guard lock(mutex);
-                    errors.push_back(key + ": " + error);
-                }
-            }
-        });
-    for (auto& t : threads) t.join();
+    const auto errors = deliver_groups(sink, kThreads);
     INFO(host.all_lines());
     CHECK(errors == std::vector<std::string>{});
     CHECK(sink.sink().lane_count() > 1);  // deliveries did run at once
@@ -119,5 +125,34 @@ TEST_CASE("4 threads delivering 6 alertnames on 3 hosts make 18 tickets under 6 
             REQUIRE(ids.count(ticket) == 1);
             CHECK(parents[ids[ticket]] == ids[root]);
         }
+    }
+}
+
+// What the sink learns of Redmine (its text formatting, statuses, names) is its lanes' together:
+// the same storm into an empty project costs the same requests at 4 and at 6 at once (every
+// group) as one at a time.
+TEST_CASE("deliveries at once make no more Redmine requests than one at a time",
+          "[redmine][lanes]") {
+    Admin admin;
+    std::map<int, tg::redmine::RequestCounts> counts;  // by threads
+    for (int threads : {1, kThreads, kAlertnames}) {
+        const std::string project = admin.create_project("lanes" + std::to_string(threads));
+        TempDir dir;
+        Host host;
+        SinkHandle sink(host, sink_config(project), dir.path.string());
+        INFO(host.all_lines());
+        CHECK(deliver_groups(sink, threads) == std::vector<std::string>{});
+        counts[threads] = sink.counts();
+        if (threads > 1) CHECK(sink.sink().lane_count() > 1);
+    }
+    const auto& floor = counts[1];
+    for (int threads : {kThreads, kAlertnames}) {
+        const auto& parallel = counts[threads];
+        INFO(threads << " threads: GET " << floor.get << " then " << parallel.get << ", POST "
+                     << floor.post << " then " << parallel.post << ", PUT " << floor.put << " then "
+                     << parallel.put);
+        CHECK(parallel.get == floor.get);
+        CHECK(parallel.post == floor.post);
+        CHECK(parallel.put == floor.put);
     }
 }

@@ -14,10 +14,10 @@ DeliveryLane::DeliveryLane(const LaneShared& shared)
     : client(client_options(shared.config), shared.pacer),
       text(shared.config.text_formatting, shared.config.time_zone, shared.config.language,
            shared.config.templates),
-      formats(shared.config, client, text, shared.host),
+      formats(shared.config, client, text, shared.host, shared.format),
       store(shared.state, shared.locks),
-      statuses(client, shared.config.tracker_id),
-      fields(shared.config, client, text, shared.host),
+      statuses(client, shared.config.tracker_id, shared.statuses),
+      fields(shared.config, client, text, shared.host, shared.fields),
       executor(shared.config, client, store, statuses, text, formats, fields, shared.host,
                shared.clock) {
     // One debug line per Redmine request: operators and tests can count what each alert cost.

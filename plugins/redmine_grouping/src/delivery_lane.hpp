@@ -3,12 +3,15 @@
 // may be used by two threads at once, so concurrent deliveries (of different groups, ABI 1.6)
 // each take a lane of their own from the sink's LanePool, as another replica on the same store
 // would. Shared by all the lanes of a sink: the request pacer (Redmine's rate and backoff are
-// the sink's) and the embedded store's named locks (groups and the rebuild, across lanes).
+// the sink's), the embedded store's named locks (groups and the rebuild, across lanes) and what
+// the sink learned of Redmine (its text formatting, statuses and names: parallelism adds no
+// reads), which each lane reads with its own client when no lane has yet.
 #pragma once
 
 #include "clock.hpp"
 #include "config.hpp"
 #include "executor.hpp"
+#include "learned_format.hpp"
 #include "lock_table.hpp"
 #include "redmine_client.hpp"
 #include "request_pacer.hpp"
@@ -30,6 +33,9 @@ struct LaneShared {
     StateLocation state;
     std::shared_ptr<RequestPacer> pacer;
     std::shared_ptr<LockTable> locks;
+    std::shared_ptr<LearnedFormat> format;
+    std::shared_ptr<StatusCatalog::Shared> statuses;
+    std::shared_ptr<TicketFields::Shared> fields;
     const tg::HostServices& host;
     const Clock& clock;
 };

@@ -34,13 +34,17 @@ StateLocation state_location(const tg::SinkContext& context) {
 
 constexpr int64_t kKeepAppliedKeys = 30 * 86400;  // far longer than any host retry
 
-// How the sink makes a lane: with the pacer and the embedded store's locks of all its lanes.
+// How the sink makes a lane: with the pacer, the embedded store's locks and what is learned of
+// Redmine, of all its lanes.
 LanePool<DeliveryLane>::Make lane_maker(const Config& config, StateLocation state,
                                         const tg::HostServices& host, const Clock& clock) {
     LaneShared shared{config,
                       std::move(state),
                       std::make_shared<RequestPacer>(config.max_requests_per_second),
                       std::make_shared<LockTable>(),
+                      std::make_shared<LearnedFormat>(config.timeout),
+                      std::make_shared<StatusCatalog::Shared>(),
+                      std::make_shared<TicketFields::Shared>(),
                       host,
                       clock};
     return [shared] { return std::make_unique<DeliveryLane>(shared); };
@@ -97,6 +101,9 @@ void RedmineSink::ensure_state(DeliveryLane& lane) {
 // Concurrently for different groups: each delivery in a lane of its own.
 void RedmineSink::deliver(const tg::Delivery& delivery) {
     const auto lane = lanes_.take();
+    // A claim on learning the text formatting that the delivery leaves (it failed before its
+    // first issue showed it, or created none) goes with it: the other lanes wait no longer.
+    const TextFormatting::Release release(lane->formats);
     deliver_in(*lane, delivery);
 }
 
@@ -186,6 +193,7 @@ void RedmineSink::log_delivered(DeliveryLane& lane, const tg::Delivery& delivery
 // The hooks run while no delivery does (the host's promise): on the first lane.
 void RedmineSink::run_hook(const tg::HookRun& run) {
     DeliveryLane& lane = lanes_.first();
+    const TextFormatting::Release release(lane.formats);  // as a delivery's
     StateStore& store = lane.store;
     Executor& executor = lane.executor;
     const bool flap_summary = run.name == "flap_summary" && config_.flap_window.count() > 0;

@@ -68,8 +68,12 @@ std::optional<TextFormat> format_of_page(std::string_view html) {
 }
 
 TextFormatting::TextFormatting(const Config& config, Tracker& tracker, TextBuilder& text,
-                               const tg::HostServices& host)
-    : config_(config), tracker_(tracker), text_(text), host_(host) {
+                               const tg::HostServices& host, std::shared_ptr<LearnedFormat> learned)
+    : config_(config),
+      tracker_(tracker),
+      text_(text),
+      host_(host),
+      learned_(learned ? std::move(learned) : std::make_shared<LearnedFormat>(config.timeout)) {
     if (config.text_formatting != TextFormat::automatic) {
         text_.set_format(config.text_formatting);
         state_ = State::known;
@@ -81,16 +85,33 @@ std::optional<TextFormat> TextFormatting::from_page(const std::string& path) {
     return format_of_page(tracker_.read_page(path));
 }
 
+// What the lanes learned, taken for this lane's texts; false while it is unknown.
+bool TextFormatting::adopt(const LearnedFormat::Seen& seen) {
+    if (seen.state == State::unknown) return false;
+    if (seen.state == State::known) text_.set_format(seen.format);
+    state_ = seen.state;
+    seen_on_ = seen.where;
+    return true;
+}
+
 void TextFormatting::learn(TextFormat format, const std::string& where) {
-    text_.set_format(format);
-    state_ = State::known;
-    seen_on_ = where;
+    // Another lane's answer, if it settled first, stands: they read the same Redmine.
+    adopt(learned_->settle(this, State::known, format, where));
     host_.info("text_formatting: Redmine formats text as " + format_name(format) + " (seen on " +
                where + "); the tickets are written so");
 }
 
 void TextFormatting::ensure(int64_t issue_id) {
-    if (state_ != State::unknown || (issue_id <= 0 && looked_in_project_)) return;
+    if (state_ != State::unknown) return;
+    // Waits while another lane looks; then what it learned, or else the claim is this lane's.
+    const LearnedFormat::Turn turn = learned_->take_turn(this);
+    if (adopt(turn.seen) || !turn.mine) return;
+    // The project showed none: this lane's first issue will, and it keeps the claim meanwhile.
+    if (issue_id <= 0 && turn.seen.project_looked) return;
+    probe(issue_id);
+}
+
+void TextFormatting::probe(int64_t issue_id) {
     try {
         if (issue_id > 0) {  // the sink's own: editable, so its page shows the editor
             const std::string page = "/issues/" + std::to_string(issue_id);
@@ -101,7 +122,6 @@ void TextFormatting::ensure(int64_t issue_id) {
                         " shows no text formatting (none, or another editor)");
             return;
         }
-        looked_in_project_ = true;
         IssueQuery newest;
         newest.project = config_.project;
         newest.filters = {{"status_id", "*"}};
@@ -113,18 +133,20 @@ void TextFormatting::ensure(int64_t issue_id) {
             list->size() > 0
                 ? "/issues/" + std::to_string(list->getObject(0)->getValue<Poco::Int64>("id"))
                 : "/projects/" + project;  // 6.0+ marks every page
-        if (auto f = from_page(page)) learn(*f, page);
+        if (auto f = from_page(page))
+            learn(*f, page);
+        else
+            learned_->project_looked(this);
     } catch (const tg::Drop& e) {  // refused (a proxy in front of the pages, ...): for good
         give_up("the page could not be read: " + std::string(e.what()));
     } catch (const std::exception& e) {  // an outage: try again before the next texts
-        looked_in_project_ = false;
+        learned_->release(this);         // another lane may, meanwhile
         host_.debug(std::string("text_formatting: not read this time: ") + e.what());
     }
 }
 
 void TextFormatting::give_up(const std::string& why) {
-    state_ = State::unknowable;
-    seen_on_ = why;
+    adopt(learned_->settle(this, State::unknowable, TextFormat::neutral, why));
     host_.warn("text_formatting: " + why +
                ": the tickets are written format-neutral; set text_formatting to textile or "
                "common_mark to choose");
@@ -132,6 +154,9 @@ void TextFormatting::give_up(const std::string& why) {
 
 bool TextFormatting::learn_from_created(int64_t issue_id) {
     if (state_ != State::unknown || issue_id <= 0) return false;
+    // Another lane learned it while this one wrote format-neutral (it waited out the longest
+    // wait): this lane's issue is written again too, and its page need not be read.
+    if (adopt(learned_->seen())) return state_ == State::known;
     const std::string page = "/issues/" + std::to_string(issue_id);
     try {
         if (auto f = from_page(page)) {
@@ -143,6 +168,7 @@ bool TextFormatting::learn_from_created(int64_t issue_id) {
     } catch (const tg::Drop& e) {
         give_up(page + " could not be read: " + e.what());
     } catch (const std::exception& e) {
+        learned_->release(this);
         host_.debug("text_formatting: " + page + " not read this time: " + e.what());
     }
     return false;

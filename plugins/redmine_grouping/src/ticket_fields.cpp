@@ -34,63 +34,72 @@ void each_item(Tracker& tracker, const std::string& path, const char* list, Each
 
 }  // namespace
 
-void TicketFields::load_priorities() {
-    if (priorities_) return;
-    std::map<std::string, int64_t> names;
-    auto answer = tracker_.read("/enumerations/issue_priorities.json");
-    priority_order_.clear();
-    if (auto list = answer->getArray("issue_priorities"))
-        for (size_t i = 0; i < list->size(); ++i) {
-            auto p = list->getObject(static_cast<unsigned>(i));
-            const std::string name = p->optValue<std::string>("name", "");
-            names[name] = p->getValue<Poco::Int64>("id");
-            priority_order_.emplace_back(names[name], name);
-        }
-    priorities_ = std::move(names);
-}
-
-void TicketFields::load_members() {
-    if (members_) return;
-    std::map<std::string, int64_t> names;  // user names and group names of the project
-    // An API user who may not list members (403) can still name assignees by id.
-    try {
-        each_item(tracker_, "/projects/" + url_encoded(config_.project) + "/memberships.json",
-                  "memberships", [&](const Poco::JSON::Object::Ptr& m) {
-                      for (const char* kind : {"user", "group"})
-                          if (auto p = m->getObject(kind))
-                              names[p->optValue<std::string>("name", "")] =
-                                  p->getValue<Poco::Int64>("id");
-                      return true;
-                  });
-    } catch (const tg::Drop& e) {
-        host_.warn(std::string("assignee/watchers: the project's members cannot be read: ") +
-                   e.what());
-    }
-    members_ = std::move(names);
-}
-
-void TicketFields::load_categories() {
-    if (categories_) return;
-    std::map<std::string, int64_t> names;
-    try {
-        auto answer =
-            tracker_.read("/projects/" + url_encoded(config_.project) + "/issue_categories.json");
-        if (auto list = answer->getArray("issue_categories"))
+const TicketFields::Priorities& TicketFields::priorities() {
+    if (priorities_) return *priorities_;
+    priorities_ = &shared_->priorities.get_or_load([this] {
+        Priorities out;
+        auto answer = tracker_.read("/enumerations/issue_priorities.json");
+        if (auto list = answer->getArray("issue_priorities"))
             for (size_t i = 0; i < list->size(); ++i) {
-                auto c = list->getObject(static_cast<unsigned>(i));
-                names[c->optValue<std::string>("name", "")] = c->getValue<Poco::Int64>("id");
+                auto p = list->getObject(static_cast<unsigned>(i));
+                const std::string name = p->optValue<std::string>("name", "");
+                out.ids[name] = p->getValue<Poco::Int64>("id");
+                out.order.emplace_back(out.ids[name], name);
             }
-    } catch (const tg::Drop& e) {
-        host_.warn(std::string("category: the project's categories cannot be read: ") + e.what());
-    }
-    categories_ = std::move(names);
+        return out;
+    });
+    return *priorities_;
+}
+
+const TicketFields::Names& TicketFields::members() {
+    if (members_) return *members_;
+    members_ = &shared_->members.get_or_load([this] {
+        Names names;  // user names and group names of the project
+        // An API user who may not list members (403) can still name assignees by id.
+        try {
+            each_item(tracker_, "/projects/" + url_encoded(config_.project) + "/memberships.json",
+                      "memberships", [&](const Poco::JSON::Object::Ptr& m) {
+                          for (const char* kind : {"user", "group"})
+                              if (auto p = m->getObject(kind))
+                                  names[p->optValue<std::string>("name", "")] =
+                                      p->getValue<Poco::Int64>("id");
+                          return true;
+                      });
+        } catch (const tg::Drop& e) {
+            host_.warn(std::string("assignee/watchers: the project's members cannot be read: ") +
+                       e.what());
+        }
+        return names;
+    });
+    return *members_;
+}
+
+const TicketFields::Names& TicketFields::categories() {
+    if (categories_) return *categories_;
+    categories_ = &shared_->categories.get_or_load([this] {
+        Names names;
+        try {
+            auto answer = tracker_.read("/projects/" + url_encoded(config_.project) +
+                                        "/issue_categories.json");
+            if (auto list = answer->getArray("issue_categories"))
+                for (size_t i = 0; i < list->size(); ++i) {
+                    auto c = list->getObject(static_cast<unsigned>(i));
+                    names[c->optValue<std::string>("name", "")] = c->getValue<Poco::Int64>("id");
+                }
+        } catch (const tg::Drop& e) {
+            host_.warn(std::string("category: the project's categories cannot be read: ") +
+                       e.what());
+        }
+        return names;
+    });
+    return *categories_;
 }
 
 std::optional<int64_t> TicketFields::priority(const std::string& ref) {
     if (auto id = numeric(ref)) return id;
-    load_priorities();
-    auto it = priorities_->find(ref);
-    return it == priorities_->end() ? std::nullopt : std::optional<int64_t>(it->second);
+    const Names& ids = priorities().ids;
+    auto it = ids.find(ref);
+    return it == ids.end() ? std::nullopt : std::optional<int64_t>(it->second);
 }
 
 std::pair<std::string, std::string> TicketFields::priority_setting(const Alert* alert) const {
@@ -110,52 +119,48 @@ std::optional<int64_t> TicketFields::priority_id(const Alert& alert) {
 }
 
 int TicketFields::priority_rank(int64_t id) {
-    load_priorities();
-    for (size_t i = 0; i < priority_order_.size(); ++i)
-        if (priority_order_[i].first == id) return static_cast<int>(i);
+    const auto& order = priorities().order;
+    for (size_t i = 0; i < order.size(); ++i)
+        if (order[i].first == id) return static_cast<int>(i);
     return -1;
 }
 
 std::string TicketFields::priority_name(int64_t id) {
-    load_priorities();
-    for (const auto& [known, name] : priority_order_)
+    for (const auto& [known, name] : priorities().order)
         if (known == id) return name;
     return "#" + std::to_string(id);
 }
 
 std::optional<int64_t> TicketFields::principal(const std::string& ref) {
     if (auto id = numeric(ref)) return id;
-    load_members();
-    if (auto it = members_->find(ref); it != members_->end()) return it->second;
-    // A login: only an administrator may list users, so a refusal just means "not found".
-    if (auto it = logins_.find(ref); it != logins_.end()) return it->second;
+    const Names& names = members();
+    if (auto it = names.find(ref); it != names.end()) return it->second;
+    // A login: labels name assignees, so the cache is bounded (the oldest forgotten first).
+    return shared_->logins.get_or_find(ref, [this, &ref] { return find_login(ref); });
+}
+
+// Only an administrator may list users, so a refusal just means "not found".
+std::optional<int64_t> TicketFields::find_login(const std::string& login) {
     std::optional<int64_t> found;
     try {
         // Since 5.1 `name=` matches part of the login, the names or the e-mail, 25 at a time:
         // every page, and only the login that is exactly this one.
-        each_item(tracker_, "/users.json?status=1&name=" + url_encoded(ref), "users",
+        each_item(tracker_, "/users.json?status=1&name=" + url_encoded(login), "users",
                   [&](const Poco::JSON::Object::Ptr& u) {
-                      if (u->optValue<std::string>("login", "") != ref) return true;
+                      if (u->optValue<std::string>("login", "") != login) return true;
                       found = u->getValue<Poco::Int64>("id");
                       return false;
                   });
     } catch (const tg::Drop&) {
     }
-    // Labels name assignees: a bounded cache, the oldest login forgotten first.
-    if (login_order_.size() >= kMaxCachedLogins) {
-        logins_.erase(login_order_.front());
-        login_order_.pop_front();
-    }
-    logins_[ref] = found;
-    login_order_.push_back(ref);
     return found;
 }
 
 std::optional<int64_t> TicketFields::category(const std::string& ref) {
     if (auto id = numeric(ref)) return id;
-    load_categories();
-    auto it = categories_->find(ref);
-    return it == categories_->end() ? std::nullopt : std::optional<int64_t>(it->second);
+    const Names& names = categories();
+    auto it = names.find(ref);
+    return it == names.end() ? std::nullopt : std::optional<int64_t>(it->second);
 }
 
 void TicketFields::add(Poco::JSON::Object& fields, const TextContext& context,

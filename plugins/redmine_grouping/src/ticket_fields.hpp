@@ -3,10 +3,14 @@
 // custom fields from templates, private, and the alert key. Names are resolved against Redmine
 // once per instance. Redmine silently drops a field its API user may not set (or that is not
 // enabled for the project and tracker): what it saved is compared with what was sent, and each
-// dropped field is a warning and redmine_ignored_fields_total{field}.
+// dropped field is a warning and redmine_ignored_fields_total{field}. The names are the sink
+// instance's, shared by its delivery lanes (learned.hpp, login_cache.hpp): each looks up with
+// its own tracker what no lane has yet.
 #pragma once
 
 #include "config.hpp"
+#include "learned.hpp"
+#include "login_cache.hpp"
 #include "text.hpp"
 #include "tracker.hpp"
 
@@ -14,8 +18,8 @@
 
 #include <Poco/JSON/Object.h>
 
-#include <deque>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -24,9 +28,31 @@ namespace tg::redmine {
 
 class TicketFields {
   public:
+    // Logins looked up through /users.json (assignee_label may name any): at most this many
+    // are remembered.
+    static constexpr size_t kMaxCachedLogins = 512;
+
+    using Names = std::map<std::string, int64_t>;
+    struct Priorities {
+        Names ids;
+        std::vector<std::pair<int64_t, std::string>> order;  // Redmine's order: least first
+    };
+    // What the lanes of a sink learn of Redmine's names, once for all of them.
+    struct Shared {
+        Learned<Priorities> priorities;
+        Learned<Names> members, categories;  // user and group names; category names
+        LoginCache logins{kMaxCachedLogins};
+    };
+
+    // `shared`: what the lanes of the sink learn together; by default, these fields' own.
     TicketFields(const Config& config, Tracker& tracker, const TextBuilder& text,
-                 const tg::HostServices& host)
-        : config_(config), tracker_(tracker), text_(text), host_(host) {}
+                 const tg::HostServices& host,
+                 std::shared_ptr<Shared> shared = std::make_shared<Shared>())
+        : config_(config),
+          tracker_(tracker),
+          text_(text),
+          host_(host),
+          shared_(std::move(shared)) {}
 
     // Adds the configured fields to a new issue's `fields`; `key` goes to alert_key_field. A Root
     // gets no priority: Redmine derives a parent's priority from its children.
@@ -47,18 +73,16 @@ class TicketFields {
     // For `check()`: each configured name that Redmine does not know, as "setting: why".
     std::vector<std::string> unresolved();
 
-    // Logins looked up through /users.json (assignee_label may name any): at most this many
-    // are remembered.
-    static constexpr size_t kMaxCachedLogins = 512;
-    size_t cached_logins() const { return logins_.size(); }
+    size_t cached_logins() const { return shared_->logins.size(); }
 
   private:
     std::optional<int64_t> priority(const std::string& ref);
     std::optional<int64_t> principal(const std::string& ref);
     std::optional<int64_t> category(const std::string& ref);
-    void load_priorities();
-    void load_members();
-    void load_categories();
+    const Priorities& priorities();
+    const Names& members();
+    const Names& categories();
+    std::optional<int64_t> find_login(const std::string& login);
     void ignored(int64_t issue_id, const std::string& field, const std::string& sent,
                  const std::string& saved);
 
@@ -66,10 +90,11 @@ class TicketFields {
     Tracker& tracker_;
     const TextBuilder& text_;
     const tg::HostServices& host_;
-    std::optional<std::map<std::string, int64_t>> priorities_, members_, categories_;
-    std::vector<std::pair<int64_t, std::string>> priority_order_;  // Redmine's order: least first
-    std::map<std::string, std::optional<int64_t>> logins_;
-    std::deque<std::string> login_order_;
+    std::shared_ptr<Shared> shared_;
+    // Once learned, kept at hand: the shared records never change after.
+    const Priorities* priorities_ = nullptr;
+    const Names* members_ = nullptr;
+    const Names* categories_ = nullptr;
 };
 
 }  // namespace tg::redmine
