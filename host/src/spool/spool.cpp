@@ -54,6 +54,10 @@ Spool::Spool(const StoreUrl& store, SpoolOptions options)
     try {
         migrate_store(*intake_.session, dialect_of(store_));
         if (store_.kind == StoreUrl::Kind::sqlite) {
+            // The SQLite connections are never opened again (only PostgreSQL's break): handed
+            // over once, for the spool's life.
+            checkpointer_.take_over(*intake_.session);
+            checkpointer_.take_over(*dispatch_.session);
             *intake_.session << spool_sql::release_delivery_leases, now;
             *intake_.session << spool_sql::release_hook_leases, now;
             // A file left large by a backlog (a host stopped before it compacted, or an earlier
@@ -131,6 +135,13 @@ void Spool::writer_loop() {
         }
         write_batches(batches);
         if (listener) listener();
+        // Acknowledged: now the WAL may be copied back, under the write lock so that it is
+        // complete and the next commit starts the WAL again (requests that came meanwhile wait
+        // for it, but no longer the ones whose commit made it due).
+        if (checkpointer_.frames() >= WalCheckpointer::due_frames) {
+            std::unique_lock writing = sqlite_writer();
+            checkpointer_.checkpoint(*intake_.session);
+        }
     }
 }
 
@@ -168,13 +179,21 @@ void Spool::insert_batches(Poco::Data::Session& session, std::vector<Batch>& bat
     }
 }
 
+std::unique_lock<std::mutex> Spool::sqlite_writer() {
+    if (store_.kind != StoreUrl::Kind::sqlite) return {};
+    return std::unique_lock(sqlite_write_mutex_);
+}
+
 void Spool::write_batches(std::vector<Batch>& batches) {
     const int64_t created = now_ms();
     const int attempts = store_.kind == StoreUrl::Kind::postgresql ? postgresql_write_attempts : 1;
     std::string error;
     for (int attempt = 1; attempt <= attempts; ++attempt) {
         try {
-            insert_batches(usable(intake_, "FULL"), batches, created);
+            {
+                std::unique_lock writing = sqlite_writer();
+                insert_batches(usable(intake_, "FULL"), batches, created);
+            }
             set_write_error("");
             for (auto& batch : batches) batch.done.set_value();
             return;

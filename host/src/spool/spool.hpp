@@ -11,6 +11,7 @@
 
 #include "spool/intake.hpp"
 #include "spool/store_url.hpp"
+#include "spool/wal_checkpointer.hpp"
 
 #include <Poco/Data/Session.h>
 
@@ -170,8 +171,21 @@ class Spool final : public Intake {
     auto with_connection(Connection& connection, std::mutex& mutex, F&& work);
     template <class F>
     auto with_dispatch(F&& work) {
-        return with_connection(dispatch_, dispatch_mutex_, std::forward<F>(work));
+        return with_connection(dispatch_, dispatch_mutex_, [&](Poco::Data::Session& session) {
+            struct Backstop {  // also when `work` throws
+                WalCheckpointer& wal;
+                Poco::Data::Session& session;
+                ~Backstop() {
+                    if (wal.frames() >= WalCheckpointer::backstop_frames) wal.checkpoint(session);
+                }
+            } backstop{checkpointer_, session};
+            std::unique_lock writing = sqlite_writer();
+            return work(session);
+        });
     }
+    // SQLite: the lock both of this process's writing connections take around their writes.
+    // Empty for PostgreSQL, whose rows lock one by one.
+    std::unique_lock<std::mutex> sqlite_writer();
     void writer_loop();
     void write_batches(std::vector<Batch>& batches);
     void insert_batches(Poco::Data::Session& session, std::vector<Batch>& batches, int64_t created);
@@ -190,6 +204,10 @@ class Spool final : public Intake {
     std::chrono::milliseconds retention_;
     std::chrono::milliseconds prune_every_;
 
+    // SQLite: the WAL's length, noted by the intake's and the dispatcher's commits (which no
+    // longer checkpoint by themselves); declared first: it goes after the connections whose
+    // hooks point to it.
+    WalCheckpointer checkpointer_;
     // Two connections: the intake's fsyncs every commit (SQLite: synchronous=FULL); the
     // dispatcher's bookkeeping may lose its last commits in a power cut, which only means a
     // redelivery.
@@ -205,6 +223,13 @@ class Spool final : public Intake {
     std::mutex held_mutex_;
     std::set<int64_t> held_deliveries_;
     std::set<std::pair<std::string, std::string>> held_hooks_;
+
+    // SQLite lets one connection write at a time; one that finds the file locked sleeps in its
+    // busy handler (1, 2, 5, 10 ms ... whatever the holder takes) and the intake's batch, with
+    // every webhook request in it, waits that long after the dispatcher's write has ended. The
+    // intake and the dispatcher take turns on this lock instead, and the one waiting wakes the
+    // moment the other is done. Taken after dispatch_mutex_.
+    std::mutex sqlite_write_mutex_;
 
     std::mutex queue_mutex_;
     std::condition_variable queue_cv_;
