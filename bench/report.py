@@ -202,5 +202,17 @@ if k:
 else:
     lines += ["Not run.", ""]
 
+# ---------------------------------------------------------------- 7. time to ticket
+lines += ["## 7. Time to ticket when idle", ""]
+t = kv("time_to_ticket.txt")
+if t:
+    ok = float(t["ticket_p99_ms"]) <= float(t["target_p99_ms"])
+    lines += [open(os.path.join(results, "time_to_ticket.md")).read().rstrip(), "",
+              "| figure | value | target |", "| --- | --- | --- |",
+              f"| POST → issue created, p99 | {t['ticket_p99_ms']} ms | ≤ Redmine's create p99 + "
+              f"15 ms = {float(t['target_p99_ms']):.1f} ms {verdict(ok)} |", ""]
+else:
+    lines += ["Not run.", ""]
+
 open(os.path.join(results, "report.md"), "w").write("\n".join(lines))
 print("\n".join(lines))

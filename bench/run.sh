@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Every benchmark, one command: builds Release in build-bench/, runs the parts, writes the raw
 # figures and bench/results/report.md (each figure beside its target). Needs root for the local
-# Redmine (parts 2, 4 and 6 make fresh projects of their own in it; part 6 also sets up a second
+# Redmine (parts 2, 4, 6 and 7 make fresh projects of their own in it; part 6 also sets up a second
 # instance on PostgreSQL, bench/redmine_pg.sh).
 #
 #   bench/run.sh [--quick] [PART...]     PART: ingest memory redmine cold routing concurrency
-#                                        (default: all)
+#                                        ticket (default: all)
 #
-# --quick: 5 s wrk runs, 10,000 alerts, 10 x 5 storms, 500 issues: checks the scripts, not the
+# --quick: 5 s wrk runs, 10,000 alerts, 10 x 5 storms, 500 issues, 10 tickets: checks the scripts, not the
 # figures. BENCH_ROUTING_BEFORE=REV: the routing part also runs against REV's matchers.
 # Tests never assert on timings; this reports them.
 set -euo pipefail
@@ -18,11 +18,11 @@ parts=()
 for arg in "$@"; do
   case "$arg" in
   --quick) quick=1 ;;
-  ingest | memory | redmine | cold | routing | concurrency) parts+=("$arg") ;;
+  ingest | memory | redmine | cold | routing | concurrency | ticket) parts+=("$arg") ;;
   *) sed -n '2,12s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
   esac
 done
-((${#parts[@]})) || parts=(ingest memory redmine cold routing concurrency)
+((${#parts[@]})) || parts=(ingest memory redmine cold routing concurrency ticket)
 
 command -v wrk >/dev/null || { scripts/install-deps.sh build; apt-get install -y -qq wrk >/dev/null; }
 scripts/install-deps.sh build
@@ -32,9 +32,9 @@ cmake --build "$BUILD" -j "$(nproc)" --target tickets-grouping log_sink redmine_
   tickets-grouping-bench-ceiling tickets-grouping-bench-routing >/dev/null
 mkdir -p "$RESULTS"
 # All parts: a clean slate. Some parts: the others' figures stay (each part dates itself).
-((${#parts[@]} < 6)) || rm -f "$RESULTS"/*
+((${#parts[@]} < 7)) || rm -f "$RESULTS"/*
 
-if [[ " ${parts[*]} " =~ " "(redmine|cold|concurrency)" " ]]; then
+if [[ " ${parts[*]} " =~ " "(redmine|cold|concurrency|ticket)" " ]]; then
   scripts/redmine-local.sh env >/dev/null
 fi
 {
@@ -57,6 +57,7 @@ for part in "${parts[@]}"; do
   redmine) if ((quick)); then bench/redmine_storm.py "$BUILD" "$RESULTS" 10 5; else bench/redmine_storm.py "$BUILD" "$RESULTS"; fi >/dev/null ;;
   cold) bench/cold_start.py "$BUILD" "$RESULTS" "$( ((quick)) && echo 500 || echo 5000)" >/dev/null ;;
   concurrency) if ((quick)); then bench/redmine_concurrency.py "$BUILD" "$RESULTS" 10 5; else bench/redmine_concurrency.py "$BUILD" "$RESULTS"; fi >/dev/null ;;
+  ticket) bench/time_to_ticket.py "$BUILD" "$RESULTS" "$( ((quick)) && echo 10 || echo 60)" >/dev/null ;;
   routing) bench/routing.sh ${BENCH_ROUTING_BEFORE:+--before "$BENCH_ROUTING_BEFORE"} 10000 "$( ((quick)) && echo 3 || echo 15)" ;;
   esac
 done
