@@ -64,6 +64,15 @@ def routes_file(work, env, url, project, concurrency):
     return path
 
 
+def cpu_ticks(pid=None):
+    """(busy, all) jiffies of the machine, or (utime + stime, 0) of process `pid`."""
+    if pid:
+        f = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+        return int(f[11]) + int(f[12]), 0
+    f = [int(x) for x in open("/proc/stat").readline().split()[1:8]]
+    return f[0] + f[1] + f[2] + f[5] + f[6], sum(f)
+
+
 def storm(mode, env, url, concurrency, stamp):
     ident = f"bench-conc-{mode}{concurrency}-{stamp}"
     if mode == "local":
@@ -80,12 +89,14 @@ def storm(mode, env, url, concurrency, stamp):
         webhook = rc.Http(f"http://127.0.0.1:{port}")
         t0 = time.time() - 3600
         bodies = [rc.notification(a, [rc.alert(a, h, t0) for h in hostnames]) for a in alertnames]
+        machine_before, host_before = cpu_ticks(), cpu_ticks(host.pid)
         first_post = time.time()
         for body in bodies:
             status, _ = webhook.request("POST", "/webhook", body)
             assert status == 200, status
         assert rc.wait_drained(port), "the spool did not drain"
         drained = time.time()
+        machine_after, host_after = cpu_ticks(), cpu_ticks(host.pid)
     finally:
         host.terminate()
         host.wait()
@@ -102,6 +113,11 @@ def storm(mode, env, url, concurrency, stamp):
         "tickets_created": len(creates), "requests": len(requests),
         "posts": by_method.get("POST", 0), "puts": by_method.get("PUT", 0),
         "gets": by_method.get("GET", 0), "failed_requests": len(failed), "load": load,
+        # Where the machine's 2 cores went during the storm: all of it (Redmine, its database,
+        # the proxy, the host) and the host's own share.
+        "cpu_busy_percent": round(100 * (machine_after[0] - machine_before[0]) /
+                                  max(1, machine_after[1] - machine_before[1])),
+        "host_cpu_seconds": round((host_after[0] - host_before[0]) / os.sysconf("SC_CLK_TCK"), 2),
     }
 
 
@@ -135,11 +151,13 @@ with open(os.path.join(results, "concurrency.md"), "w") as f:
             f"(bench/latency_proxy.py) in front of {parallel_processes} thin processes of the "
             "same Redmine on one PostgreSQL database (bench/redmine_pg.sh).\n\n")
     f.write("| Redmine | concurrency | storm wall s | last ticket s | vs c=1 | POST | PUT | GET | "
-            "failed | load at start |\n|---|---|---|---|---|---|---|---|---|---|\n")
+            "failed | CPU busy during | host CPU s | load at start |\n"
+            "|---|---|---|---|---|---|---|---|---|---|---|---|\n")
     for r in runs:
         base = next(x for x in runs if x["mode"] == r["mode"] and x["concurrency"] == 1)
         ratio = r["last_ticket_seconds"] / base["last_ticket_seconds"]
         f.write(f"| {r['mode']} | {r['concurrency']} | {r['wall_seconds']} | "
                 f"{r['last_ticket_seconds']} | {ratio:.2f} | {r['posts']} | {r['puts']} | "
-                f"{r['gets']} | {r['failed_requests']} | {r['load']} |\n")
+                f"{r['gets']} | {r['failed_requests']} | {r['cpu_busy_percent']}% | "
+                f"{r['host_cpu_seconds']} | {r['load']} |\n")
 print(open(os.path.join(results, "concurrency.md")).read())
