@@ -70,6 +70,9 @@ Spool::Spool(const StoreUrl& store, SpoolOptions options)
         throw SpoolError("cannot prepare the spool " + store_.description + ": " + e.what());
     }
     prune_dead_letters();
+    if (store_.kind == StoreUrl::Kind::sqlite)
+        checkpointer_.start(open_store_session(store_, "NORMAL"),
+                            [this] { return sqlite_writer(); });
     writer_ = std::thread([this] { writer_loop(); });
     lease_thread_ = std::thread([this] { lease_loop(); });
 }
@@ -83,6 +86,7 @@ Spool::~Spool() {
     lease_cv_.notify_all();
     writer_.join();
     lease_thread_.join();
+    checkpointer_.stop();
 }
 
 std::string Spool::sql(const char* statement) const {
@@ -135,13 +139,6 @@ void Spool::writer_loop() {
         }
         write_batches(batches);
         if (listener) listener();
-        // Acknowledged: now the WAL may be copied back, under the write lock so that it is
-        // complete and the next commit starts the WAL again (requests that came meanwhile wait
-        // for it, but no longer the ones whose commit made it due).
-        if (checkpointer_.frames() >= WalCheckpointer::due_frames) {
-            std::unique_lock writing = sqlite_writer();
-            checkpointer_.checkpoint(*intake_.session);
-        }
     }
 }
 

@@ -172,13 +172,6 @@ class Spool final : public Intake {
     template <class F>
     auto with_dispatch(F&& work) {
         return with_connection(dispatch_, dispatch_mutex_, [&](Poco::Data::Session& session) {
-            struct Backstop {  // also when `work` throws
-                WalCheckpointer& wal;
-                Poco::Data::Session& session;
-                ~Backstop() {
-                    if (wal.frames() >= WalCheckpointer::backstop_frames) wal.checkpoint(session);
-                }
-            } backstop{checkpointer_, session};
             std::unique_lock writing = sqlite_writer();
             return work(session);
         });
@@ -205,8 +198,8 @@ class Spool final : public Intake {
     std::chrono::milliseconds prune_every_;
 
     // SQLite: the WAL's length, noted by the intake's and the dispatcher's commits (which no
-    // longer checkpoint by themselves); declared first: it goes after the connections whose
-    // hooks point to it.
+    // longer checkpoint by themselves), and the thread that checkpoints it; declared first: it
+    // goes after the connections whose hooks point to it (its thread ends in ~Spool).
     WalCheckpointer checkpointer_;
     // Two connections: the intake's fsyncs every commit (SQLite: synchronous=FULL); the
     // dispatcher's bookkeeping may lose its last commits in a power cut, which only means a

@@ -1,5 +1,7 @@
 #include "spool/wal_checkpointer.hpp"
 
+#include "sql/postgresql_session.hpp"
+
 #include <Poco/Data/SQLite/Utility.h>
 #include <sqlite3.h>
 
@@ -14,18 +16,58 @@ void WalCheckpointer::take_over(Poco::Data::Session& writer) {
                      this);
 }
 
+void WalCheckpointer::start(Poco::Data::Session session, WriterLock lock_writers) {
+    session_.emplace(std::move(session));
+    lock_writers_ = std::move(lock_writers);
+    thread_ = std::thread([this] { run(); });
+}
+
+void WalCheckpointer::stop() noexcept {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    wake_.notify_all();
+    if (thread_.joinable()) thread_.join();
+    if (session_) {
+        tg::sql::close_session(*session_);
+        session_.reset();
+    }
+}
+
 int WalCheckpointer::on_commit(void* self, sqlite3*, const char*, int frames) {
-    static_cast<WalCheckpointer*>(self)->frames_.store(frames, std::memory_order_relaxed);
+    auto* checkpointer = static_cast<WalCheckpointer*>(self);
+    if (frames >= due_frames) {
+        {
+            std::lock_guard lock(checkpointer->mutex_);
+            checkpointer->due_ = true;
+        }
+        checkpointer->wake_.notify_one();
+    }
     return SQLITE_OK;
 }
 
-bool WalCheckpointer::checkpoint(Poco::Data::Session& session) noexcept {
+void WalCheckpointer::run() {
+    std::unique_lock lock(mutex_);
+    for (;;) {
+        wake_.wait(lock, [this] { return due_ || stopping_; });
+        if (stopping_) return;
+        due_ = false;
+        lock.unlock();
+        checkpoint();  // the bulk, while the intake and the dispatcher go on committing
+        {
+            std::unique_lock writers = lock_writers_();
+            checkpoint();  // what they committed meanwhile: the WAL is wholly copied back
+        }
+        lock.lock();
+    }
+}
+
+void WalCheckpointer::checkpoint() noexcept {
     try {
-        session << "PRAGMA wal_checkpoint(PASSIVE)", now;
-        frames_.store(0, std::memory_order_relaxed);
-        return true;
+        *session_ << "PRAGMA wal_checkpoint(PASSIVE)", now;
     } catch (...) {
-        return false;  // the next due commit tries again
+        // The next due commit wakes this thread again.
     }
 }
 

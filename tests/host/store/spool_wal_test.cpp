@@ -1,6 +1,7 @@
 // The SQLite spool's WAL stays short although neither of its writing connections checkpoints in
-// its own commits any more (wal_checkpointer.hpp): the intake checkpoints once a batch is
-// acknowledged, the dispatcher when a backlog drains while no webhook comes.
+// its own commits any more (wal_checkpointer.hpp): a thread of the spool's checkpoints it once it
+// is due, whether the intake's commits or the dispatcher's (a backlog draining while no webhook
+// comes) made it long.
 #include "spool/spool.hpp"
 #include "test_support.hpp"
 
@@ -18,8 +19,8 @@ uintmax_t wal_bytes(const std::string& path) {
     return error ? 0 : size;
 }
 
-// Twice the dispatcher's backstop (4000 frames of 4 KiB pages); without any checkpoint, the
-// commits below leave a WAL several times this long.
+// Eight times the length at which it is due (1000 frames of 4 KiB pages); without any
+// checkpoint, the commits below leave a WAL several times this long.
 constexpr uintmax_t short_wal = 2 * 4000 * 4096;
 
 }  // namespace
