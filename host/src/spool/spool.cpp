@@ -4,6 +4,7 @@
 #include "spool/store_session.hpp"
 #include "sql/postgresql_session.hpp"
 
+#include <Poco/Data/SQLite/Utility.h>
 #include <Poco/Data/Statement.h>
 
 #include <unistd.h>
@@ -71,8 +72,9 @@ Spool::Spool(const StoreUrl& store, SpoolOptions options)
     }
     prune_dead_letters();
     if (store_.kind == StoreUrl::Kind::sqlite)
-        checkpointer_.start(open_store_session(store_, "NORMAL"),
-                            [this] { return sqlite_writer(); });
+        checkpointer_.start(
+            open_store_session(store_, "NORMAL"), [this] { return sqlite_writer_first(); },
+            options.wal_held_frames);
     writer_ = std::thread([this] { writer_loop(); });
     lease_thread_ = std::thread([this] { lease_loop(); });
 }
@@ -155,20 +157,19 @@ void Spool::insert_batches(Poco::Data::Session& session, std::vector<Batch>& bat
             return std::tie(a->sink, a->idempotency_key) < std::tie(b->sink, b->idempotency_key);
         });
     }
-    const std::string insert = sql(spool_sql::insert_delivery);
     session.begin();
     try {
         if (store_.kind == StoreUrl::Kind::postgresql)
             session << spool_sql::intake_lock_postgresql, now;
         if (rows.empty()) {  // a readiness probe: write, and leave nothing behind
-            session << spool_sql::insert_probe, now;
+            const std::string payload(failed_bytes_, '-');
+            session << sql(spool_sql::insert_probe), useRef(payload), now;
             session << spool_sql::delete_probe, now;
         }
-        for (NewDelivery* d : rows) {
-            int64_t next = created;
-            session << insert, use(d->sink), use(d->route), use(d->payload),
-                use(d->idempotency_key), bind(created), use(next), use(d->group_key), now;
-        }
+        if (store_.kind == StoreUrl::Kind::sqlite)
+            insert_rows_sqlite(session, rows, created);
+        else
+            insert_rows(session, rows, created);
         session.commit();
     } catch (...) {
         rollback_quietly(session);
@@ -176,9 +177,42 @@ void Spool::insert_batches(Poco::Data::Session& session, std::vector<Batch>& bat
     }
 }
 
+void Spool::insert_rows(Poco::Data::Session& session, const std::vector<NewDelivery*>& rows,
+                        int64_t created) {
+    const std::string insert = sql(spool_sql::insert_delivery);
+    for (NewDelivery* d : rows) {
+        int64_t next = created;
+        session << insert, use(d->sink), use(d->route), use(d->payload), use(d->idempotency_key),
+            bind(created), use(next), use(d->group_key), now;
+    }
+}
+
+void Spool::insert_rows_sqlite(Poco::Data::Session& session, const std::vector<NewDelivery*>& rows,
+                               int64_t created) {
+    // The intake's SQLite connection is never opened again: prepared once, for the spool's life.
+    if (!sqlite_insert_)
+        sqlite_insert_.emplace(Poco::Data::SQLite::Utility::dbHandle(session),
+                               sql(spool_sql::insert_delivery));
+    for (const NewDelivery* d : rows) {
+        sqlite_insert_->bind(1, d->sink);
+        sqlite_insert_->bind(2, d->route);
+        sqlite_insert_->bind(3, d->payload);
+        sqlite_insert_->bind(4, d->idempotency_key);
+        sqlite_insert_->bind(5, created);  // created_ms
+        sqlite_insert_->bind(6, created);  // next_ms: due at once
+        sqlite_insert_->bind(7, d->group_key);
+        sqlite_insert_->run();
+    }
+}
+
 std::unique_lock<std::mutex> Spool::sqlite_writer() {
     if (store_.kind != StoreUrl::Kind::sqlite) return {};
-    return std::unique_lock(sqlite_write_mutex_);
+    return sqlite_writers_.in_turn();
+}
+
+std::unique_lock<std::mutex> Spool::sqlite_writer_first() {
+    if (store_.kind != StoreUrl::Kind::sqlite) return {};
+    return sqlite_writers_.first();
 }
 
 void Spool::write_batches(std::vector<Batch>& batches) {
@@ -188,10 +222,11 @@ void Spool::write_batches(std::vector<Batch>& batches) {
     for (int attempt = 1; attempt <= attempts; ++attempt) {
         try {
             {
-                std::unique_lock writing = sqlite_writer();
+                std::unique_lock writing = sqlite_writer_first();
                 insert_batches(usable(intake_, "FULL"), batches, created);
             }
             set_write_error("");
+            failed_bytes_ = 0;
             for (auto& batch : batches) batch.done.set_value();
             return;
         } catch (const Poco::Exception& e) {
@@ -202,6 +237,13 @@ void Spool::write_batches(std::vector<Batch>& batches) {
         if (store_.kind == StoreUrl::Kind::postgresql) intake_.broken = true;
     }
     set_write_error(error);
+    size_t bytes = 0;
+    for (auto& batch : batches)
+        for (auto& d : batch.deliveries) bytes += d.payload.size();
+    // A probe keeps its length. Room for the write that failed and 1 MiB more, not for that
+    // write alone: a WAL that started again has its old length to write into, so a full disk
+    // takes one more short write now and then, and the spool is not ready for that.
+    if (bytes > 0) failed_bytes_ = std::min(bytes + (1 << 20), max_probe_bytes);
     for (auto& batch : batches)
         batch.done.set_exception(std::make_exception_ptr(SpoolError(error)));
 }

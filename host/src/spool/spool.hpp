@@ -10,6 +10,8 @@
 #pragma once
 
 #include "spool/intake.hpp"
+#include "spool/sqlite_statement.hpp"
+#include "spool/sqlite_writers.hpp"
 #include "spool/store_url.hpp"
 #include "spool/wal_checkpointer.hpp"
 
@@ -86,6 +88,8 @@ struct SpoolOptions {
     // Dead letters are kept this long, then pruned (at open and every `prune_every`).
     std::chrono::milliseconds dead_letter_retention{std::chrono::hours(24 * 30)};
     std::chrono::milliseconds prune_every{std::chrono::hours(1)};
+    // SQLite: the WAL's length (frames) from which its checkpoint holds off the writers.
+    int wal_held_frames = WalCheckpointer::default_held_frames;
 };
 
 int64_t now_ms();
@@ -176,12 +180,17 @@ class Spool final : public Intake {
             return work(session);
         });
     }
-    // SQLite: the lock both of this process's writing connections take around their writes.
-    // Empty for PostgreSQL, whose rows lock one by one.
+    // SQLite: the writers' lock (sqlite_writers.hpp), in turn (the dispatcher) or first (the
+    // intake, the checkpoint). Empty for PostgreSQL, whose rows lock one by one.
     std::unique_lock<std::mutex> sqlite_writer();
+    std::unique_lock<std::mutex> sqlite_writer_first();
     void writer_loop();
     void write_batches(std::vector<Batch>& batches);
     void insert_batches(Poco::Data::Session& session, std::vector<Batch>& batches, int64_t created);
+    void insert_rows(Poco::Data::Session& session, const std::vector<NewDelivery*>& rows,
+                     int64_t created);
+    void insert_rows_sqlite(Poco::Data::Session& session, const std::vector<NewDelivery*>& rows,
+                            int64_t created);
     void set_write_error(const std::string& error);
     void compact_if_drained(Poco::Data::Session& session) noexcept;
     // Takes the row `id` if it is still due, unchanged since `attempts` was read and free (or an
@@ -205,6 +214,7 @@ class Spool final : public Intake {
     // dispatcher's bookkeeping may lose its last commits in a power cut, which only means a
     // redelivery.
     Connection intake_;
+    std::optional<SqliteStatement> sqlite_insert_;  // on intake_, SQLite only; goes before it
     std::mutex dispatch_mutex_;
     Connection dispatch_;
     // stats() reads on a connection of its own: a scrape waiting for a busy store holds up no
@@ -217,12 +227,9 @@ class Spool final : public Intake {
     std::set<int64_t> held_deliveries_;
     std::set<std::pair<std::string, std::string>> held_hooks_;
 
-    // SQLite lets one connection write at a time; one that finds the file locked sleeps in its
-    // busy handler (1, 2, 5, 10 ms ... whatever the holder takes) and the intake's batch, with
-    // every webhook request in it, waits that long after the dispatcher's write has ended. The
-    // intake and the dispatcher take turns on this lock instead, and the one waiting wakes the
-    // moment the other is done. Taken after dispatch_mutex_.
-    std::mutex sqlite_write_mutex_;
+    // SQLite: the lock this process's writing connections take around their writes. Taken
+    // after dispatch_mutex_.
+    SqliteWriters sqlite_writers_;
 
     std::mutex queue_mutex_;
     std::condition_variable queue_cv_;
@@ -230,6 +237,9 @@ class Spool final : public Intake {
     std::deque<Batch> queue_;
     bool stopping_ = false;
     std::function<void()> listener_;
+    // How much the readiness probe writes after a failed write (writer thread only).
+    static constexpr size_t max_probe_bytes = 4 << 20;
+    size_t failed_bytes_ = 0;
     mutable std::mutex error_mutex_;
     std::string write_error_;
     std::thread writer_;

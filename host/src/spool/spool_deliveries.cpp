@@ -217,8 +217,8 @@ void Spool::compact_if_drained(Poco::Data::Session& session) noexcept {
         session << spool_sql::any_delivery, into(pending), now;
         if (pending > 0) return;
         session << "VACUUM", now;
-        // TRUNCATE: the WAL is copied back and cut to zero bytes; the file shrinks with it.
-        session << "PRAGMA wal_checkpoint(TRUNCATE)", now;
+        // The WAL is copied back and cut to zero bytes; the file shrinks with it.
+        checkpointer_.truncate(session);
     } catch (...) {
     }
 }

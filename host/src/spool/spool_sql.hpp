@@ -193,9 +193,11 @@ inline constexpr const char* insert_delivery =
 
 // A write that leaves nothing behind, to learn whether the store takes writes again (readiness
 // after a full or failed disk) without waiting for the next webhook.
+// Its payload is longer than the write that failed (Spool::write_batches): a disk with room for a
+// short row only is not ready.
 inline constexpr const char* insert_probe =
     "INSERT INTO deliveries (sink, route, payload, idempotency_key, created_ms, next_ms)"
-    " VALUES ('', '', '', 'readiness-probe', 0, 0) ON CONFLICT DO NOTHING";
+    " VALUES ('', '', ?, 'readiness-probe', 0, 0) ON CONFLICT DO NOTHING";
 inline constexpr const char* delete_probe =
     "DELETE FROM deliveries WHERE sink = '' AND idempotency_key = 'readiness-probe'";
 

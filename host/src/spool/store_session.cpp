@@ -5,6 +5,10 @@
 #include "sql/postgresql_session.hpp"
 
 #include <Poco/Data/SQLite/Connector.h>
+#include <Poco/Data/SQLite/SQLiteException.h>
+
+#include <chrono>
+#include <thread>
 
 using namespace Poco::Data::Keywords;
 
@@ -27,7 +31,18 @@ Poco::Data::Session open_store_session(const StoreUrl& store, const char* synchr
         // The busy timeout first: switching to WAL waits for other connections opening the file
         // at the same moment (replicas in tests, a second process by mistake).
         session << "PRAGMA busy_timeout=10000", now;
-        session << "PRAGMA journal_mode=WAL", now;
+        // SQLite may answer "locked" here at once, without the busy handler, while other
+        // connections open and write the same fresh file (four replicas starting at once in a
+        // test, 1 run in 5 once the WAL was copied back after every commit): a few tries.
+        for (int attempt = 1;; ++attempt) {
+            try {
+                session << "PRAGMA journal_mode=WAL", now;
+                break;
+            } catch (const Poco::Data::SQLite::DBLockedException&) {
+                if (attempt == 100) throw;
+                std::this_thread::sleep_for(std::chrono::milliseconds(10));
+            }
+        }
         session << std::string("PRAGMA synchronous=") + synchronous, now;
         return session;
     } catch (const Poco::Exception& e) {
