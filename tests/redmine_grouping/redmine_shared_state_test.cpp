@@ -97,7 +97,9 @@ TEST_CASE("flap_window on two replicas sharing the PostgreSQL state: one summary
     tg::test::PostgresDatabase database;
     TempDir dir_a, dir_b;
     Host host_a, host_b;
-    const std::string config = sink_config(project, R"("flap_window":"2s")");
+    // Each flap must come within the window of the one before: two Redmine requests, which took
+    // up to 1.4 s each under the ASan build on a loaded machine (a 2 s window failed there).
+    const std::string config = sink_config(project, R"("flap_window":"8s")");
     SinkHandle a(host_a, config, dir_a.path.string(), connection(database));
     SinkHandle b(host_b, config, dir_b.path.string(), connection(database));
     auto alert = [](int episode, bool firing) {
@@ -114,7 +116,7 @@ TEST_CASE("flap_window on two replicas sharing the PostgreSQL state: one summary
     }
     const int64_t id = id_of(admin.find(project, "[Alert] FlapReplicas (h1)"));
     CHECK(admin.notes(id).size() == 1);  // the first resolve; the rest folded
-    std::this_thread::sleep_for(3s);     // stable for longer than the window
+    std::this_thread::sleep_for(9s);     // stable for longer than the window
 
     auto run_a = std::async(std::launch::async, [&] { return a.run_hook("flap_summary"); });
     auto run_b = std::async(std::launch::async, [&] { return b.run_hook("flap_summary"); });
